@@ -1,0 +1,12 @@
+"""mentiondesk: the Chalice app. It only wires Blueprints; everything else is in functions/."""
+
+from chalice import Chalice
+
+from functions.api import read, webhooks
+from functions.jobs import ingest, tickets
+
+app = Chalice(app_name="mentiondesk")
+app.register_blueprint(webhooks.bp)
+app.register_blueprint(read.bp)
+app.register_blueprint(ingest.bp)
+app.register_blueprint(tickets.bp)

@@ -1,0 +1,117 @@
+"""Read API for agents and dashboards: `GET /mentions`, `GET /tickets`, `GET /health`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from functions import connectors, helpdesks
+from functions.core.mention import parse_time
+from functions.runtime.brands import brands
+from functions.runtime.settings import settings
+from functions.stores import mentions, queues, tickets
+
+bp = Blueprint(__name__)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class BadQueryError(ValueError):
+    pass
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, default=str), status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+def _params() -> dict[str, str]:
+    return dict(bp.current_request.query_params or {})
+
+
+def _brands(params: dict[str, str]) -> list[str]:
+    slug = params.get("brand")
+    if slug is None:
+        return [b.slug for b in brands().all()]
+    if brands().get(slug) is None:
+        raise BadQueryError(f"unknown brand {slug!r}")
+    return [slug]
+
+
+def _limit(params: dict[str, str]) -> int:
+    raw = params.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadQueryError(f"limit must be an integer in 1..{MAX_LIMIT}")
+    return int(raw)
+
+
+def _since(params: dict[str, str]) -> datetime | None:
+    raw = params.get("since")
+    if raw is None:
+        return None
+    try:
+        return parse_time(raw)
+    except ValueError as error:
+        raise BadQueryError("since must be an ISO-8601 time, e.g. 2026-11-27T10:00:00Z") from error
+
+
+def _complaint(params: dict[str, str]) -> bool | None:
+    raw = params.get("complaint")
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise BadQueryError("complaint must be true or false")
+    return raw == "true"
+
+
+@bp.route("/mentions", methods=["GET"])
+def list_mentions() -> Response:
+    params = _params()
+    try:
+        slugs, limit, since, complaint = _brands(params), _limit(params), _since(params), _complaint(params)
+    except BadQueryError as error:
+        return _json({"error": str(error)}, 400)
+    items = [item for slug in slugs for item in mentions.query(slug, since, complaint, limit)]
+    items.sort(key=lambda item: item["created_at"], reverse=True)
+    return _json({"items": items[:limit], "count": min(len(items), limit)})
+
+
+@bp.route("/tickets", methods=["GET"])
+def list_tickets() -> Response:
+    params = _params()
+    try:
+        slugs, limit = _brands(params), _limit(params)
+    except BadQueryError as error:
+        return _json({"error": str(error)}, 400)
+    items = [item for slug in slugs for item in tickets.list_links(slug, limit)]
+    items.sort(key=lambda item: item["created_at"], reverse=True)
+    return _json({"items": items[:limit], "count": min(len(items), limit)})
+
+
+@bp.route("/health", methods=["GET"])
+def health() -> Response:
+    """Liveness plus what on-call wants first: queue depths and dead letters."""
+    cfg = settings()
+    checks: dict[str, Any] = {}
+    status = 200
+    try:
+        for name in (cfg.mentions_queue, cfg.tickets_queue):
+            checks[name] = {"depth": queues.depth(name), "dead_letters": queues.depth(f"{name}-dlq")}
+    except Exception as error:  # report, don't crash: health must answer while parts are down
+        checks["error"] = f"{error.__class__.__name__}: {error}"
+        status = 503
+    return _json(
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "stage": cfg.stage,
+            "brands": len(brands().all()),
+            "networks": list(connectors.available()),
+            "helpdesks": list(helpdesks.available()),
+            "queues": checks,
+        },
+        status,
+    )

@@ -1,0 +1,128 @@
+"""`/webhooks/{network}[/{brand}]`: verify, parse, enqueue, answer fast (house rules 2, 4, 5).
+
+The order of checks at the door: known network (404) → size (413) → brand (404 by URL, 403 when
+no brand owns the account) → handshake → signature on the raw bytes (401/403) → parse (400, or
+200 for genuine events we do not handle) → enqueue (503 if SQS refuses, so the network retries).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+from chalice import Blueprint, Response
+
+from functions import connectors
+from functions.core.brands import Brand
+from functions.core.webhooks import (
+    Connector,
+    MalformedPayloadError,
+    Reply,
+    SignatureError,
+    UnsupportedEventError,
+    WebhookRequest,
+)
+from functions.runtime import secrets
+from functions.runtime.brands import brands
+from functions.runtime.log import log, metric
+from functions.runtime.settings import settings
+from functions.stores import counters, queues
+
+bp = Blueprint(__name__)
+
+CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream"]
+
+
+def _error(status: int, reason: str) -> Response:
+    return Response(json.dumps({"error": reason}), status_code=status, headers={"Content-Type": "application/json"})
+
+
+def _reply(reply: Reply) -> Response:
+    return Response(reply.body, status_code=reply.status, headers={"Content-Type": reply.content_type})
+
+
+def _reject(network: str, brand: str | None, status: int, reason: str, why: str) -> Response:
+    log("webhook.rejected", level="warning", network=network, brand=brand, status=status, reason=why)
+    metric("WebhooksRejected", dimensions={"network": network, "reason": why})
+    return _error(status, reason)
+
+
+def _find_brand(connector: Connector, slug: str | None, request: WebhookRequest) -> Brand | str:
+    """The brand by URL slug or by the account id in the payload; a string is the refusal reason."""
+    account = connector.account_id(request)
+    if slug is not None:
+        brand = brands().get(slug)
+        if brand is None:
+            return "unknown brand"
+        channel = brand.networks.get(connector.NETWORK)
+        if account is not None and (channel is None or account not in channel.accounts):
+            return f"account {account} does not belong to brand {slug}"
+        return brand
+    if account is None:
+        return "no brand in the URL and no account id in the payload"
+    return brands().owner_of(connector.NETWORK, account) or f"no brand owns {connector.NETWORK} account {account}"
+
+
+def receive(network: str, slug: str | None, request: WebhookRequest, now: datetime) -> Response:
+    connector = connectors.load(network)
+    if connector is None:
+        return _error(404, f"unknown network {network!r}")
+    if len(request.body) > settings().max_body_bytes:
+        return _reject(network, slug, 413, f"body over {settings().max_body_bytes} bytes", "too_large")
+    brand = _find_brand(connector, slug, request)
+    if isinstance(brand, str):
+        status = 404 if slug is not None and brand == "unknown brand" else 403
+        return _reject(network, slug, status, brand, "unknown_brand")
+    network_config = brand.networks.get(network)
+    if network_config is None:
+        return _reject(network, brand.slug, 404, f"brand {brand.slug} has no {network} channel", "no_channel")
+    values = MappingProxyType(secrets.resolve(network_config.secrets))
+    try:
+        handshake = connector.handshake(request, values)
+        if handshake is not None:
+            log("webhook.handshake", network=network, brand=brand.slug)
+            return _reply(handshake)
+        if request.method != "POST":
+            return _error(405, "only POST delivers events")
+        connector.verify(request, values, now)
+        found = connector.parse(request, brand.slug)
+    except SignatureError as error:
+        return _reject(network, brand.slug, error.status, error.reason, "signature")
+    except MalformedPayloadError as error:
+        return _reject(network, brand.slug, 400, str(error), "malformed")
+    except UnsupportedEventError as error:
+        log("webhook.unsupported_event", network=network, brand=brand.slug, event_type=error.event_type)
+        metric("WebhooksUnsupported", dimensions={"network": network})
+        counters.increment(f"unsupported#{network}#{error.event_type}"[:200])
+        return _reply(connector.ACK)
+    try:
+        queues.send(settings().mentions_queue, [{"mention": m.to_dict()} for m in found])
+    except Exception as error:  # SQS down or refusing: make the network retry, lose nothing
+        log("webhook.enqueue_failed", level="error", network=network, brand=brand.slug, error=str(error))
+        return _error(503, "could not queue the delivery; retry later")
+    for mention in found:
+        log("webhook.accepted", mention=mention.identity, network=network, brand=brand.slug)
+    metric("MentionsReceived", len(found), dimensions={"network": network})
+    return _reply(connector.ACK)
+
+
+def _handle(network: str, slug: str | None) -> Response:
+    current = bp.current_request
+    request = WebhookRequest(
+        method=current.method,
+        body=current.raw_body or b"",
+        headers=MappingProxyType({k.lower(): v for k, v in current.headers.items()}),
+        query=MappingProxyType(dict(current.query_params or {})),
+    )
+    return receive(network, slug, request, datetime.now(UTC))
+
+
+@bp.route("/webhooks/{network}", methods=["GET", "POST"], content_types=CONTENT_TYPES)
+def webhook(network: str) -> Response:
+    return _handle(network, None)
+
+
+@bp.route("/webhooks/{network}/{brand}", methods=["GET", "POST"], content_types=CONTENT_TYPES)
+def webhook_for_brand(network: str, brand: str) -> Response:
+    return _handle(network, brand)

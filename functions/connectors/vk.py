@@ -1,0 +1,299 @@
+"""VKontakte Callback API: community events pushed to our URL.
+
+Wire contract (../shared/reference/webhooks.md §3, VKCOM/vk-api-schema v5.199 and SevereCloud/vksdk):
+- confirmed: the envelope `{type, object, group_id, event_id, v, secret}`; the `confirmation`
+  event answered with the community's confirmation string as a plain-text body; the `secret`
+  field as the only authentication (no HMAC); every other delivery answered 200 with the body
+  exactly `ok` (anything else is a failure VK retries); the object fields used below.
+- secondary: `board_post_new` carrying `topic_id`/`topic_owner_id`; `X-Retry-Counter` on retries
+  (not needed: dedupe is by mention identity).
+- unconfirmed: the comment permalink forms `?reply=`/`&thread=`; kept in `_permalink_*` helpers.
+
+Author names and follower counts are not in the payload (`users.get` gives them); enrichment is
+left to a later step, so `followers` stays None here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from functions.core.mention import Author, Kind, Mention, Metrics, Thread, from_unix
+from functions.core.webhooks import (
+    Delivery,
+    MalformedPayloadError,
+    Reply,
+    SignatureError,
+    SignedDelivery,
+    UnsupportedEventError,
+    WebhookRequest,
+    require_secret,
+    same_secret,
+)
+
+NETWORK = "vk"
+DISPLAY_NAME = "VKontakte"
+DELIVERY: Delivery = "push"
+SECRETS = ("secret", "confirmation")
+ACK = Reply(200, "ok", "text/plain")
+
+_COMMENT_EVENTS = {
+    "wall_reply_new": "wall",
+    "photo_comment_new": "photo",
+    "video_comment_new": "video",
+    "market_comment_new": "market",
+}
+EVENT_TYPES = frozenset({"wall_post_new", "board_post_new", "message_new", *_COMMENT_EVENTS})
+# Genuine events we knowingly do not turn into mentions (yet): outgoing messages, reactions,
+# membership, and edits/deletes (the push-connectors issue adds those).
+IGNORED_EVENT_TYPES = frozenset(
+    {
+        "confirmation",
+        "message_reply",
+        "message_edit",
+        "message_allow",
+        "message_deny",
+        "message_typing_state",
+        "message_read",
+        "message_event",
+        "wall_repost",
+        "like_add",
+        "like_remove",
+        "group_join",
+        "group_leave",
+        "user_block",
+        "user_unblock",
+        *(f"{kind}_{verb}" for kind in ("wall_reply", "board_post", "photo_comment",
+                                        "video_comment", "market_comment")
+          for verb in ("edit", "delete", "restore")),
+    }
+)
+
+
+def _envelope(request: WebhookRequest) -> dict[str, Any]:
+    try:
+        envelope = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("type"), str):
+        raise MalformedPayloadError("body is not a VK Callback API event (no 'type')")
+    return envelope
+
+
+def account_id(request: WebhookRequest) -> str | None:
+    """The community the event is for: VK names it in the body (`group_id`)."""
+    try:
+        group_id = json.loads(request.body).get("group_id")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return None
+    return str(group_id) if isinstance(group_id, int) and not isinstance(group_id, bool) else None
+
+
+def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
+    """Answer `confirmation` with the community's string; VK sends it when the server is added."""
+    if request.method != "POST":
+        return None
+    envelope = _envelope(request)
+    if envelope["type"] != "confirmation":
+        return None
+    return Reply(200, require_secret(secrets, "confirmation"), "text/plain")
+
+
+def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
+    """VK's only proof is the `secret` field in the body; no timestamp is signed, so no window."""
+    expected = require_secret(secrets, "secret")
+    given = _envelope(request).get("secret")
+    if not isinstance(given, str) or not given:
+        raise SignatureError("the event carries no secret", missing=True)
+    if not same_secret(given, expected):
+        raise SignatureError("secret does not match")
+
+
+def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
+    """VK signs by putting the server's secret into the JSON body."""
+    envelope = json.loads(body)
+    envelope["secret"] = secrets["secret"]
+    return SignedDelivery(json.dumps(envelope, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
+
+
+def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+    envelope = _envelope(request)
+    event = envelope["type"]
+    if event in IGNORED_EVENT_TYPES:
+        return ()
+    handler = _HANDLERS.get(event)
+    if handler is None:
+        raise UnsupportedEventError(event)
+    obj = envelope.get("object")
+    group_id = envelope.get("group_id")
+    if not isinstance(obj, dict) or not isinstance(group_id, int):
+        raise MalformedPayloadError(f"{event}: 'object' and 'group_id' are required")
+    try:
+        mention = handler(obj, group_id, brand)
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedPayloadError(f"{event}: missing or invalid field {error}") from error
+    if mention is None:
+        return ()
+    return (_stamp(mention, event, envelope),)
+
+
+def _stamp(mention: Mention, event: str, envelope: Mapping[str, Any]) -> Mention:
+    raw_ref = envelope.get("event_id")
+    return replace(mention, event=event, raw_ref=str(raw_ref) if raw_ref is not None else None)
+
+
+def _int(obj: Mapping[str, Any], key: str) -> int:
+    value = obj[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(key)
+    return value
+
+
+def _author(from_id: int) -> Author:
+    if from_id < 0:
+        return Author(id=str(from_id), handle=f"club{-from_id}", url=f"https://vk.com/club{-from_id}")
+    return Author(id=str(from_id), handle=f"id{from_id}", url=f"https://vk.com/id{from_id}")
+
+
+def _count(obj: Mapping[str, Any], key: str) -> int | None:
+    value = obj.get(key)
+    if isinstance(value, dict) and isinstance(value.get("count"), int):
+        return int(value["count"])
+    return None
+
+
+def _is_own(from_id: int, group_id: int) -> bool:
+    """The brand's own community writing: not a customer mention."""
+    return from_id == -group_id
+
+
+def _wall_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+    owner, post_id, from_id = _int(obj, "owner_id"), _int(obj, "id"), _int(obj, "from_id")
+    if _is_own(from_id, group_id):
+        return None
+    return Mention(
+        network=NETWORK,
+        external_id=f"wall{owner}_{post_id}",
+        kind=Kind.POST,
+        brand=brand,
+        author=_author(from_id),
+        text=str(obj.get("text", "")),
+        url=f"https://vk.com/wall{owner}_{post_id}",
+        created_at=from_unix(_int(obj, "date")),
+        thread=Thread(root_id=f"wall{owner}_{post_id}"),
+        metrics=Metrics(
+            likes=_count(obj, "likes"),
+            replies=_count(obj, "comments"),
+            shares=_count(obj, "reposts"),
+            views=_count(obj, "views"),
+        ),
+    )
+
+
+def _comment(kind: str) -> Callable[[Mapping[str, Any], int, str], Mention | None]:
+    """Wall, photo, video and market comments share one object shape around a different parent."""
+
+    def parse_comment(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+        from_id, comment_id = _int(obj, "from_id"), _int(obj, "id")
+        if _is_own(from_id, group_id):
+            return None
+        owner, parent_item = _parent_item(kind, obj)
+        root = f"{kind}{owner}_{parent_item}"
+        reply_to = obj.get("reply_to_comment")
+        is_reply = isinstance(reply_to, int) and reply_to > 0
+        url = _permalink_comment(kind, owner, parent_item, comment_id, reply_to if is_reply else None)
+        return Mention(
+            network=NETWORK,
+            external_id=f"{root}_c{comment_id}",
+            kind=Kind.REPLY if is_reply else Kind.COMMENT,
+            brand=brand,
+            author=_author(from_id),
+            text=str(obj.get("text", "")),
+            url=url,
+            created_at=from_unix(_int(obj, "date")),
+            thread=Thread(root_id=root, parent_id=f"{root}_c{reply_to}" if is_reply else root),
+            metrics=Metrics(likes=_count(obj, "likes"), replies=_count(obj, "thread")),
+        )
+
+    return parse_comment
+
+
+def _parent_item(kind: str, obj: Mapping[str, Any]) -> tuple[int, int]:
+    """(owner id, item id) of what was commented on; VK names them per object type."""
+    if kind == "wall":
+        owner = obj.get("owner_id", obj.get("post_owner_id"))
+        if not isinstance(owner, int):
+            raise ValueError("owner_id")
+        return owner, _int(obj, "post_id")
+    if kind == "market":
+        return _int(obj, "market_owner_id"), _int(obj, "item_id")
+    return _int(obj, f"{kind}_owner_id"), _int(obj, f"{kind}_id")
+
+
+def _permalink_comment(kind: str, owner: int, item: int, comment_id: int, reply_to: int | None) -> str:
+    if kind == "wall":
+        thread = f"&thread={reply_to}" if reply_to else ""
+        return f"https://vk.com/wall{owner}_{item}?reply={comment_id}{thread}"
+    if kind == "market":
+        return f"https://vk.com/product{owner}_{item}"
+    return f"https://vk.com/{kind}{owner}_{item}"
+
+
+def _board_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+    from_id, post_id = _int(obj, "from_id"), _int(obj, "id")
+    if _is_own(from_id, group_id):
+        return None
+    owner, topic = _int(obj, "topic_owner_id"), _int(obj, "topic_id")
+    root = f"topic{owner}_{topic}"
+    return Mention(
+        network=NETWORK,
+        external_id=f"{root}_p{post_id}",
+        kind=Kind.COMMENT,
+        brand=brand,
+        author=_author(from_id),
+        text=str(obj.get("text", "")),
+        url=f"https://vk.com/topic{owner}_{topic}?post={post_id}",
+        created_at=from_unix(_int(obj, "date")),
+        thread=Thread(root_id=root, parent_id=root),
+    )
+
+
+def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+    """`message_new` wraps the message since API 5.103: `{message: {...}, client_info: {...}}`."""
+    message = obj["message"]
+    if not isinstance(message, dict):
+        raise ValueError("message")
+    if message.get("out") == 1:
+        return None
+    peer_id, from_id = _int(message, "peer_id"), _int(message, "from_id")
+    # In group chats `id` is 0; `conversation_message_id` is unique within the conversation.
+    number = _int(message, "conversation_message_id")
+    conversation = f"msg{peer_id}"
+    reply = message.get("reply_message")
+    parent = (
+        f"{conversation}_{reply['conversation_message_id']}"
+        if isinstance(reply, dict) and isinstance(reply.get("conversation_message_id"), int)
+        else conversation
+    )
+    return Mention(
+        network=NETWORK,
+        external_id=f"{conversation}_{number}",
+        kind=Kind.MESSAGE,
+        brand=brand,
+        author=_author(from_id),
+        text=str(message.get("text", "")),
+        url=f"https://vk.com/gim{group_id}?sel={peer_id}",
+        created_at=from_unix(_int(message, "date")),
+        thread=Thread(root_id=conversation, parent_id=parent),
+    )
+
+
+_HANDLERS: dict[str, Callable[[Mapping[str, Any], int, str], Mention | None]] = {
+    "wall_post_new": _wall_post,
+    "board_post_new": _board_post,
+    "message_new": _message,
+    **{event: _comment(kind) for event, kind in _COMMENT_EVENTS.items()},
+}

@@ -1,0 +1,120 @@
+"""The helpdesk contract and what a ticket says: pure, vendor-neutral.
+
+Adapters (`functions/helpdesks/<vendor>.py`) translate a `TicketDraft` into their API; callers
+branch on `FEATURES`, never on vendor names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from functions.core.mention import Mention, format_time
+from functions.core.score import Priority, Score
+
+
+class HelpdeskError(Exception):
+    """The helpdesk refused the request for good (bad config, validation): retrying won't help."""
+
+
+class HelpdeskUnavailableError(HelpdeskError):
+    """Outage, timeout, 429 or 5xx: the job is retried later (SQS), never dropped."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    vendor: str
+    id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Requester:
+    id: str
+    name: str | None
+    handle: str | None
+    network: str
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    subject: str
+    body: str
+    requester: Requester
+    priority: Priority
+    tags: tuple[str, ...]
+    mention_id: str
+    brand: str
+
+
+class Helpdesk(Protocol):
+    VENDOR: str
+    FEATURES: frozenset[str]
+
+    def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef: ...
+
+    def find_ticket(self, idempotency_key: str) -> TicketRef | None: ...
+
+    def add_comment(self, ticket: TicketRef, text: str) -> None: ...
+
+    def set_priority(self, ticket: TicketRef, priority: Priority) -> None: ...
+
+    def ticket_status(self, ticket: TicketRef) -> str: ...
+
+
+SUBJECT_CHARS = 80
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _facts(mention: Mention, score: Score) -> str:
+    author = mention.author
+    reach = f", {author.followers} followers" if author.followers is not None else ""
+    return "\n".join(
+        [
+            f"Network: {mention.network} ({mention.kind.value})",
+            f"Author: {author.name or author.handle or author.id}{reach}" + (f" — {author.url}" if author.url else ""),
+            f"Posted: {format_time(mention.created_at)}",
+            f"Link: {mention.url or 'n/a'}",
+            f"Language: {score.lang}; sentiment {score.sentiment:+.2f}; "
+            f"complaint {score.complaint_probability:.0%}; category {score.category}; priority {score.priority.value}",
+            f"Why: {', '.join(score.reasons) or 'n/a'}",
+            f"Mention: {mention.identity}",
+        ]
+    )
+
+
+def draft_ticket(mention: Mention, score: Score, brand_name: str) -> TicketDraft:
+    """A ticket an agent can act on without opening the network."""
+    who = mention.author.handle or mention.author.name or mention.author.id
+    return TicketDraft(
+        subject=f"[{brand_name}] {mention.network} complaint from {who}: {_one_line(mention.text, SUBJECT_CHARS)}",
+        body=f"{mention.text}\n\n---\n{_facts(mention, score)}",
+        requester=Requester(
+            id=mention.author.id, name=mention.author.name, handle=mention.author.handle, network=mention.network
+        ),
+        priority=score.priority,
+        tags=(f"network:{mention.network}", f"category:{score.category}", f"lang:{score.lang}"),
+        mention_id=mention.identity,
+        brand=mention.brand,
+    )
+
+
+def follow_up_comment(mention: Mention, score: Score) -> str:
+    return f"Follow-up from the same author:\n\n{mention.text}\n\n---\n{_facts(mention, score)}"
+
+
+def setting(settings: Mapping[str, object], name: str, default: str | None = None) -> str:
+    """A required adapter setting from the brand file; its absence is a config error, not an outage."""
+    value = settings.get(name, default)
+    if not isinstance(value, str) or not value:
+        raise HelpdeskError(f"helpdesk setting {name!r} is required")
+    return value

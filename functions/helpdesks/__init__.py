@@ -1,0 +1,29 @@
+"""Helpdesk adapter discovery: `functions/helpdesks/<vendor>.py` exposes `VENDOR`, `FEATURES` and
+`create(settings, secrets) -> Helpdesk`. Adding a vendor adds a module and edits no shared file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from functions.core.tickets import Helpdesk, HelpdeskError
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@cache
+def available() -> tuple[str, ...]:
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if _NAME.match(m.name)))
+
+
+def create(vendor: str, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Helpdesk:
+    if vendor not in available():
+        raise HelpdeskError(f"unknown helpdesk vendor {vendor!r}; available: {', '.join(available())}")
+    module = importlib.import_module(f"{__name__}.{vendor}")
+    desk: Helpdesk = module.create(settings, secrets)
+    return desk

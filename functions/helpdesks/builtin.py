@@ -1,0 +1,55 @@
+"""Builtin helpdesk: tickets in our own DynamoDB table, listed by `GET /tickets`.
+
+The embedded default for local runs and for brands that have no helpdesk yet; it needs no
+settings or secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef
+from functions.stores import desk
+
+VENDOR = "builtin"
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+
+
+class BuiltinDesk:
+    VENDOR = VENDOR
+    FEATURES = FEATURES
+
+    def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
+        fields = {
+            "subject": draft.subject,
+            "body": draft.body,
+            "brand": draft.brand,
+            "priority": draft.priority.value,
+            "tags": list(draft.tags),
+            "mention_id": draft.mention_id,
+            "requester": {"id": draft.requester.id, "handle": draft.requester.handle, "network": draft.requester.network},
+        }
+        return TicketRef(VENDOR, desk.create(idempotency_key, fields, datetime.now(UTC)))
+
+    def find_ticket(self, idempotency_key: str) -> TicketRef | None:
+        tid = desk.ticket_id(idempotency_key)
+        return TicketRef(VENDOR, tid) if desk.get(tid) else None
+
+    def add_comment(self, ticket: TicketRef, text: str) -> None:
+        desk.append_comment(ticket.id, text, datetime.now(UTC))
+
+    def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
+        desk.update(ticket.id, priority=priority.value)
+
+    def ticket_status(self, ticket: TicketRef) -> str:
+        item = desk.get(ticket.id)
+        if item is None:
+            raise HelpdeskError(f"builtin ticket {ticket.id} does not exist")
+        return str(item["status"])
+
+
+def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> BuiltinDesk:
+    return BuiltinDesk()

@@ -1,0 +1,48 @@
+"""Ingest worker: score each queued mention, store it once, hand complaints to the ticket queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from chalice import Blueprint
+from chalice.app import SQSEvent
+
+from functions.core.mention import Mention
+from functions.core.scoring import score
+from functions.jobs import batch
+from functions.runtime.brands import brands
+from functions.runtime.log import log, metric
+from functions.runtime.settings import settings
+from functions.stores import mentions, queues
+
+bp = Blueprint(__name__)
+
+
+class UnknownBrandError(Exception):
+    """A queued mention names a brand this deployment no longer has: kept for the DLQ."""
+
+
+def ingest(body: str) -> None:
+    mention = Mention.from_dict(json.loads(body)["mention"])
+    brand = brands().get(mention.brand)
+    if brand is None:
+        raise UnknownBrandError(mention.brand)
+    inserted, stored = mentions.put_new(mention, score(mention, brand.scoring), datetime.now(UTC))
+    fields = {"mention": mention.identity, "network": mention.network, "brand": mention.brand}
+    if inserted:
+        log("ingest.stored", complaint=stored.score.complaint, **fields)
+        metric("MentionsStored", dimensions={"network": mention.network})
+        if stored.score.complaint:
+            metric("ComplaintsDetected", dimensions={"network": mention.network})
+    else:
+        log("ingest.duplicate", **fields)
+    # Also on a duplicate: a crash after the write but before this send is repaired by the retry.
+    if stored.score.complaint and not stored.ticket_job_sent:
+        queues.send(settings().tickets_queue, [{"mention": mention.identity}])
+        mentions.mark_ticket_job_sent(mention.identity)
+
+
+@bp.on_sqs_message(queue=settings().mentions_queue, batch_size=10)
+def ingest_mentions(event: SQSEvent) -> None:
+    batch.process(event, settings().mentions_queue, ingest, "ingest")

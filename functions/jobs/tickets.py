@@ -1,0 +1,90 @@
+"""Ticket worker: one helpdesk ticket per complaint thread; follow-ups become comments.
+
+Duplicate and concurrent jobs are safe through the leases in `stores.tickets`; a helpdesk
+outage raises, so SQS retries the job and, after the last attempt, parks it in the tickets DLQ
+for `redrive`. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from chalice import Blueprint
+from chalice.app import SQSEvent
+
+from functions import helpdesks
+from functions.core.brands import Brand
+from functions.core.tickets import Helpdesk, draft_ticket, follow_up_comment
+from functions.jobs import batch
+from functions.runtime import secrets
+from functions.runtime.brands import brands
+from functions.runtime.log import log, metric
+from functions.runtime.settings import settings
+from functions.stores import mentions, tickets
+from functions.stores.mentions import StoredMention
+
+bp = Blueprint(__name__)
+
+
+class RetryLaterError(Exception):
+    """Another job holds this thread's lease; SQS brings the job back after its visibility timeout."""
+
+
+def desk_for(brand: Brand) -> Helpdesk:
+    return helpdesks.create(brand.helpdesk.vendor, brand.helpdesk.settings, secrets.resolve(brand.helpdesk.secrets))
+
+
+def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -> str:
+    """Route one complaint; returns what happened (opened, commented, duplicate)."""
+    mention, score = stored.mention, stored.score
+    lease = settings().ticket_claim_seconds
+    owner = uuid.uuid4().hex
+    won, link = tickets.claim_opening(mention.thread_key, brand.slug, desk.VENDOR, mention.identity, owner, now, lease)
+    if won:
+        draft = draft_ticket(mention, score, brand.name)
+        try:
+            ticket = desk.find_ticket(link.opened_by) or desk.open_ticket(draft, link.opened_by)
+        except Exception:
+            tickets.release_opening(link.key, owner)
+            raise
+        tickets.confirm_opened(link, owner, ticket, draft.subject, draft.priority.value, now)
+        mentions.set_ticket(link.opened_by, ticket.vendor, ticket.id, ticket.url)
+        if link.opened_by == mention.identity:
+            return "opened"
+        # We finished a crashed job's opening; this mention may still be a follow-up of it.
+        link = tickets.get(link.key) or link
+    if link.state != "open" or link.ticket is None:
+        raise RetryLaterError(f"ticket for {link.key} is being opened by another job")
+    if mention.identity in link.mentions:
+        return "duplicate"
+    if not tickets.claim_comment(link.key, mention.identity, now, lease):
+        return "duplicate"
+    try:
+        desk.add_comment(link.ticket, follow_up_comment(mention, score))
+    except Exception:
+        tickets.release_comment(link.key, mention.identity)
+        raise
+    tickets.finish_comment(link.key, mention.identity)
+    mentions.set_ticket(mention.identity, link.ticket.vendor, link.ticket.id, link.ticket.url)
+    return "commented"
+
+
+def handle_job(body: str) -> None:
+    identity = json.loads(body)["mention"]
+    stored = mentions.get(identity)
+    if stored is None:
+        raise LookupError(f"mention {identity} is not stored")
+    brand = brands().get(stored.mention.brand)
+    if brand is None:
+        raise LookupError(f"brand {stored.mention.brand} is not configured")
+    outcome = open_or_follow_up(stored, brand, desk_for(brand), datetime.now(UTC))
+    log(f"ticket.{outcome}", mention=identity, network=stored.mention.network, brand=brand.slug)
+    if outcome == "opened":
+        metric("TicketsOpened", dimensions={"network": stored.mention.network})
+
+
+@bp.on_sqs_message(queue=settings().tickets_queue, batch_size=5)
+def open_tickets(event: SQSEvent) -> None:
+    batch.process(event, settings().tickets_queue, handle_job, "ticket")

@@ -1,0 +1,52 @@
+"""Settings from environment variables, which `.chalice/config.json` and `infra/` set per stage.
+
+Defaults are the local embedded stack's names, so `make run` and the tests need no extra setup.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    mentions_table: str
+    tickets_table: str
+    desk_table: str
+    counters_table: str
+    mentions_queue: str
+    tickets_queue: str
+    brands_file: Path
+    max_body_bytes: int
+    secrets_ttl_seconds: int
+    ticket_claim_seconds: int
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@cache
+def settings() -> Settings:
+    stage = _env("MENTIONDESK_STAGE", "local")
+    prefix = f"mentiondesk-{stage}"
+    brands = Path(_env("BRANDS_FILE", "config/brands.json"))
+    return Settings(
+        stage=stage,
+        mentions_table=_env("MENTIONS_TABLE", f"{prefix}-mentions"),
+        tickets_table=_env("TICKETS_TABLE", f"{prefix}-tickets"),
+        desk_table=_env("DESK_TABLE", f"{prefix}-desk"),
+        counters_table=_env("COUNTERS_TABLE", f"{prefix}-counters"),
+        mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
+        tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
+        brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,
+        max_body_bytes=int(_env("MAX_BODY_BYTES", str(512 * 1024))),
+        secrets_ttl_seconds=int(_env("SECRETS_TTL_SECONDS", "300")),
+        ticket_claim_seconds=int(_env("TICKET_CLAIM_SECONDS", "120")),
+    )

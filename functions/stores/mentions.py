@@ -1,0 +1,106 @@
+"""The mentions table: one item per mention identity, written once (house rule 6).
+
+Items carry the score beside the mention, whether a ticket job was sent (so a crash between the
+write and the enqueue is repaired by the retry, not lost), and the ticket the mention joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from functions.core.mention import Mention, format_time
+from functions.core.score import Score
+from functions.runtime import aws
+from functions.runtime.settings import settings
+from functions.stores.items import from_item, is_conditional_failure, to_item
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class StoredMention:
+    mention: Mention
+    score: Score
+    ticket_job_sent: bool
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredMention:
+        data = from_item(item)
+        return cls(
+            mention=Mention.from_dict(data),
+            score=Score.from_dict(data["score"]),
+            ticket_job_sent=bool(data.get("ticket_job_sent")),
+        )
+
+
+def _table() -> Any:
+    return aws.dynamodb().Table(settings().mentions_table)
+
+
+def put_new(mention: Mention, score: Score, now: datetime) -> tuple[bool, StoredMention]:
+    """Write the mention unless its identity exists; returns (inserted, what is stored)."""
+    item = to_item(
+        {
+            "id": mention.identity,
+            **mention.to_dict(),
+            "score": score.to_dict(),
+            "complaint": score.complaint,
+            "ticket_key": mention.thread_key if score.complaint else None,
+            "stored_at": format_time(now),
+            "ticket_job_sent": False,
+        }
+    )
+    try:
+        _table().put_item(Item=item, ConditionExpression=Attr("id").not_exists())
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        existing = get(mention.identity)
+        if existing is None:  # deleted between the two calls: extremely unlikely, retry the record
+            raise
+        return False, existing
+    return True, StoredMention(mention, score, False)
+
+
+def get(identity: str) -> StoredMention | None:
+    item = _table().get_item(Key={"id": identity}, ConsistentRead=True).get("Item")
+    return StoredMention.from_item(item) if item else None
+
+
+def mark_ticket_job_sent(identity: str) -> None:
+    _table().update_item(
+        Key={"id": identity},
+        UpdateExpression="SET ticket_job_sent = :t",
+        ExpressionAttributeValues={":t": True},
+    )
+
+
+def set_ticket(identity: str, vendor: str, ticket_id: str, ticket_url: str | None) -> None:
+    _table().update_item(
+        Key={"id": identity},
+        UpdateExpression="SET ticket = :ticket",
+        ExpressionAttributeValues={":ticket": to_item({"vendor": vendor, "id": ticket_id, "url": ticket_url})},
+    )
+
+
+def query(brand: str, since: datetime | None, complaint: bool | None, limit: int) -> list[dict[str, Any]]:
+    """Newest first, for one brand, through the `by_brand` index (no scans)."""
+    condition = Key("brand").eq(brand)
+    if since is not None:
+        condition = condition & Key("created_at").gte(format_time(since))
+    kwargs: dict[str, Any] = {"IndexName": "by_brand", "KeyConditionExpression": condition, "ScanIndexForward": False}
+    if complaint is not None:
+        kwargs["FilterExpression"] = Attr("complaint").eq(complaint)
+    items: list[dict[str, Any]] = []
+    while len(items) < limit:
+        page = _table().query(**kwargs, Limit=min(MAX_PAGE, limit * 2))
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [from_item(item) for item in items[:limit]]

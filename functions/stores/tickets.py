@@ -1,0 +1,162 @@
+"""Ticket links: one item per complaint thread (`Mention.thread_key`), whatever the helpdesk.
+
+Exactly-once ticketing rests on two leases kept in this item:
+- opening: the first job claims the thread (conditional put), opens the ticket, then confirms.
+  A job that fails leaves the claim with an expired lease, so the next job takes it over with the
+  *same* idempotency key (the first mention's identity) and finds the ticket through
+  `find_ticket` if the helpdesk created it before the failure was seen.
+- commenting: a follow-up mention is claimed in `commenting` before the comment is posted and
+  moved into `mentions` after, so duplicate or concurrent jobs post it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from functions.core.mention import format_time
+from functions.core.tickets import TicketRef
+from functions.runtime import aws
+from functions.runtime.settings import settings
+from functions.stores.items import from_item, is_conditional_failure, to_item
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    state: str  # "opening" until the helpdesk confirms, then "open"
+    opened_by: str  # identity of the first mention: the helpdesk idempotency key
+    vendor: str
+    ticket: TicketRef | None
+    mentions: frozenset[str]
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Link:
+        data = from_item(item)
+        ticket = TicketRef(data["vendor"], data["ticket_id"], data.get("ticket_url")) if data.get("ticket_id") else None
+        return cls(
+            key=data["key"],
+            state=data["state"],
+            opened_by=data["opened_by"],
+            vendor=data["vendor"],
+            ticket=ticket,
+            mentions=frozenset(data.get("mentions") or ()),
+        )
+
+
+def _table() -> Any:
+    return aws.dynamodb().Table(settings().tickets_table)
+
+
+def _conditional(call: Any, **kwargs: Any) -> bool:
+    """Run a conditional write; False when the condition failed, other errors propagate."""
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True
+
+
+def get(key: str) -> Link | None:
+    item = _table().get_item(Key={"key": key}, ConsistentRead=True).get("Item")
+    return Link.from_item(item) if item else None
+
+
+def claim_opening(
+    key: str, brand: str, vendor: str, mention_id: str, owner: str, now: datetime, lease_seconds: int
+) -> tuple[bool, Link]:
+    """Claim the right to open this thread's ticket; (won, link). Takes over expired claims."""
+    until = int(now.timestamp()) + lease_seconds
+    item = {
+        "key": key, "brand": brand, "vendor": vendor, "state": "opening", "opened_by": mention_id,
+        "lease_owner": owner, "lease_until": until, "created_at": format_time(now), "commenting": {},
+    }
+    if _conditional(_table().put_item, Item=item, ConditionExpression=Attr("key").not_exists()):
+        return True, Link.from_item(item)
+    link = get(key)
+    if link is None:
+        raise RuntimeError(f"ticket link {key} vanished during claim")
+    if link.state != "opening":
+        return False, link
+    taken = _conditional(
+        _table().update_item,
+        Key={"key": key},
+        UpdateExpression="SET lease_owner = :me, lease_until = :until",
+        ConditionExpression=Attr("state").eq("opening") & Attr("lease_until").lt(int(now.timestamp())),
+        ExpressionAttributeValues={":me": owner, ":until": until},
+    )
+    return taken, link
+
+
+def confirm_opened(link: Link, owner: str, ticket: TicketRef, subject: str, priority: str, now: datetime) -> bool:
+    return _conditional(
+        _table().update_item,
+        Key={"key": link.key},
+        UpdateExpression=(
+            "SET #s = :open, ticket_id = :id, ticket_url = :url, opened_at = :at, subject = :subject, "
+            "priority = :priority, mentions = :mentions REMOVE lease_owner, lease_until"
+        ),
+        ConditionExpression=Attr("lease_owner").eq(owner),
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={
+            ":open": "open", ":id": ticket.id, ":url": ticket.url or "", ":at": format_time(now),
+            ":subject": subject, ":priority": priority, ":mentions": {link.opened_by},
+        },
+    )
+
+
+def release_opening(key: str, owner: str) -> None:
+    """Give the claim up after a failure: expire the lease, keep the idempotency key."""
+    _conditional(
+        _table().update_item,
+        Key={"key": key},
+        UpdateExpression="SET lease_until = :zero",
+        ConditionExpression=Attr("lease_owner").eq(owner) & Attr("state").eq("opening"),
+        ExpressionAttributeValues={":zero": 0},
+    )
+
+
+def claim_comment(key: str, mention_id: str, now: datetime, lease_seconds: int) -> bool:
+    """Claim posting this follow-up; False if it is posted already or another job is posting it."""
+    return _conditional(
+        _table().update_item,
+        Key={"key": key},
+        UpdateExpression="SET commenting.#m = :until",
+        ConditionExpression=(
+            "#s = :open AND NOT contains(mentions, :id) "
+            "AND (attribute_not_exists(commenting.#m) OR commenting.#m < :now)"
+        ),
+        ExpressionAttributeNames={"#m": mention_id, "#s": "state"},
+        ExpressionAttributeValues={
+            ":until": int(now.timestamp()) + lease_seconds, ":open": "open", ":id": mention_id,
+            ":now": int(now.timestamp()),
+        },
+    )
+
+
+def finish_comment(key: str, mention_id: str) -> None:
+    _table().update_item(
+        Key={"key": key},
+        UpdateExpression="ADD mentions :m REMOVE commenting.#m",
+        ExpressionAttributeNames={"#m": mention_id},
+        ExpressionAttributeValues={":m": {mention_id}},
+    )
+
+
+def release_comment(key: str, mention_id: str) -> None:
+    _table().update_item(
+        Key={"key": key}, UpdateExpression="REMOVE commenting.#m", ExpressionAttributeNames={"#m": mention_id}
+    )
+
+
+def list_links(brand: str, limit: int) -> list[dict[str, Any]]:
+    page = _table().query(
+        IndexName="by_brand", KeyConditionExpression=Key("brand").eq(brand), ScanIndexForward=False, Limit=limit
+    )
+    return [from_item(item) for item in page.get("Items", [])]

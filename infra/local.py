@@ -1,0 +1,190 @@
+"""The local embedded stack: the whole pipeline on 127.0.0.1 with nothing but this repo.
+
+    python -m infra.local            (what `make run` runs)
+
+- moto's server in-process serves DynamoDB, SQS, SSM and Secrets Manager over HTTP; the
+  functions reach it through `AWS_ENDPOINT_URL`, exactly as the tests do;
+- tables and queues come from `infra/resources.py`, the definition CloudFormation deploys;
+- demo secrets from `infra/local-secrets.json` go into SSM, so secrets take the deployed path;
+- Chalice's local HTTP server serves the routes, and a `QueueDriver` does what Lambda's event
+  source mappings do (`chalice local` serves only HTTP).
+State lives in memory and is gone when the process stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, name, table_definition
+
+REGION = "us-east-1"
+HERE = Path(__file__).resolve().parent
+
+
+def aws_environment(endpoint: str, stage: str) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        **environment(stage),
+    }
+
+
+def create_resources(stage: str) -> None:
+    """Create this stage's tables and queues (with DLQs and redrive) on the current endpoint."""
+    dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+    for table in TABLES:
+        dynamodb.create_table(**table_definition(stage, table))
+    for queue in QUEUES:
+        dlq_url = sqs.create_queue(
+            QueueName=name(stage, f"{queue.suffix}-dlq"),
+            Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
+        )["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sqs.create_queue(
+            QueueName=name(stage, queue.suffix),
+            Attributes={
+                "VisibilityTimeout": str(queue.visibility_timeout),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}),
+            },
+        )
+
+
+def seed_secrets(values: dict[str, str]) -> None:
+    ssm = boto3.client("ssm")
+    for key, value in values.items():
+        if key.startswith("/"):
+            ssm.put_parameter(Name=key, Value=value, Type="SecureString", Overwrite=True)
+
+
+@dataclass
+class _Context:
+    """The parts of the Lambda context object our handlers may read."""
+
+    function_name: str
+    aws_request_id: str
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+class QueueDriver:
+    """Feeds SQS messages to the app's `on_sqs_message` handlers the way Lambda does.
+
+    A batch whose handler returns is deleted; one whose handler raises is left alone, so its
+    messages come back after the visibility timeout and reach the DLQ after `maxReceiveCount`.
+    """
+
+    def __init__(self, app: Any, visibility_timeout: int | None = None) -> None:
+        self.app = app
+        self.sqs = boto3.client("sqs")
+        self.visibility_timeout = visibility_timeout
+        self.sources = [s for s in app.event_sources if type(s).__name__ == "SQSEventConfig"]
+
+    def _url(self, queue: str) -> str:
+        return str(self.sqs.get_queue_url(QueueName=queue)["QueueUrl"])
+
+    def run_once(self, source: Any, wait_seconds: int = 0) -> int:
+        url = self._url(source.queue)
+        kwargs: dict[str, Any] = {
+            "QueueUrl": url, "MaxNumberOfMessages": source.batch_size, "WaitTimeSeconds": wait_seconds,
+            "AttributeNames": ["All"],
+        }
+        if self.visibility_timeout is not None:
+            kwargs["VisibilityTimeout"] = self.visibility_timeout
+        messages = self.sqs.receive_message(**kwargs).get("Messages", [])
+        if not messages:
+            return 0
+        event = {"Records": [
+            {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+             "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
+             "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{source.queue}",
+             "awsRegion": REGION}
+            for m in messages
+        ]}
+        try:
+            self.app.handler_map[source.name](event, _Context(source.name, uuid.uuid4().hex))
+        except Exception:  # Lambda semantics: the batch is not deleted; failures come back later
+            return len(messages)
+        self.sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        )
+        return len(messages)
+
+    def drain(self, rounds: int = 50) -> int:
+        """Run every consumer until all queues look empty (tests call this for determinism)."""
+        total = 0
+        for _ in range(rounds):
+            handled = sum(self.run_once(source) for source in self.sources)
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    def serve(self, stop: threading.Event) -> list[threading.Thread]:
+        def loop(source: Any) -> None:
+            while not stop.is_set():
+                self.run_once(source, wait_seconds=1)
+
+        threads = [threading.Thread(target=loop, args=(s,), daemon=True, name=s.name) for s in self.sources]
+        for thread in threads:
+            thread.start()
+        return threads
+
+
+def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, threading.Event]:
+    """Start moto, create the stack, then the HTTP server and the queue driver; returns handles."""
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    os.environ.update(aws_environment(f"http://127.0.0.1:{moto_port}", stage))
+    create_resources(stage)
+    seed_secrets(json.loads((HERE / "local-secrets.json").read_text()))
+
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    from app import app
+
+    server = create_local_server(app, Config.create(app_name="mentiondesk", chalice_stage=stage), host, port)
+    threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
+    stop = threading.Event()
+    QueueDriver(app).serve(stop)
+    return moto, server, stop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    args = parser.parse_args()
+    moto, server, stop = start(args.host, args.port, args.moto_port, "local")
+    print(f"mentiondesk local: http://{args.host}:{args.port}  (AWS APIs: moto on 127.0.0.1:{args.moto_port})", flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        while not done.is_set():
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    stop.set()
+    server.shutdown()
+    moto.stop()
+
+
+if __name__ == "__main__":
+    main()

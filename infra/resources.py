@@ -1,0 +1,84 @@
+"""The one definition of mentiondesk's tables and queues.
+
+`infra/template.py` turns it into CloudFormation for a stage; `infra/local.py` creates the same
+tables and queues on the embedded moto stack. Names are `mentiondesk-<stage>-<suffix>`, and the
+environment variable that carries each name to the functions is declared here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str
+
+
+@dataclass(frozen=True)
+class Table:
+    suffix: str
+    env: str
+    hash_key: str
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    suffix: str
+    env: str
+    visibility_timeout: int  # seconds; at least 6x the consumer function's timeout (AWS guidance)
+    max_receive_count: int  # deliveries before a message moves to the DLQ
+
+
+TABLES = (
+    Table("mentions", "MENTIONS_TABLE", "id", (Index("by_brand", "brand", "created_at"),)),
+    Table("tickets", "TICKETS_TABLE", "key", (Index("by_brand", "brand", "created_at"),)),
+    Table("desk", "DESK_TABLE", "id"),
+    Table("counters", "COUNTERS_TABLE", "name", ttl_attribute="expires_at"),
+)
+
+QUEUES = (
+    Queue("mentions", "MENTIONS_QUEUE", visibility_timeout=180, max_receive_count=5),
+    Queue("tickets", "TICKETS_QUEUE", visibility_timeout=360, max_receive_count=8),
+)
+
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def name(stage: str, suffix: str) -> str:
+    return f"mentiondesk-{stage}-{suffix}"
+
+
+def environment(stage: str) -> dict[str, str]:
+    """The environment variables that point the functions at this stage's resources."""
+    env = {"MENTIONDESK_STAGE": stage}
+    env.update({t.env: name(stage, t.suffix) for t in TABLES})
+    env.update({q.env: name(stage, q.suffix) for q in QUEUES})
+    return env
+
+
+def table_definition(stage: str, table: Table) -> dict[str, Any]:
+    """Keys and indexes, in the shape both CreateTable and AWS::DynamoDB::Table accept."""
+    keys = {table.hash_key} | {k for i in table.indexes for k in (i.hash_key, i.range_key)}
+    definition: dict[str, Any] = {
+        "TableName": name(stage, table.suffix),
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in sorted(keys)],
+        "KeySchema": [{"AttributeName": table.hash_key, "KeyType": "HASH"}],
+    }
+    if table.indexes:
+        definition["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": i.name,
+                "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"},
+                              {"AttributeName": i.range_key, "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for i in table.indexes
+        ]
+    return definition
