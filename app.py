@@ -1,6 +1,6 @@
 """mentiondesk: the Chalice app. It only wires Blueprints; everything else is in functions/."""
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from functions.api import read, webhooks
 from functions.jobs import ingest, tickets

@@ -57,7 +57,9 @@ def create_resources(stage: str) -> None:
             QueueName=name(stage, queue.suffix),
             Attributes={
                 "VisibilityTimeout": str(queue.visibility_timeout),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+                ),
             },
         )
 
@@ -99,7 +101,9 @@ class QueueDriver:
     def run_once(self, source: Any, wait_seconds: int = 0) -> int:
         url = self._url(source.queue)
         kwargs: dict[str, Any] = {
-            "QueueUrl": url, "MaxNumberOfMessages": source.batch_size, "WaitTimeSeconds": wait_seconds,
+            "QueueUrl": url,
+            "MaxNumberOfMessages": source.batch_size,
+            "WaitTimeSeconds": wait_seconds,
             "AttributeNames": ["All"],
         }
         if self.visibility_timeout is not None:
@@ -107,13 +111,22 @@ class QueueDriver:
         messages = self.sqs.receive_message(**kwargs).get("Messages", [])
         if not messages:
             return 0
-        event = {"Records": [
-            {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-             "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
-             "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{source.queue}",
-             "awsRegion": REGION}
-            for m in messages
-        ]}
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": m.get("Attributes", {}),
+                    "messageAttributes": {},
+                    "md5OfBody": m.get("MD5OfBody", ""),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{source.queue}",
+                    "awsRegion": REGION,
+                }
+                for m in messages
+            ]
+        }
         try:
             self.app.handler_map[source.name](event, _Context(source.name, uuid.uuid4().hex))
         except Exception:  # Lambda semantics: the batch is not deleted; failures come back later
@@ -173,7 +186,9 @@ def main() -> None:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
     args = parser.parse_args()
     moto, server, stop = start(args.host, args.port, args.moto_port, "local")
-    print(f"mentiondesk local: http://{args.host}:{args.port}  (AWS APIs: moto on 127.0.0.1:{args.moto_port})", flush=True)
+    print(
+        f"mentiondesk local: http://{args.host}:{args.port}  (AWS APIs: moto on 127.0.0.1:{args.moto_port})", flush=True
+    )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

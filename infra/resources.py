@@ -75,8 +75,10 @@ def table_definition(stage: str, table: Table) -> dict[str, Any]:
         definition["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": i.name,
-                "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"},
-                              {"AttributeName": i.range_key, "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": i.hash_key, "KeyType": "HASH"},
+                    {"AttributeName": i.range_key, "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
             for i in table.indexes

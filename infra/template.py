@@ -23,8 +23,12 @@ def _table(stage: str, table: Table) -> dict[str, Any]:
     props["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
     if table.ttl_attribute:
         props["TimeToLiveSpecification"] = {"AttributeName": table.ttl_attribute, "Enabled": True}
-    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-            "Properties": props}
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": props,
+    }
 
 
 def _queues(stage: str, queue: Queue) -> dict[str, Any]:
@@ -32,15 +36,20 @@ def _queues(stage: str, queue: Queue) -> dict[str, Any]:
     return {
         dlq: {
             "Type": "AWS::SQS::Queue",
-            "Properties": {"QueueName": name(stage, f"{queue.suffix}-dlq"), "MessageRetentionPeriod": DLQ_RETENTION_SECONDS},
+            "Properties": {
+                "QueueName": name(stage, f"{queue.suffix}-dlq"),
+                "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
+            },
         },
         _logical(queue.suffix, "Queue"): {
             "Type": "AWS::SQS::Queue",
             "Properties": {
                 "QueueName": name(stage, queue.suffix),
                 "VisibilityTimeout": queue.visibility_timeout,
-                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
-                                  "maxReceiveCount": queue.max_receive_count},
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
+                    "maxReceiveCount": queue.max_receive_count,
+                },
             },
         },
     }

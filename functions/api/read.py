@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from functions import connectors, helpdesks
 from functions.core.mention import parse_time
@@ -25,8 +25,11 @@ class BadQueryError(ValueError):
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status_code=status,
-                    headers={"Content-Type": "application/json"})
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def _params() -> dict[str, str]:

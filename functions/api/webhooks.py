@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from functions import connectors
 from functions.core.brands import Brand
@@ -107,11 +107,17 @@ def receive(network: str, slug: str | None, request: WebhookRequest, now: dateti
     return _reply(connector.ACK)
 
 
+def _bytes(raw: str | bytes | None) -> bytes:
+    if raw is None:
+        return b""
+    return raw if isinstance(raw, bytes) else raw.encode()
+
+
 def _handle(network: str, slug: str | None) -> Response:
     current = bp.current_request
     request = WebhookRequest(
         method=current.method,
-        body=current.raw_body or b"",
+        body=_bytes(current.raw_body),
         headers=MappingProxyType({k.lower(): v for k, v in current.headers.items()}),
         query=MappingProxyType(dict(current.query_params or {})),
     )

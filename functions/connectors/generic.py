@@ -8,7 +8,8 @@ The contract (ours, documented in the README):
 - Body: `{"type": "mentions", "mentions": [ {id, source, text, created_at, author: {id, handle?,
   name?, followers?}, kind?, url?, lang?, thread: {root_id?, parent_id?}?, metrics?} ]}`,
   at most 100 mentions; `{"type": "ping"}` is accepted and ignored.
-The identity is `generic#<source>:<id>`: the sender's own ids, so a resend is stored once.
+The identity is `generic#<source>:<id>`: the sender's own ids, so a resend is stored once; thread
+ids are scoped the same way, so a reply's `root_id` names its post's identity.
 """
 
 from __future__ import annotations
@@ -129,6 +130,11 @@ def _object(item: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
+def _scoped(source: str | None, item_id: str | None) -> str | None:
+    """Thread ids live in the sender's id space, like `external_id`, so a reply's root matches its post."""
+    return f"{source}:{item_id}" if item_id else None
+
+
 def _mention(item: Any, index: int, brand: str) -> Mention:
     where = f"mentions[{index}]"
     if not isinstance(item, dict):
@@ -159,10 +165,12 @@ def _mention(item: Any, index: int, brand: str) -> Mention:
         url=_str(item, "url", where, required=False),
         created_at=created_at,
         thread=Thread(
-            root_id=_str(thread, "root_id", f"{where}.thread", required=False),
-            parent_id=_str(thread, "parent_id", f"{where}.thread", required=False),
+            root_id=_scoped(source, _str(thread, "root_id", f"{where}.thread", required=False)),
+            parent_id=_scoped(source, _str(thread, "parent_id", f"{where}.thread", required=False)),
         ),
-        metrics=Metrics(**{k: _count(metrics.get(k), k, f"{where}.metrics") for k in ("likes", "replies", "shares", "views")}),
+        metrics=Metrics(
+            **{k: _count(metrics.get(k), k, f"{where}.metrics") for k in ("likes", "replies", "shares", "views")}
+        ),
         lang=_str(item, "lang", where, required=False),
         event="mentions",
     )

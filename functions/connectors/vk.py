@@ -16,8 +16,8 @@ left to a later step, so `followers` stays None here.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -66,9 +66,11 @@ IGNORED_EVENT_TYPES = frozenset(
         "group_leave",
         "user_block",
         "user_unblock",
-        *(f"{kind}_{verb}" for kind in ("wall_reply", "board_post", "photo_comment",
-                                        "video_comment", "market_comment")
-          for verb in ("edit", "delete", "restore")),
+        *(
+            f"{kind}_{verb}"
+            for kind in ("wall_reply", "board_post", "photo_comment", "video_comment", "market_comment")
+            for verb in ("edit", "delete", "restore")
+        ),
     }
 )
 

@@ -136,9 +136,7 @@ def parse_brands(document: Mapping[str, Any]) -> Brands:
             for account in cfg.accounts:
                 owner = by_account.setdefault((network, account), brand)
                 if owner is not brand:
-                    raise BrandConfigError(
-                        f"{network} account {account} belongs to both {owner.slug} and {brand.slug}"
-                    )
+                    raise BrandConfigError(f"{network} account {account} belongs to both {owner.slug} and {brand.slug}")
     return Brands(by_slug=by_slug, by_account=by_account)
 
 

@@ -35,7 +35,7 @@ _CUES: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
         ("waiting", r"\b(still waiting|for \d+ (days|weeks|hours)|again|no response|no answer)\b", 0.3),
         ("question:where", r"\bwhere is my\b", 0.4),
         ("threat:leave", r"\b(never (again|order|buy|fly)|switching to|going to report|lawyer)\b", 0.35),
-        ("ru:problem", r"(не (пришл|доставил|работает|могу)|сломал|списал[иа]? дважды|отмен[иеё]л)", 0.45),
+        ("ru:problem", r"(не (приш[её]?л|доставил|работает|могу)|сломал|списал[иа]? дважды|отмен[иеё]л)", 0.45),
         ("ru:request", r"(верните деньги|возврат|жалоб)", 0.4),
         ("ru:waiting", r"(до сих пор|уже \d+ (дн|недел|час)|снова|опять|никто не отвечает)", 0.3),
         ("ru:quality", r"(ужасн|отвратительн|безобраз|кошмар|хамств|обман)", 0.35),

@@ -30,7 +30,11 @@ class BuiltinDesk:
             "priority": draft.priority.value,
             "tags": list(draft.tags),
             "mention_id": draft.mention_id,
-            "requester": {"id": draft.requester.id, "handle": draft.requester.handle, "network": draft.requester.network},
+            "requester": {
+                "id": draft.requester.id,
+                "handle": draft.requester.handle,
+                "network": draft.requester.network,
+            },
         }
         return TicketRef(VENDOR, desk.create(idempotency_key, fields, datetime.now(UTC)))
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from chalice import Blueprint
-from chalice.app import SQSEvent
+from chalice.app import Blueprint, SQSEvent
 
 from functions.core.mention import Mention
 from functions.core.scoring import score

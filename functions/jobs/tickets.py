@@ -11,8 +11,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from chalice import Blueprint
-from chalice.app import SQSEvent
+from chalice.app import Blueprint, SQSEvent
 
 from functions import helpdesks
 from functions.core.brands import Brand
@@ -41,7 +40,9 @@ def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: 
     mention, score = stored.mention, stored.score
     lease = settings().ticket_claim_seconds
     owner = uuid.uuid4().hex
-    won, link = tickets.claim_opening(mention.thread_key, brand.slug, desk.VENDOR, mention.identity, owner, now, lease)
+    won, link = tickets.claim_opening(
+        mention.thread_key, brand.slug, desk.VENDOR, mention.identity, owner=owner, now=now, lease_seconds=lease
+    )
     if won:
         draft = draft_ticket(mention, score, brand.name)
         try:
@@ -49,7 +50,9 @@ def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: 
         except Exception:
             tickets.release_opening(link.key, owner)
             raise
-        tickets.confirm_opened(link, owner, ticket, draft.subject, draft.priority.value, now)
+        tickets.confirm_opened(
+            link, owner=owner, ticket=ticket, subject=draft.subject, priority=draft.priority.value, now=now
+        )
         mentions.set_ticket(link.opened_by, ticket.vendor, ticket.id, ticket.url)
         if link.opened_by == mention.identity:
             return "opened"

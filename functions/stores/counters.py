@@ -15,7 +15,9 @@ def _table() -> Any:
 
 def increment(name: str, by: int = 1) -> None:
     _table().update_item(
-        Key={"name": name}, UpdateExpression="ADD #c :by", ExpressionAttributeNames={"#c": "count"},
+        Key={"name": name},
+        UpdateExpression="ADD #c :by",
+        ExpressionAttributeNames={"#c": "count"},
         ExpressionAttributeValues={":by": by},
     )
 

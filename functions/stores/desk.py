@@ -30,8 +30,16 @@ def ticket_id(idempotency_key: str) -> str:
 def create(idempotency_key: str, fields: dict[str, Any], now: datetime) -> str:
     """Create the ticket for this key once; return its id either way."""
     tid = ticket_id(idempotency_key)
-    item = to_item({"id": tid, "idempotency_key": idempotency_key, "status": "open",
-                    "created_at": format_time(now), "comments": [], **fields})
+    item = to_item(
+        {
+            "id": tid,
+            "idempotency_key": idempotency_key,
+            "status": "open",
+            "created_at": format_time(now),
+            "comments": [],
+            **fields,
+        }
+    )
     try:
         _table().put_item(Item=item, ConditionExpression=Attr("id").not_exists())
     except ClientError as error:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from functions.core.mention import Mention, format_time
@@ -90,7 +90,7 @@ def set_ticket(identity: str, vendor: str, ticket_id: str, ticket_url: str | Non
 
 def query(brand: str, since: datetime | None, complaint: bool | None, limit: int) -> list[dict[str, Any]]:
     """Newest first, for one brand, through the `by_brand` index (no scans)."""
-    condition = Key("brand").eq(brand)
+    condition: ConditionBase = Key("brand").eq(brand)
     if since is not None:
         condition = condition & Key("created_at").gte(format_time(since))
     kwargs: dict[str, Any] = {"IndexName": "by_brand", "KeyConditionExpression": condition, "ScanIndexForward": False}

@@ -22,7 +22,7 @@ from functions.core.mention import format_time
 from functions.core.tickets import TicketRef
 from functions.runtime import aws
 from functions.runtime.settings import settings
-from functions.stores.items import from_item, is_conditional_failure, to_item
+from functions.stores.items import from_item, is_conditional_failure
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,20 @@ def get(key: str) -> Link | None:
 
 
 def claim_opening(
-    key: str, brand: str, vendor: str, mention_id: str, owner: str, now: datetime, lease_seconds: int
+    key: str, brand: str, vendor: str, mention_id: str, *, owner: str, now: datetime, lease_seconds: int
 ) -> tuple[bool, Link]:
     """Claim the right to open this thread's ticket; (won, link). Takes over expired claims."""
     until = int(now.timestamp()) + lease_seconds
     item = {
-        "key": key, "brand": brand, "vendor": vendor, "state": "opening", "opened_by": mention_id,
-        "lease_owner": owner, "lease_until": until, "created_at": format_time(now), "commenting": {},
+        "key": key,
+        "brand": brand,
+        "vendor": vendor,
+        "state": "opening",
+        "opened_by": mention_id,
+        "lease_owner": owner,
+        "lease_until": until,
+        "created_at": format_time(now),
+        "commenting": {},
     }
     if _conditional(_table().put_item, Item=item, ConditionExpression=Attr("key").not_exists()):
         return True, Link.from_item(item)
@@ -94,7 +101,7 @@ def claim_opening(
     return taken, link
 
 
-def confirm_opened(link: Link, owner: str, ticket: TicketRef, subject: str, priority: str, now: datetime) -> bool:
+def confirm_opened(link: Link, *, owner: str, ticket: TicketRef, subject: str, priority: str, now: datetime) -> bool:
     return _conditional(
         _table().update_item,
         Key={"key": link.key},
@@ -105,8 +112,13 @@ def confirm_opened(link: Link, owner: str, ticket: TicketRef, subject: str, prio
         ConditionExpression=Attr("lease_owner").eq(owner),
         ExpressionAttributeNames={"#s": "state"},
         ExpressionAttributeValues={
-            ":open": "open", ":id": ticket.id, ":url": ticket.url or "", ":at": format_time(now),
-            ":subject": subject, ":priority": priority, ":mentions": {link.opened_by},
+            ":open": "open",
+            ":id": ticket.id,
+            ":url": ticket.url or "",
+            ":at": format_time(now),
+            ":subject": subject,
+            ":priority": priority,
+            ":mentions": {link.opened_by},
         },
     )
 
@@ -134,7 +146,9 @@ def claim_comment(key: str, mention_id: str, now: datetime, lease_seconds: int) 
         ),
         ExpressionAttributeNames={"#m": mention_id, "#s": "state"},
         ExpressionAttributeValues={
-            ":until": int(now.timestamp()) + lease_seconds, ":open": "open", ":id": mention_id,
+            ":until": int(now.timestamp()) + lease_seconds,
+            ":open": "open",
+            ":id": mention_id,
             ":now": int(now.timestamp()),
         },
     )

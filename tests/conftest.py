@@ -1,0 +1,186 @@
+"""Test wiring: real servers on 127.0.0.1, chosen before the app is imported.
+
+- AWS: moto's server in-process, reached over HTTP through `AWS_ENDPOINT_URL` (no patched clients).
+- Request Tracker 5: the real one from Debian packages (tests/servers/rt5), started once per
+  session for the tests marked `rt`. Without it they are skipped with the reason, except under
+  `CI=true`, where a missing server is a failure.
+
+The environment is set at import time because Chalice reads queue names when `app` is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RT_SCRIPTS = Path(__file__).resolve().parent / "servers" / "rt5"
+STAGE = "test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+MOTO_PORT = free_port()
+RT_PORT = free_port()
+PROXY_PORT = free_port()
+WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
+
+SECRETS = {
+    "/mentiondesk/acme/vk/secret": "acme-vk-secret",
+    "/mentiondesk/acme/vk/confirmation": "c0nf1rm",
+    "/mentiondesk/acme/generic/signing-key": "acme-generic-key",
+    "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
+    "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
+}
+
+
+def _brands_document() -> dict[str, Any]:
+    document = json.loads((FIXTURES / "brands.json").read_text())
+    for brand in document["brands"]:
+        settings = brand.get("helpdesk", {}).get("settings", {})
+        if "url" in settings:
+            settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT)
+    return document
+
+
+(WORK / "brands.json").write_text(json.dumps(_brands_document()))
+
+from infra.local import aws_environment, create_resources, seed_secrets  # noqa: E402
+
+os.environ.update(aws_environment(f"http://127.0.0.1:{MOTO_PORT}", STAGE))
+os.environ["BRANDS_FILE"] = str(WORK / "brands.json")
+os.environ["TICKET_CLAIM_SECONDS"] = "2"
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{MOTO_PORT}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server: str) -> Iterator[str]:
+    """A clean stack per test: reset moto, recreate tables/queues, seed secrets, drop caches."""
+    from functions.runtime import aws as aws_clients
+    from functions.runtime import secrets
+    from functions.stores import queues
+
+    requests.post(f"{moto_server}/moto-api/reset", timeout=5).raise_for_status()
+    aws_clients.reset()
+    secrets.clear()
+    queues.queue_url.cache_clear()
+    create_resources(STAGE)
+    seed_secrets(SECRETS)
+    yield moto_server
+
+
+@pytest.fixture
+def driver(aws: str) -> Any:
+    """Runs the app's queue consumers like Lambda's SQS mappings; failed batches come back at once."""
+    from app import app
+    from infra.local import QueueDriver
+
+    return QueueDriver(app, visibility_timeout=0)
+
+
+@dataclass(frozen=True)
+class RequestTrackerServer:
+    url: str
+    user: str
+    password: str
+    token: str
+
+    def get(self, path: str) -> Any:
+        response = requests.get(f"{self.url}/REST/2.0{path}", auth=(self.user, self.password), timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def search(self, ticketsql: str) -> list[dict[str, Any]]:
+        found = self.get(f"/tickets?query={requests.utils.quote(ticketsql)}&fields=Subject,Status,Priority")
+        return list(found.get("items", []))
+
+    def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        return list(self.get(f"/ticket/{ticket_id}/history?fields=Type,Data&per_page=100").get("items", []))
+
+
+def _require_rt() -> None:
+    if shutil.which("curl") and Path("/usr/share/request-tracker5/libexec/rt-server").exists():
+        return
+    reason = "Request Tracker 5 is not installed (make test installs it with apt-get when run as root)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; under CI nothing may be skipped")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def rt_server() -> Iterator[RequestTrackerServer]:
+    _require_rt()
+    directory = WORK / "rt5"
+    subprocess.run([str(RT_SCRIPTS / "start.sh"), str(directory), str(RT_PORT)], check=True, timeout=180)
+    env = dict(
+        line.split("=", 1) for line in (directory / "env").read_text().splitlines() if "=" in line
+    )
+    try:
+        yield RequestTrackerServer(env["RT_URL"], env["RT_USER"], env["RT_PASSWORD"], env.get("RT_TOKEN", ""))
+    finally:
+        subprocess.run([str(RT_SCRIPTS / "stop.sh"), str(directory)], check=False, timeout=60)
+
+
+@pytest.fixture
+def rt(rt_server: RequestTrackerServer, rt_proxy: Any, aws: str) -> RequestTrackerServer:
+    """The RT server (behind the proxy, switched up) plus its token in SSM where the brand points."""
+    import boto3
+
+    rt_proxy.mode = "up"
+    boto3.client("ssm").put_parameter(
+        Name="/mentiondesk/rtco/rt/token", Value=rt_server.token, Type="SecureString", Overwrite=True
+    )
+    return rt_server
+
+
+@pytest.fixture(scope="session")
+def rt_proxy(rt_server: RequestTrackerServer) -> Iterator[Any]:
+    """The `rtco` brand reaches RT through this proxy, so tests can stage outages."""
+    from tests.servers.proxy import SwitchableProxy
+
+    proxy = SwitchableProxy(PROXY_PORT, rt_server.url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def service(moto_server: str) -> Iterator[str]:
+    """The app's HTTP routes served by Chalice's local server on 127.0.0.1 (a real socket)."""
+    import threading
+
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    from app import app
+
+    port = free_port()
+    server = create_local_server(app, Config.create(app_name="mentiondesk", chalice_stage=STAGE), "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()

@@ -1,0 +1,62 @@
+"""VK specifics the contract suite cannot know: confirmation, the `ok` body, own posts, ids."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from functions.connectors import vk
+from functions.core.webhooks import MalformedPayloadError, SignatureError, WebhookRequest
+from tests.contract import FIXTURES, NOW
+
+SECRETS = {"secret": "s3cret", "confirmation": "abc123"}
+
+
+def _request(document: dict[str, object]) -> WebhookRequest:
+    return WebhookRequest("POST", json.dumps(document).encode(), {"content-type": "application/json"})
+
+
+def test_confirmation_is_answered_with_the_brand_string_as_plain_text() -> None:
+    reply = vk.handshake(_request({"type": "confirmation", "group_id": 218000001}), SECRETS)
+    assert reply is not None
+    assert (reply.status, reply.body, reply.content_type) == (200, "abc123", "text/plain")
+
+
+def test_confirmation_without_a_configured_string_is_refused() -> None:
+    with pytest.raises(SignatureError):
+        vk.handshake(_request({"type": "confirmation", "group_id": 1}), {"secret": "s"})
+
+
+def test_every_accepted_delivery_is_acknowledged_with_literal_ok() -> None:
+    assert (vk.ACK.status, vk.ACK.body) == (200, "ok")
+
+
+def test_secret_missing_from_body_is_401_and_wrong_is_403() -> None:
+    body = json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())
+    del body["secret"]
+    with pytest.raises(SignatureError) as missing:
+        vk.verify(_request(body), SECRETS, NOW)
+    assert missing.value.status == 401
+    with pytest.raises(SignatureError) as wrong:
+        vk.verify(_request({**body, "secret": "s3creT"}), SECRETS, NOW)
+    assert wrong.value.status == 403
+
+
+def test_account_id_is_the_group_id() -> None:
+    assert vk.account_id(_request({"type": "x", "group_id": 218000001})) == "218000001"
+    assert vk.account_id(_request({"type": "x", "group_id": "218000001"})) is None
+    assert vk.account_id(WebhookRequest("POST", b"not json")) is None
+
+
+def test_known_event_with_missing_fields_is_malformed_not_a_crash() -> None:
+    with pytest.raises(MalformedPayloadError, match="wall_reply_new"):
+        vk.parse(_request({"type": "wall_reply_new", "group_id": 1, "object": {"id": 1}}), "acme")
+
+
+def test_reply_and_its_top_level_comment_share_a_thread_root() -> None:
+    top = vk.parse(_request(json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())), "acme")
+    reply = vk.parse(
+        _request(json.loads((FIXTURES / "vk" / "wall_reply_new__reply_in_thread.json").read_text())), "acme"
+    )
+    assert top[0].thread_key == reply[0].thread_key  # same author, same post: one ticket thread
