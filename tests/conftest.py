@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -51,7 +52,7 @@ SECRETS = {
 
 
 def _brands_document() -> dict[str, Any]:
-    document = json.loads((FIXTURES / "brands.json").read_text())
+    document: dict[str, Any] = json.loads((FIXTURES / "brands.json").read_text())
     for brand in document["brands"]:
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
@@ -116,7 +117,7 @@ class RequestTrackerServer:
         return response.json()
 
     def search(self, ticketsql: str) -> list[dict[str, Any]]:
-        found = self.get(f"/tickets?query={requests.utils.quote(ticketsql)}&fields=Subject,Status,Priority")
+        found = self.get(f"/tickets?query={quote(ticketsql)}&fields=Subject,Status,Priority")
         return list(found.get("items", []))
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
@@ -137,9 +138,7 @@ def rt_server() -> Iterator[RequestTrackerServer]:
     _require_rt()
     directory = WORK / "rt5"
     subprocess.run([str(RT_SCRIPTS / "start.sh"), str(directory), str(RT_PORT)], check=True, timeout=180)
-    env = dict(
-        line.split("=", 1) for line in (directory / "env").read_text().splitlines() if "=" in line
-    )
+    env = dict(line.split("=", 1) for line in (directory / "env").read_text().splitlines() if "=" in line)
     try:
         yield RequestTrackerServer(env["RT_URL"], env["RT_USER"], env["RT_PASSWORD"], env.get("RT_TOKEN", ""))
     finally:

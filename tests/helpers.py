@@ -23,15 +23,23 @@ def brand_secrets(brand: str, network: str) -> dict[str, str]:
 
 
 def vk_body(fixture: str, brand: str = "acme", **object_overrides: Any) -> bytes:
-    document = json.loads((FIXTURES / "vk" / fixture).read_text())
-    document["group_id"] = BRAND_GROUPS[brand]
+    """A VK fixture as if sent to `brand`'s community: its group id, on its wall."""
+    raw = (FIXTURES / "vk" / fixture).read_text()
+    document = json.loads(raw.replace(str(BRAND_GROUPS["acme"]), str(BRAND_GROUPS[brand])))
     if object_overrides:
         document["object"] = {**document["object"], **object_overrides}
     return json.dumps(document, ensure_ascii=False).encode()
 
 
-def deliver(service: str, network: str, body: bytes, brand: str = "acme", *, in_url: bool = False,
-            extra_headers: dict[str, str] | None = None) -> requests.Response:
+def deliver(
+    service: str,
+    network: str,
+    body: bytes,
+    brand: str = "acme",
+    *,
+    in_url: bool = False,
+    extra_headers: dict[str, str] | None = None,
+) -> requests.Response:
     connector = connectors.load(network)
     assert connector is not None
     signed = connector.sign(body, brand_secrets(brand, network), datetime.now(UTC))

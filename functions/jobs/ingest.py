@@ -13,13 +13,18 @@ from functions.jobs import batch
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
-from functions.stores import mentions, queues
+from functions.stores import mentions, queues, tickets
 
 bp = Blueprint(__name__)
 
 
 class UnknownBrandError(Exception):
     """A queued mention names a brand this deployment no longer has: kept for the DLQ."""
+
+
+def _belongs_on_a_ticket(stored: mentions.StoredMention) -> bool:
+    """Complaints open tickets; anything else the same author adds to a ticketed thread joins it."""
+    return stored.score.complaint or tickets.get(stored.mention.thread_key) is not None
 
 
 def ingest(body: str) -> None:
@@ -37,7 +42,7 @@ def ingest(body: str) -> None:
     else:
         log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.
-    if stored.score.complaint and not stored.ticket_job_sent:
+    if not stored.ticket_job_sent and _belongs_on_a_ticket(stored):
         queues.send(settings().tickets_queue, [{"mention": mention.identity}])
         mentions.mark_ticket_job_sent(mention.identity)
 

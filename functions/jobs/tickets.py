@@ -36,9 +36,14 @@ def desk_for(brand: Brand) -> Helpdesk:
 
 
 def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -> str:
-    """Route one complaint; returns what happened (opened, commented, duplicate)."""
+    """Route one mention to its thread's ticket; returns what happened (opened, commented, ...)."""
     mention, score = stored.mention, stored.score
     lease = settings().ticket_claim_seconds
+    if not score.complaint:  # not a complaint: only ever a follow-up on an existing ticket
+        existing = tickets.get(mention.thread_key)
+        if existing is None:
+            return "skipped"
+        return _follow_up(existing, stored, desk, now, lease)
     owner = uuid.uuid4().hex
     won, link = tickets.claim_opening(
         mention.thread_key, brand.slug, desk.VENDOR, mention.identity, owner=owner, now=now, lease_seconds=lease
@@ -58,6 +63,12 @@ def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: 
             return "opened"
         # We finished a crashed job's opening; this mention may still be a follow-up of it.
         link = tickets.get(link.key) or link
+    return _follow_up(link, stored, desk, now, lease)
+
+
+def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, now: datetime, lease: int) -> str:
+    """Post a later mention of the thread as a comment on its ticket, once."""
+    mention, score = stored.mention, stored.score
     if link.state != "open" or link.ticket is None:
         raise RetryLaterError(f"ticket for {link.key} is being opened by another job")
     if mention.identity in link.mentions:

@@ -50,7 +50,7 @@ def put_new(mention: Mention, score: Score, now: datetime) -> tuple[bool, Stored
             **mention.to_dict(),
             "score": score.to_dict(),
             "complaint": score.complaint,
-            "ticket_key": mention.thread_key if score.complaint else None,
+            "thread_key": mention.thread_key,
             "stored_at": format_time(now),
             "ticket_job_sent": False,
         }

@@ -44,8 +44,9 @@ def test_accepted_delivery_is_queued_and_answered_ok(service: str) -> None:
 def test_wrong_vk_secret_is_403_and_nothing_is_queued(service: str) -> None:
     document = json.loads(vk_body("wall_reply_new__top_level.json"))
     document["secret"] = "guess"
-    response = requests.post(f"{service}/webhooks/vk", data=json.dumps(document).encode(),
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 403
     assert queue_depth(settings().mentions_queue) == 0
 
@@ -53,41 +54,53 @@ def test_wrong_vk_secret_is_403_and_nothing_is_queued(service: str) -> None:
 def test_missing_vk_secret_is_401(service: str) -> None:
     document = json.loads(vk_body("wall_reply_new__top_level.json"))
     document.pop("secret")
-    response = requests.post(f"{service}/webhooks/vk", data=json.dumps(document).encode(),
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 401
 
 
 def test_brand_without_configured_secret_fails_closed(service: str) -> None:
     document = json.loads(fixture_bytes("vk", "wall_reply_new__top_level.json"))
     document.update(group_id=218000009, secret="anything")
-    response = requests.post(f"{service}/webhooks/vk", data=json.dumps(document).encode(),
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 401
 
 
 def test_account_no_brand_owns_is_403(service: str) -> None:
     document = json.loads(fixture_bytes("vk", "wall_reply_new__top_level.json"))
     document.update(group_id=1, secret="acme-vk-secret")
-    response = requests.post(f"{service}/webhooks/vk", data=json.dumps(document).encode(),
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 403
     assert "no brand owns vk account 1" in _reason(response)
 
 
 def test_brand_in_url_must_own_the_account(service: str) -> None:
-    response = deliver(service, "vk", vk_body("wall_reply_new__top_level.json", brand="rtco"), brand="acme",
-                       in_url=True)
+    response = deliver(
+        service, "vk", vk_body("wall_reply_new__top_level.json", brand="rtco"), brand="acme", in_url=True
+    )
     assert response.status_code == 403
 
 
 def test_generic_needs_a_known_brand_in_the_url(service: str) -> None:
     body = fixture_bytes("generic", "mentions__single_review.json")
     assert deliver(service, "generic", body, in_url=True).status_code == 200
-    assert requests.post(f"{service}/webhooks/generic/nobody", data=body,
-                         headers={"Content-Type": "application/json"}).status_code == 404
-    assert requests.post(f"{service}/webhooks/generic", data=body,
-                         headers={"Content-Type": "application/json"}).status_code == 403
+    assert (
+        requests.post(
+            f"{service}/webhooks/generic/nobody", data=body, headers={"Content-Type": "application/json"}
+        ).status_code
+        == 404
+    )
+    assert (
+        requests.post(
+            f"{service}/webhooks/generic", data=body, headers={"Content-Type": "application/json"}
+        ).status_code
+        == 403
+    )
 
 
 def test_stale_generic_timestamp_is_403(service: str) -> None:
@@ -147,15 +160,23 @@ def test_queue_outage_is_503_so_the_network_retries(service: str) -> None:
 
 
 def test_batched_generic_delivery_queues_each_mention(service: str) -> None:
-    assert deliver(service, "generic", fixture_bytes("generic", "mentions__batch_with_thread.json"),
-                   in_url=True).status_code == 200
+    assert (
+        deliver(
+            service, "generic", fixture_bytes("generic", "mentions__batch_with_thread.json"), in_url=True
+        ).status_code
+        == 200
+    )
     assert queue_depth(settings().mentions_queue) == 2
 
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("brand=nobody", "unknown brand"), ("since=yesterday", "ISO-8601"), ("complaint=maybe", "true or false"),
-     ("limit=0", "limit")],
+    [
+        ("brand=nobody", "unknown brand"),
+        ("since=yesterday", "ISO-8601"),
+        ("complaint=maybe", "true or false"),
+        ("limit=0", "limit"),
+    ],
 )
 def test_read_api_rejects_bad_filters(service: str, query: str, message: str) -> None:
     response = requests.get(f"{service}/mentions?{query}")

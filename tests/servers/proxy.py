@@ -3,7 +3,8 @@
 Modes:
 - `up`: forward every request unchanged;
 - `down`: answer 503 with `Retry-After` without forwarding (an outage);
-- `lost_reply`: forward, then answer 504 anyway (the helpdesk did the work but we never heard).
+- `lost_reply`: forward, then answer a write (POST/PUT) with 504 anyway: the helpdesk did the
+  work but we never heard. Reads pass, so a retry can find what the lost write made.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class SwitchableProxy:
                 response = upstream.getresponse()
                 payload = response.read()
                 upstream.close()
-                if proxy.mode == "lost_reply":
+                if proxy.mode == "lost_reply" and self.command in ("POST", "PUT"):
                     self._answer(504, b"gateway timeout", {})
                     return
                 passed = {k: v for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP}

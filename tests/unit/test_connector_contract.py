@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 from datetime import timedelta
@@ -12,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from functions import connectors
-from functions.core.webhooks import ConnectorError, SignatureError, WebhookRequest
-from tests.contract import NOW, event_type, fixtures, outcome, signed_request, secrets_for
+from functions.core.webhooks import Connector, ConnectorError, SignatureError, WebhookRequest
+from tests.contract import NOW, event_type, fixtures, outcome, secrets_for, signed_request
 
 NETWORKS = connectors.available()
 FIXTURE_CASES = [(net, path) for net in NETWORKS for path in fixtures(net)]
 REQUIRED = ("account_id", "handshake", "verify", "parse", "sign")
 
 
-def _connector(network: str) -> connectors.Connector:
+def _connector(network: str) -> Connector:
     connector = connectors.load(network)
     assert connector is not None
     return connector
@@ -40,7 +41,7 @@ def test_discovery_finds_the_foundation_connectors() -> None:
 @pytest.mark.parametrize("network", NETWORKS)
 def test_shape(network: str) -> None:
     connector = _connector(network)
-    assert connector.NETWORK == network
+    assert network == connector.NETWORK
     assert connector.DELIVERY in ("push", "poll", "both")
     assert connector.DISPLAY_NAME
     assert not connector.EVENT_TYPES & connector.IGNORED_EVENT_TYPES
@@ -59,7 +60,7 @@ def test_fixture_matches_golden(network: str, path: Path) -> None:
 def test_every_event_type_has_a_fixture_and_every_fixture_a_known_type(network: str) -> None:
     connector = _connector(network)
     types = {event_type(p) for p in fixtures(network)}
-    assert connector.EVENT_TYPES <= types, f"no fixture for {sorted(connector.EVENT_TYPES - types)}"
+    assert types >= connector.EVENT_TYPES, f"no fixture for {sorted(connector.EVENT_TYPES - types)}"
     unknown = types - connector.EVENT_TYPES - connector.IGNORED_EVENT_TYPES
     # Unknown types are allowed only as fixtures for the unsupported-event path.
     for path in fixtures(network):
@@ -126,7 +127,9 @@ def test_each_dropped_header_fails(network: str) -> None:
 def _signs_time(network: str) -> bool:
     connector = _connector(network)
     body = _first_mention_fixture(network).read_bytes()
-    return signed_request(connector, body, NOW - timedelta(minutes=6)).headers != signed_request(connector, body).headers
+    return (
+        signed_request(connector, body, NOW - timedelta(minutes=6)).headers != signed_request(connector, body).headers
+    )
 
 
 TIMESTAMPED = [n for n in NETWORKS if _signs_time(n)]
@@ -153,16 +156,13 @@ def test_stale_signature_fails(network: str) -> None:
 def test_arbitrary_bytes_raise_only_connector_errors(network: str, body: bytes) -> None:
     connector = _connector(network)
     request = WebhookRequest("POST", body, {})
-    for step in (
-        lambda: connector.account_id(request),
-        lambda: connector.handshake(request, secrets_for(connector)),
-        lambda: connector.verify(request, secrets_for(connector), NOW),
-        lambda: connector.parse(request, "acme"),
-    ):
-        try:
-            step()
-        except ConnectorError:
-            pass
+    connector.account_id(request)  # never raises: it only peeks for routing
+    with contextlib.suppress(ConnectorError):
+        connector.handshake(request, secrets_for(connector))
+    with contextlib.suppress(ConnectorError):
+        connector.verify(request, secrets_for(connector), NOW)
+    with contextlib.suppress(ConnectorError):
+        connector.parse(request, "acme")
 
 
 JSON = st.recursive(
@@ -173,15 +173,16 @@ JSON = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(network=st.sampled_from(NETWORKS), document=JSON, event=st.sampled_from(["", "wall_reply_new", "message_new",
-                                                                                  "mentions", "wall_post_new"]))
+@given(
+    network=st.sampled_from(NETWORKS),
+    document=JSON,
+    event=st.sampled_from(["", "wall_reply_new", "message_new", "mentions", "wall_post_new"]),
+)
 def test_arbitrary_json_parses_or_raises_connector_errors(network: str, document: object, event: str) -> None:
     """Well-formed JSON with any shape, including known event types with junk objects."""
     connector = _connector(network)
     if isinstance(document, dict) and event:
         document = {**document, "type": event, "group_id": 218000001}
     request = WebhookRequest("POST", json.dumps(document).encode(), {})
-    try:
+    with contextlib.suppress(ConnectorError):
         connector.parse(request, "acme")
-    except ConnectorError:
-        pass

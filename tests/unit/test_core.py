@@ -19,9 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 def mention(text: str, followers: int | None = None, **kwargs: object) -> Mention:
     return Mention(
-        network="vk", external_id="wall-1_2_c3", kind=Kind.COMMENT, brand="acme",
-        author=Author(id="7", handle="id7", followers=followers), text=text, url="https://vk.com/wall-1_2?reply=3",
-        created_at=datetime(2026, 11, 27, 10, tzinfo=UTC), thread=Thread("wall-1_2", "wall-1_2"), **kwargs,  # type: ignore[arg-type]
+        network="vk",
+        external_id="wall-1_2_c3",
+        kind=Kind.COMMENT,
+        brand="acme",
+        author=Author(id="7", handle="id7", followers=followers),
+        text=text,
+        url="https://vk.com/wall-1_2?reply=3",
+        created_at=datetime(2026, 11, 27, 10, tzinfo=UTC),
+        thread=Thread("wall-1_2", "wall-1_2"),
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -98,8 +105,15 @@ def test_shipped_brand_file_is_valid() -> None:
         ({}, "non-empty 'brands'"),
         ({"brands": [{"slug": "Bad Slug"}]}, "slug"),
         ({"brands": [{"slug": "a"}, {"slug": "a"}]}, "defined twice"),
-        ({"brands": [{"slug": "a", "networks": {"vk": {"accounts": ["1"]}}},
-                     {"slug": "b", "networks": {"vk": {"accounts": ["1"]}}}]}, "belongs to both"),
+        (
+            {
+                "brands": [
+                    {"slug": "a", "networks": {"vk": {"accounts": ["1"]}}},
+                    {"slug": "b", "networks": {"vk": {"accounts": ["1"]}}},
+                ]
+            },
+            "belongs to both",
+        ),
         ({"brands": [{"slug": "a", "networks": {"vk": {"secrets": {"secret": "hunter2"}}}}]}, "ssm:"),
         ({"brands": [{"slug": "a", "scoring": {"complaint_threshold": 2}}]}, "complaint_threshold"),
         ({"brands": [{"slug": "a", "scoring": {"treshold": 2}}]}, "unknown scoring"),

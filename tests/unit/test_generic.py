@@ -9,6 +9,7 @@ import json
 import pytest
 
 from functions.connectors import generic
+from functions.core.mention import Mention
 from functions.core.webhooks import MalformedPayloadError, WebhookRequest
 from tests.contract import NOW
 
@@ -16,11 +17,17 @@ KEY = {"signing_key": "k"}
 
 
 def _mention(**overrides: object) -> dict[str, object]:
-    return {"id": "1", "source": "s", "text": "t", "created_at": "2026-11-27T10:00:00Z", "author": {"id": "a"},
-            **overrides}
+    return {
+        "id": "1",
+        "source": "s",
+        "text": "t",
+        "created_at": "2026-11-27T10:00:00Z",
+        "author": {"id": "a"},
+        **overrides,
+    }
 
 
-def _parse(document: object) -> object:
+def _parse(document: object) -> tuple[Mention, ...]:
     return generic.parse(WebhookRequest("POST", json.dumps(document).encode()), "acme")
 
 

@@ -1,0 +1,192 @@
+"""Webhook → queue → score → DynamoDB once → ticket, with the builtin desk, on moto over HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from functions import connectors
+from functions.core.mention import Mention
+from functions.core.scoring import score
+from functions.jobs import ingest, tickets
+from functions.runtime.brands import brands
+from functions.runtime.settings import settings
+from functions.stores import mentions
+from functions.stores import tickets as ticket_links
+from tests.contract import fixtures
+from tests.helpers import deliver, desk_tickets, fixture_bytes, mentions_stored, queue_depth, vk_body
+
+
+def _expected_mentions(network: str) -> set[str]:
+    identities: set[str] = set()
+    for path in fixtures(network):
+        golden = json.loads(path.with_name(path.name.replace(".json", ".expected.json")).read_text())
+        if isinstance(golden, list):
+            identities |= {f"{m['network']}#{m['external_id']}" for m in golden}
+    return identities
+
+
+def _deliver_fixture(service: str, network: str, name: str) -> requests.Response:
+    if network == "vk":
+        return deliver(service, "vk", vk_body(name), extra_headers={"X-Retry-Counter": "1"})
+    return deliver(service, network, fixture_bytes(network, name), in_url=True)
+
+
+def test_every_fixture_delivered_three_times_is_stored_once(service: str, driver: Any) -> None:
+    for network in ("vk", "generic"):
+        for path in fixtures(network):
+            if path.name.startswith("confirmation"):
+                continue
+            for _ in range(3):
+                assert _deliver_fixture(service, network, path.name).status_code == 200
+    driver.drain()
+    stored = [item["id"] for item in mentions_stored()]
+    assert sorted(stored) == sorted(_expected_mentions("vk") | _expected_mentions("generic"))
+    complaints = {item["thread_key"] for item in mentions_stored() if item["complaint"]}
+    assert len(desk_tickets()) == len(complaints) > 0  # one ticket per complaint thread, none twice
+
+
+def test_complaint_becomes_one_ticket_then_follow_up_becomes_a_comment(service: str, driver: Any) -> None:
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))
+    driver.drain()
+    (ticket,) = desk_tickets()
+    assert ticket["priority"] in ("normal", "high")
+    assert (
+        "My order never arrived" in ticket["body"] and "https://vk.com/wall-218000001_513?reply=9041" in ticket["body"]
+    )
+    assert ticket["comments"] == []
+
+    deliver(service, "vk", vk_body("wall_reply_new__reply_in_thread.json"))
+    deliver(service, "vk", vk_body("wall_reply_new__reply_in_thread.json"))  # a retry of the follow-up
+    driver.drain()
+    (ticket,) = desk_tickets()
+    assert len(ticket["comments"]) == 1
+    assert "Still waiting" in ticket["comments"][0]["text"]
+
+    listed = requests.get(f"{service}/tickets?brand=acme").json()["items"]
+    assert len(listed) == 1 and len(listed[0]["mentions"]) == 2
+    shown = requests.get(f"{service}/mentions?brand=acme&complaint=true").json()["items"]
+    assert {m["ticket"]["id"] for m in shown} == {ticket["id"]}
+
+
+def test_praise_is_stored_but_opens_no_ticket(service: str, driver: Any) -> None:
+    deliver(service, "vk", vk_body("photo_comment_new__comment.json"))
+    driver.drain()
+    (item,) = mentions_stored()
+    assert item["complaint"] is False
+    assert item["score"]["sentiment"] > 0
+    assert desk_tickets() == []
+
+
+def test_read_api_filters(service: str, driver: Any) -> None:
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))  # 2025-11-27T10:00Z, complaint
+    deliver(service, "vk", vk_body("photo_comment_new__comment.json"))  # 2025-11-27T13:00Z, praise
+    driver.drain()
+    everything = requests.get(f"{service}/mentions").json()
+    assert everything["count"] == 2
+    assert [m["created_at"] for m in everything["items"]] == sorted(
+        (m["created_at"] for m in everything["items"]), reverse=True
+    )
+    assert requests.get(f"{service}/mentions?since=2025-11-27T12:00:00Z").json()["count"] == 1
+    assert requests.get(f"{service}/mentions?complaint=false").json()["items"][0]["text"].startswith("Looks")
+    assert requests.get(f"{service}/mentions?brand=rtco").json()["count"] == 0
+
+
+def _queue_url(name: str) -> str:
+    return str(boto3.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def test_one_bad_record_does_not_lose_or_repeat_the_rest_of_its_batch(aws: str, driver: Any) -> None:
+    good = [
+        vk_connector_mention("wall_reply_new__top_level.json"),
+        vk_connector_mention("photo_comment_new__comment.json"),
+    ]
+    sqs = boto3.client("sqs")
+    url = _queue_url(settings().mentions_queue)
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"mention": good[0].to_dict()}))
+    sqs.send_message(QueueUrl=url, MessageBody="{not json")
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"mention": good[1].to_dict()}))
+    (source,) = [s for s in driver.sources if s.queue == settings().mentions_queue]
+    driver.run_once(source)  # one batch of three; the handler raises after deleting the two good ones
+    assert sorted(i["id"] for i in mentions_stored()) == sorted(m.identity for m in good)
+    assert queue_depth(settings().mentions_queue) == 1  # only the bad record came back
+    driver.drain()
+    assert queue_depth(f"{settings().mentions_queue}-dlq") == 1  # after maxReceiveCount it is parked
+    assert len(mentions_stored()) == 2
+
+
+def vk_connector_mention(name: str, **overrides: Any) -> Mention:
+    from functions.core.webhooks import WebhookRequest
+
+    connector = connectors.load("vk")
+    assert connector is not None
+    (mention,) = connector.parse(WebhookRequest("POST", vk_body(name, **overrides)), "acme")
+    return mention
+
+
+def test_crash_between_store_and_ticket_job_is_repaired_by_the_retry(aws: str, driver: Any) -> None:
+    mention = vk_connector_mention("wall_reply_new__top_level.json")
+    # The first attempt stored the mention and died before sending the ticket job.
+    inserted, _ = mentions.put_new(mention, score(mention, brands().get("acme").scoring), datetime.now(UTC))  # type: ignore[union-attr]
+    assert inserted
+    ingest.ingest(json.dumps({"mention": mention.to_dict()}))  # SQS redelivers the same record
+    driver.drain()
+    assert len(desk_tickets()) == 1
+    assert mentions.get(mention.identity).ticket_job_sent  # type: ignore[union-attr]
+
+
+def _run_until_done(body: str, errors: list[BaseException]) -> None:
+    """One worker: like SQS, a job that raises comes back until it succeeds."""
+    for _ in range(200):
+        try:
+            tickets.handle_job(body)
+            return
+        except tickets.RetryLaterError:
+            threading.Event().wait(0.05)
+        except BaseException as error:
+            errors.append(error)
+            return
+
+
+def test_concurrent_workers_open_one_ticket_and_post_each_follow_up_once(aws: str) -> None:
+    first = vk_connector_mention("wall_reply_new__top_level.json")
+    # Both are complaints, so either job may be the one that opens the ticket.
+    follow_up = vk_connector_mention("wall_reply_new__reply_in_thread.json", text="Still no refund, cancelled again!")
+    for mention in (first, follow_up):
+        ingest_directly(mention)
+    jobs = [json.dumps({"mention": m.identity}) for m in (first, follow_up) for _ in range(6)]
+    errors: list[BaseException] = []
+    workers = [threading.Thread(target=_run_until_done, args=(job, errors)) for job in jobs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert errors == []
+    (ticket,) = desk_tickets()  # whichever job won the claim opened it; the other thread post is a comment
+    assert ticket["mention_id"] in (first.identity, follow_up.identity)
+    other = follow_up if ticket["mention_id"] == first.identity else first
+    assert len(ticket["comments"]) == 1
+    assert other.text in ticket["comments"][0]["text"]
+    link = ticket_links.get(first.thread_key)
+    assert link is not None and link.mentions == {first.identity, follow_up.identity}
+
+
+def ingest_directly(mention: Mention) -> None:
+    result = score(mention, brands().get("acme").scoring)  # type: ignore[union-attr]
+    assert result.complaint
+    mentions.put_new(mention, result, datetime.now(UTC))
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_same_job_many_times_makes_one_ticket(aws: str, attempts: int) -> None:
+    mention = vk_connector_mention("market_comment_new__comment.json")
+    ingest_directly(mention)
+    for _ in range(attempts):
+        tickets.handle_job(json.dumps({"mention": mention.identity}))
+    assert len(desk_tickets()) == 1
