@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import threading
@@ -160,6 +161,8 @@ class QueueDriver:
 def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, threading.Event]:
     """Start moto, create the stack, then the HTTP server and the queue driver; returns handles."""
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
