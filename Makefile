@@ -6,13 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench servers clean
+.PHONY: run test lint typecheck pytest bench servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m infra.local

@@ -158,24 +158,10 @@ def bench_local_stack(samples: int) -> list[float]:
     """Seconds from a VK webhook POST to its ticket showing in `GET /tickets` on `make run`'s stack."""
     import requests
 
-    port, moto_port = 8790, 5990
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MENTION", "TICKETS_", "BRANDS_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    from infra.local import running
+
     secret = json.loads((ROOT / "infra" / "local-secrets.json").read_text())["/mentiondesk/acme/vk/secret"]
-    try:
-        for _ in range(200):
-            try:
-                requests.get(f"{url}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+    with running(8790, 5990) as url:
         seconds = []
         for n in range(samples):
             body = json.loads(vk_delivery(n))
@@ -188,9 +174,6 @@ def bench_local_stack(samples: int) -> list[float]:
                 time.sleep(0.01)
             seconds.append(time.perf_counter() - started)
         return seconds
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def main() -> None:

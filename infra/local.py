@@ -18,9 +18,13 @@ import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +184,46 @@ def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, t
     stop = threading.Event()
     QueueDriver(app).serve(stop)
     return moto, server, stop
+
+
+_STACK_ENV_PREFIXES = ("AWS_", "MENTION", "TICKETS_", "DESK_", "COUNTERS_", "BRANDS_FILE")
+
+
+@contextmanager
+def running(port: int, moto_port: int, wait_seconds: float = 30) -> Iterator[str]:
+    """`python -m infra.local` as a child process, answering `/health`; yields its base URL.
+
+    The child gets this environment minus anything that would point it at other resources.
+    """
+    import requests
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_STACK_ENV_PREFIXES)}
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module, integer ports)
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)],
+        cwd=HERE.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"local stack did not start: {(process.stdout.read() if process.stdout else '')[-2000:]}"
+                )
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def main() -> None:

@@ -83,6 +83,14 @@ def list_mentions() -> Response:
     return _json({"items": items[:limit], "count": min(len(items), limit)})
 
 
+_LEASE_FIELDS = frozenset({"commenting", "lease_owner", "lease_until"})
+
+
+def _public(link: dict[str, Any]) -> dict[str, Any]:
+    """A ticket link without the worker leases, which mean nothing to a reader."""
+    return {k: v for k, v in link.items() if k not in _LEASE_FIELDS}
+
+
 @bp.route("/tickets", methods=["GET"])
 def list_tickets() -> Response:
     params = _params()
@@ -90,7 +98,7 @@ def list_tickets() -> Response:
         slugs, limit = _brands(params), _limit(params)
     except BadQueryError as error:
         return _json({"error": str(error)}, 400)
-    items = [item for slug in slugs for item in tickets.list_links(slug, limit)]
+    items = [_public(item) for slug in slugs for item in tickets.list_links(slug, limit)]
     items.sort(key=lambda item: item["created_at"], reverse=True)
     return _json({"items": items[:limit], "count": min(len(items), limit)})
 

@@ -172,20 +172,43 @@ def _is_own(from_id: int, group_id: int) -> bool:
     return from_id == -group_id
 
 
+def _mention(
+    obj: Mapping[str, Any],
+    brand: str,
+    *,
+    external_id: str,
+    kind: Kind,
+    url: str,
+    thread: Thread,
+    metrics: Metrics | None = None,
+) -> Mention:
+    """The fields every VK object names the same way: author, text, date."""
+    return Mention(
+        network=NETWORK,
+        external_id=external_id,
+        kind=kind,
+        brand=brand,
+        author=_author(_int(obj, "from_id")),
+        text=str(obj.get("text", "")),
+        url=url,
+        created_at=from_unix(_int(obj, "date")),
+        thread=thread,
+        metrics=metrics or Metrics(),
+    )
+
+
 def _wall_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
     owner, post_id, from_id = _int(obj, "owner_id"), _int(obj, "id"), _int(obj, "from_id")
     if _is_own(from_id, group_id):
         return None
-    return Mention(
-        network=NETWORK,
-        external_id=f"wall{owner}_{post_id}",
+    post = f"wall{owner}_{post_id}"
+    return _mention(
+        obj,
+        brand,
+        external_id=post,
         kind=Kind.POST,
-        brand=brand,
-        author=_author(from_id),
-        text=str(obj.get("text", "")),
-        url=f"https://vk.com/wall{owner}_{post_id}",
-        created_at=from_unix(_int(obj, "date")),
-        thread=Thread(root_id=f"wall{owner}_{post_id}"),
+        url=f"https://vk.com/{post}",
+        thread=Thread(root_id=post),
         metrics=Metrics(
             likes=_count(obj, "likes"),
             replies=_count(obj, "comments"),
@@ -207,15 +230,12 @@ def _comment(kind: str) -> Callable[[Mapping[str, Any], int, str], Mention | Non
         reply_to = obj.get("reply_to_comment")
         is_reply = isinstance(reply_to, int) and reply_to > 0
         url = _permalink_comment(kind, owner, parent_item, comment_id, reply_to if is_reply else None)
-        return Mention(
-            network=NETWORK,
+        return _mention(
+            obj,
+            brand,
             external_id=f"{root}_c{comment_id}",
             kind=Kind.REPLY if is_reply else Kind.COMMENT,
-            brand=brand,
-            author=_author(from_id),
-            text=str(obj.get("text", "")),
             url=url,
-            created_at=from_unix(_int(obj, "date")),
             thread=Thread(root_id=root, parent_id=f"{root}_c{reply_to}" if is_reply else root),
             metrics=Metrics(likes=_count(obj, "likes"), replies=_count(obj, "thread")),
         )
@@ -250,15 +270,12 @@ def _board_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | 
         return None
     owner, topic = _int(obj, "topic_owner_id"), _int(obj, "topic_id")
     root = f"topic{owner}_{topic}"
-    return Mention(
-        network=NETWORK,
+    return _mention(
+        obj,
+        brand,
         external_id=f"{root}_p{post_id}",
         kind=Kind.COMMENT,
-        brand=brand,
-        author=_author(from_id),
-        text=str(obj.get("text", "")),
-        url=f"https://vk.com/topic{owner}_{topic}?post={post_id}",
-        created_at=from_unix(_int(obj, "date")),
+        url=f"https://vk.com/{root}?post={post_id}",
         thread=Thread(root_id=root, parent_id=root),
     )
 
@@ -270,7 +287,7 @@ def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | Non
         raise ValueError("message")
     if message.get("out") == 1:
         return None
-    peer_id, from_id = _int(message, "peer_id"), _int(message, "from_id")
+    peer_id = _int(message, "peer_id")
     # In group chats `id` is 0; `conversation_message_id` is unique within the conversation.
     number = _int(message, "conversation_message_id")
     conversation = f"msg{peer_id}"
@@ -280,15 +297,12 @@ def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | Non
         if isinstance(reply, dict) and isinstance(reply.get("conversation_message_id"), int)
         else conversation
     )
-    return Mention(
-        network=NETWORK,
+    return _mention(
+        message,
+        brand,
         external_id=f"{conversation}_{number}",
         kind=Kind.MESSAGE,
-        brand=brand,
-        author=_author(from_id),
-        text=str(message.get("text", "")),
         url=f"https://vk.com/gim{group_id}?sel={peer_id}",
-        created_at=from_unix(_int(message, "date")),
         thread=Thread(root_id=conversation, parent_id=parent),
     )
 

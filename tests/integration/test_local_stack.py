@@ -4,9 +4,6 @@ stored mention and a ticket (the latency is measured in bench/pipeline.py, not a
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,6 +12,7 @@ import pytest
 import requests
 
 from functions.connectors import generic
+from infra.local import running
 from tests.conftest import ROOT, free_port
 
 LOCAL_SECRETS = json.loads((ROOT / "infra" / "local-secrets.json").read_text())
@@ -22,35 +20,8 @@ LOCAL_SECRETS = json.loads((ROOT / "infra" / "local-secrets.json").read_text())
 
 @pytest.fixture(scope="module")
 def local_service() -> Iterator[str]:
-    port, moto_port = free_port(), free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "MENTION", "TICKETS_", "DESK_", "COUNTERS_", "BRANDS_FILE"))
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            process.terminate()
-            pytest.fail(f"local stack did not start: {process.communicate(timeout=10)[0][-2000:]}")
+    with running(free_port(), free_port()) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _wait_for(url: str, seconds: float) -> dict[str, object]:

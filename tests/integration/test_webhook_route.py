@@ -18,6 +18,11 @@ def _clean(aws: str) -> None:
     """Every test here starts on a fresh moto stack."""
 
 
+def _post_json(url: str, document: object) -> requests.Response:
+    """An unsigned delivery, for the cases the connector's `sign` must not be used for."""
+    return requests.post(url, data=json.dumps(document).encode(), headers={"Content-Type": "application/json"})
+
+
 def _reason(response: requests.Response) -> str:
     return str(response.json()["error"])
 
@@ -44,9 +49,7 @@ def test_accepted_delivery_is_queued_and_answered_ok(service: str) -> None:
 def test_wrong_vk_secret_is_403_and_nothing_is_queued(service: str) -> None:
     document = json.loads(vk_body("wall_reply_new__top_level.json"))
     document["secret"] = "guess"
-    response = requests.post(
-        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-    )
+    response = _post_json(f"{service}/webhooks/vk", document)
     assert response.status_code == 403
     assert queue_depth(settings().mentions_queue) == 0
 
@@ -54,27 +57,21 @@ def test_wrong_vk_secret_is_403_and_nothing_is_queued(service: str) -> None:
 def test_missing_vk_secret_is_401(service: str) -> None:
     document = json.loads(vk_body("wall_reply_new__top_level.json"))
     document.pop("secret")
-    response = requests.post(
-        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-    )
+    response = _post_json(f"{service}/webhooks/vk", document)
     assert response.status_code == 401
 
 
 def test_brand_without_configured_secret_fails_closed(service: str) -> None:
     document = json.loads(fixture_bytes("vk", "wall_reply_new__top_level.json"))
     document.update(group_id=218000009, secret="anything")
-    response = requests.post(
-        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-    )
+    response = _post_json(f"{service}/webhooks/vk", document)
     assert response.status_code == 401
 
 
 def test_account_no_brand_owns_is_403(service: str) -> None:
     document = json.loads(fixture_bytes("vk", "wall_reply_new__top_level.json"))
     document.update(group_id=1, secret="acme-vk-secret")
-    response = requests.post(
-        f"{service}/webhooks/vk", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-    )
+    response = _post_json(f"{service}/webhooks/vk", document)
     assert response.status_code == 403
     assert "no brand owns vk account 1" in _reason(response)
 
