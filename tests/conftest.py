@@ -42,18 +42,41 @@ RT_PORT = free_port()
 PROXY_PORT = free_port()
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
 
-SECRETS = {
-    "/mentiondesk/acme/vk/secret": "acme-vk-secret",
-    "/mentiondesk/acme/vk/confirmation": "c0nf1rm",
-    "/mentiondesk/acme/generic/signing-key": "acme-generic-key",
+OTHER_SECRETS = {
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
 }
 
 
+def _acme_networks() -> tuple[dict[str, Any], dict[str, str]]:
+    """The test brand `acme` listens on every discovered network, with the accounts its fixtures
+    use (`tests/fixtures/<network>/brand.json`) and the contract suite's secrets, so a new
+    connector is wired into every test by its own files alone."""
+    from functions import connectors
+    from tests.contract import secrets_for
+
+    networks: dict[str, Any] = {}
+    values: dict[str, str] = {}
+    for network in connectors.available():
+        connector = connectors.load(network)
+        assert connector is not None
+        extra_file = FIXTURES / network / "brand.json"
+        extra = json.loads(extra_file.read_text()) if extra_file.exists() else {}
+        refs = {name: f"ssm:/mentiondesk/acme/{network}/{name}" for name in connector.SECRETS}
+        networks[network] = {**extra, "secrets": refs}
+        values.update({ref.removeprefix("ssm:"): secrets_for(connector)[name] for name, ref in refs.items()})
+    return networks, values
+
+
+ACME_NETWORKS, ACME_SECRETS = _acme_networks()
+SECRETS = {**ACME_SECRETS, **OTHER_SECRETS}
+
+
 def _brands_document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads((FIXTURES / "brands.json").read_text())
     for brand in document["brands"]:
+        if brand["slug"] == "acme":
+            brand["networks"] = ACME_NETWORKS
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
             settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT)

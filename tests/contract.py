@@ -21,7 +21,8 @@ def secrets_for(connector: Connector) -> dict[str, str]:
 
 
 def fixtures(network: str) -> list[Path]:
-    return sorted(p for p in (FIXTURES / network).glob("*.json") if not p.name.endswith(".expected.json"))
+    """Deliveries are named `<event>__<variant>.json`; goldens and `brand.json` are not deliveries."""
+    return sorted(p for p in (FIXTURES / network).glob("*__*.json") if not p.name.endswith(".expected.json"))
 
 
 def event_type(path: Path) -> str:

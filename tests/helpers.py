@@ -19,7 +19,7 @@ BRAND_GROUPS = {"acme": 218000001, "rtco": 218000003}
 
 def brand_secrets(brand: str, network: str) -> dict[str, str]:
     prefix = f"/mentiondesk/{brand}/{network}/"
-    return {key[len(prefix) :].replace("-", "_"): value for key, value in SECRETS.items() if key.startswith(prefix)}
+    return {key.removeprefix(prefix): value for key, value in SECRETS.items() if key.startswith(prefix)}
 
 
 def vk_body(fixture: str, brand: str = "acme", **object_overrides: Any) -> bytes:

@@ -8,6 +8,7 @@ no brand owns the account) → handshake → signature on the raw bytes (401/403
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -15,6 +16,7 @@ from chalice.app import Blueprint, Response
 
 from functions import connectors
 from functions.core.brands import Brand
+from functions.core.mention import Mention
 from functions.core.webhooks import (
     Connector,
     MalformedPayloadError,
@@ -64,6 +66,39 @@ def _find_brand(connector: Connector, slug: str | None, request: WebhookRequest)
     return brands().owner_of(connector.NETWORK, account) or f"no brand owns {connector.NETWORK} account {account}"
 
 
+def _part_owner(connector: Connector, part: WebhookRequest, verified: Brand, values: Mapping[str, str]) -> Brand | None:
+    """The brand one part of a batched delivery belongs to, if the verification covers it.
+
+    One Meta app can serve pages of several brands and batch them in one signed delivery; the
+    signature proves the app, so another brand's entries are accepted only when that brand is
+    configured with the very same secrets (the same app). Anything else is dropped and logged.
+    """
+    account = connector.account_id(part)
+    channel = verified.networks.get(connector.NETWORK)
+    if account is None or (channel is not None and account in channel.accounts):
+        return verified
+    owner = brands().owner_of(connector.NETWORK, account)
+    owner_channel = owner.networks.get(connector.NETWORK) if owner else None
+    if owner is None or owner_channel is None or secrets.resolve(owner_channel.secrets) != dict(values):
+        log("webhook.part_dropped", level="warning", network=connector.NETWORK, brand=verified.slug, account=account)
+        return None
+    return owner
+
+
+def _parse_parts(
+    connector: Connector, request: WebhookRequest, brand: Brand, values: Mapping[str, str]
+) -> list[Mention]:
+    """Parse a verified delivery; connectors with `split` hand back one part per owned account."""
+    split = getattr(connector, "split", None)
+    parts: tuple[WebhookRequest, ...] = split(request) if split is not None else (request,)
+    found: list[Mention] = []
+    for part in parts:
+        owner = _part_owner(connector, part, brand, values)
+        if owner is not None:
+            found.extend(connector.parse(part, owner.slug))
+    return found
+
+
 def receive(network: str, slug: str | None, request: WebhookRequest, now: datetime) -> Response:
     connector = connectors.load(network)
     if connector is None:
@@ -86,7 +121,7 @@ def receive(network: str, slug: str | None, request: WebhookRequest, now: dateti
         if request.method != "POST":
             return _error(405, "only POST delivers events")
         connector.verify(request, values, now)
-        found = connector.parse(request, brand.slug)
+        found = _parse_parts(connector, request, brand, values)
     except SignatureError as error:
         return _reject(network, brand.slug, error.status, error.reason, "signature")
     except MalformedPayloadError as error:

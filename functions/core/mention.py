@@ -21,6 +21,15 @@ class Kind(StrEnum):
     REVIEW = "review"
 
 
+class Action(StrEnum):
+    """What the network says happened to the post: edits update it, deletes mark it (never erase)."""
+
+    NEW = "new"
+    EDIT = "edit"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
 @dataclass(frozen=True)
 class Author:
     id: str
@@ -61,6 +70,7 @@ class Mention:
     lang: str | None = None
     event: str = ""
     raw_ref: str | None = None
+    action: Action = Action.NEW
 
     def __post_init__(self) -> None:
         if not self.network or not self.external_id:
@@ -81,6 +91,7 @@ class Mention:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
+        data["action"] = self.action.value
         data["created_at"] = format_time(self.created_at)
         return data
 
@@ -100,6 +111,7 @@ class Mention:
             lang=data.get("lang"),
             event=data.get("event", ""),
             raw_ref=data.get("raw_ref"),
+            action=Action(data.get("action", "new")),
         )
 
 

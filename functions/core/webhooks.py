@@ -4,6 +4,12 @@ Connectors are pure: no boto3, no Chalice, no clock, no sockets. The route hands
 `WebhookRequest` (raw body bytes, lower-cased headers), the brand's resolved secrets and the
 current time; they hand back mentions, a handshake `Reply` or one of the three errors below,
 which the route alone maps to HTTP (house rule 4).
+
+Optional: `split(request) -> tuple[WebhookRequest, ...]` for networks that batch several owned
+accounts in one signed delivery (Meta: one entry per page). The route verifies the whole
+delivery once, then finds each part's brand by `account_id(part)` and parses it for that brand.
+Inside one part, items of types the connector does not handle are skipped, not raised: raising
+`UnsupportedEventError` is for a delivery with nothing handled in it.
 """
 
 from __future__ import annotations

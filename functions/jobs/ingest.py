@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from chalice.app import Blueprint, SQSEvent
 
-from functions.core.mention import Mention
-from functions.core.scoring import score
+from functions.core.mention import Action, Mention
+from functions.core.scoring import score as score_mention
 from functions.jobs import batch
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
@@ -32,15 +32,25 @@ def ingest(body: str) -> None:
     brand = brands().get(mention.brand)
     if brand is None:
         raise UnknownBrandError(mention.brand)
-    inserted, stored = mentions.put_new(mention, score(mention, brand.scoring), datetime.now(UTC))
+    now = datetime.now(UTC)
     fields = {"mention": mention.identity, "network": mention.network, "brand": mention.brand}
-    if inserted:
-        log("ingest.stored", complaint=stored.score.complaint, **fields)
-        metric("MentionsStored", dimensions={"network": mention.network})
-        if stored.score.complaint:
-            metric("ComplaintsDetected", dimensions={"network": mention.network})
+    if mention.action in (Action.DELETE, Action.RESTORE):
+        marked = mentions.set_deleted(mention.identity, mention.action is Action.DELETE, now)
+        log(f"ingest.{mention.action.value}" if marked else "ingest.unknown_target", action=mention.action, **fields)
+        return
+    score = score_mention(mention, brand.scoring)
+    stored = mentions.apply_edit(mention, score, now) if mention.action is Action.EDIT else None
+    if stored is not None:
+        log("ingest.edited", complaint=score.complaint, **fields)
     else:
-        log("ingest.duplicate", **fields)
+        inserted, stored = mentions.put_new(mention, score, now)
+        if inserted:
+            log("ingest.stored", complaint=stored.score.complaint, **fields)
+            metric("MentionsStored", dimensions={"network": mention.network})
+            if stored.score.complaint:
+                metric("ComplaintsDetected", dimensions={"network": mention.network})
+        else:
+            log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.
     if not stored.ticket_job_sent and _belongs_on_a_ticket(stored):
         queues.send(settings().tickets_queue, [{"mention": mention.identity}])

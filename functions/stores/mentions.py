@@ -67,6 +67,50 @@ def put_new(mention: Mention, score: Score, now: datetime) -> tuple[bool, Stored
     return True, StoredMention(mention, score, False)
 
 
+def apply_edit(mention: Mention, score: Score, now: datetime) -> StoredMention | None:
+    """Replace the text and score of a stored mention (the post was edited); None if not stored."""
+    try:
+        updated = _table().update_item(
+            Key={"id": mention.identity},
+            UpdateExpression=(
+                "SET #text = :text, score = :score, complaint = :complaint, metrics = :metrics, edited_at = :at"
+            ),
+            ConditionExpression=Attr("id").exists(),
+            ExpressionAttributeNames={"#text": "text"},
+            ExpressionAttributeValues=to_item(
+                {
+                    ":text": mention.text,
+                    ":score": score.to_dict(),
+                    ":complaint": score.complaint,
+                    ":metrics": mention.to_dict()["metrics"],
+                    ":at": format_time(now),
+                }
+            ),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    return StoredMention.from_item(updated["Attributes"])
+
+
+def set_deleted(identity: str, deleted: bool, now: datetime) -> bool:
+    """Mark (or unmark) a mention deleted on its network; we keep it. False if not stored."""
+    try:
+        _table().update_item(
+            Key={"id": identity},
+            UpdateExpression="SET deleted = :deleted, deleted_at = :at",
+            ConditionExpression=Attr("id").exists(),
+            ExpressionAttributeValues={":deleted": deleted, ":at": format_time(now) if deleted else None},
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True
+
+
 def get(identity: str) -> StoredMention | None:
     item = _table().get_item(Key={"id": identity}, ConsistentRead=True).get("Item")
     return StoredMention.from_item(item) if item else None

@@ -10,7 +10,7 @@ import requests
 
 from functions.runtime.settings import settings
 from functions.stores import counters
-from tests.helpers import deliver, fixture_bytes, queue_depth, vk_body
+from tests.helpers import brand_secrets, deliver, fixture_bytes, queue_depth, vk_body
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def test_unknown_network_is_404(service: str) -> None:
 def test_vk_confirmation_answers_the_brand_string(service: str) -> None:
     body = json.dumps({"type": "confirmation", "group_id": 218000001}).encode()
     response = requests.post(f"{service}/webhooks/vk", data=body, headers={"Content-Type": "application/json"})
-    assert (response.status_code, response.text) == (200, "c0nf1rm")
+    assert (response.status_code, response.text) == (200, brand_secrets("acme", "vk")["confirmation"])
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
@@ -70,7 +70,7 @@ def test_brand_without_configured_secret_fails_closed(service: str) -> None:
 
 def test_account_no_brand_owns_is_403(service: str) -> None:
     document = json.loads(fixture_bytes("vk", "wall_reply_new__top_level.json"))
-    document.update(group_id=1, secret="acme-vk-secret")
+    document.update(group_id=1, secret=brand_secrets("acme", "vk")["secret"])
     response = _post_json(f"{service}/webhooks/vk", document)
     assert response.status_code == 403
     assert "no brand owns vk account 1" in _reason(response)
@@ -106,7 +106,7 @@ def test_stale_generic_timestamp_is_403(service: str) -> None:
 
     from functions.connectors import generic
 
-    signed = generic.sign(body, {"signing_key": "acme-generic-key"}, datetime.now(UTC) - timedelta(minutes=10))
+    signed = generic.sign(body, brand_secrets("acme", "generic"), datetime.now(UTC) - timedelta(minutes=10))
     response = requests.post(f"{service}/webhooks/generic/acme", data=body, headers=dict(signed.headers))
     assert response.status_code == 403
     assert "replay" in _reason(response)
