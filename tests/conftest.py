@@ -94,8 +94,11 @@ os.environ["TICKET_CLAIM_SECONDS"] = "2"
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{MOTO_PORT}"

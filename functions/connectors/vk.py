@@ -9,8 +9,10 @@ Wire contract (../shared/reference/webhooks.md §3, VKCOM/vk-api-schema v5.199 a
   (not needed: dedupe is by mention identity).
 - unconfirmed: the comment permalink forms `?reply=`/`&thread=`; kept in `_permalink_*` helpers.
 
-Author names and follower counts are not in the payload (`users.get` gives them); enrichment is
-left to a later step, so `followers` stays None here.
+Edits (`*_edit`, `message_edit`) and restores carry the full object and update the stored mention;
+deletes (`*_delete`) carry only ids and mark it deleted (never erased). All keep the identity of
+the original post. Author names and follower counts are not in the payload (`users.get` gives
+them); enrichment is left to a later step, so `followers` stays None here.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from functions.core.mention import Author, Kind, Mention, Metrics, Thread, from_unix
+from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.webhooks import (
     Delivery,
     MalformedPayloadError,
@@ -40,20 +42,14 @@ DELIVERY: Delivery = "push"
 SECRETS = ("secret", "confirmation")
 ACK = Reply(200, "ok", "text/plain")
 
-_COMMENT_EVENTS = {
-    "wall_reply_new": "wall",
-    "photo_comment_new": "photo",
-    "video_comment_new": "video",
-    "market_comment_new": "market",
-}
-EVENT_TYPES = frozenset({"wall_post_new", "board_post_new", "message_new", *_COMMENT_EVENTS})
-# Genuine events we knowingly do not turn into mentions (yet): outgoing messages, reactions,
-# membership, and edits/deletes (the push-connectors issue adds those).
+_COMMENT_KINDS = {"wall_reply": "wall", "photo_comment": "photo", "video_comment": "video", "market_comment": "market"}
+_VERBS = {"new": Action.NEW, "edit": Action.EDIT, "restore": Action.RESTORE, "delete": Action.DELETE}
+# Genuine events we knowingly do not turn into mentions: the community's own outgoing messages,
+# reactions, membership, reposts and chat-service events.
 IGNORED_EVENT_TYPES = frozenset(
     {
         "confirmation",
         "message_reply",
-        "message_edit",
         "message_allow",
         "message_deny",
         "message_typing_state",
@@ -66,13 +62,11 @@ IGNORED_EVENT_TYPES = frozenset(
         "group_leave",
         "user_block",
         "user_unblock",
-        *(
-            f"{kind}_{verb}"
-            for kind in ("wall_reply", "board_post", "photo_comment", "video_comment", "market_comment")
-            for verb in ("edit", "delete", "restore")
-        ),
     }
 )
+
+
+Handler = Callable[[Mapping[str, Any], int, str], Mention | None]
 
 
 def _envelope(request: WebhookRequest) -> dict[str, Any]:
@@ -139,12 +133,15 @@ def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
         raise MalformedPayloadError(f"{event}: missing or invalid field {error}") from error
     if mention is None:
         return ()
-    return (_stamp(mention, event, envelope),)
-
-
-def _stamp(mention: Mention, event: str, envelope: Mapping[str, Any]) -> Mention:
     raw_ref = envelope.get("event_id")
-    return replace(mention, event=event, raw_ref=str(raw_ref) if raw_ref is not None else None)
+    return (
+        replace(
+            mention,
+            event=event,
+            raw_ref=str(raw_ref) if raw_ref is not None else None,
+            action=_VERBS[event.rsplit("_", 1)[1]],
+        ),
+    )
 
 
 def _int(obj: Mapping[str, Any], key: str) -> int:
@@ -218,7 +215,7 @@ def _wall_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | N
     )
 
 
-def _comment(kind: str) -> Callable[[Mapping[str, Any], int, str], Mention | None]:
+def _comment(kind: str) -> Handler:
     """Wall, photo, video and market comments share one object shape around a different parent."""
 
     def parse_comment(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
@@ -307,9 +304,46 @@ def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | Non
     )
 
 
-_HANDLERS: dict[str, Callable[[Mapping[str, Any], int, str], Mention | None]] = {
+def _deleted(prefix: str, owner_key: str, item_key: str, marker: str) -> Handler:
+    """`*_delete` events carry only ids (no text, no date): enough for the identity to mark."""
+
+    def parse_delete(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+        root = f"{prefix}{_int(obj, owner_key)}_{_int(obj, item_key)}"
+        who = obj.get("user_id", obj.get("deleter_id"))
+        return Mention(
+            network=NETWORK,
+            external_id=f"{root}_{marker}{_int(obj, 'id')}",
+            kind=Kind.COMMENT,
+            brand=brand,
+            author=_author(who) if isinstance(who, int) and who else Author(id="unknown"),
+            text="",
+            url=None,
+            created_at=from_unix(0),  # unknown: a delete names the post, not when it was written
+            thread=Thread(root_id=root),
+        )
+
+    return parse_delete
+
+
+def _message_edit(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+    """`message_edit` carries the bare message (not wrapped like `message_new`)."""
+    return _message({"message": obj}, group_id, brand)
+
+
+_HANDLERS: dict[str, Handler] = {
     "wall_post_new": _wall_post,
-    "board_post_new": _board_post,
     "message_new": _message,
-    **{event: _comment(kind) for event, kind in _COMMENT_EVENTS.items()},
+    "message_edit": _message_edit,
+    **{f"board_post_{verb}": _board_post for verb in ("new", "edit", "restore")},
+    "board_post_delete": _deleted("topic", "topic_owner_id", "topic_id", "p"),
+    **{
+        f"{event}_{verb}": _comment(kind)
+        for event, kind in _COMMENT_KINDS.items()
+        for verb in ("new", "edit", "restore")
+    },
+    "wall_reply_delete": _deleted("wall", "owner_id", "post_id", "c"),
+    "photo_comment_delete": _deleted("photo", "owner_id", "photo_id", "c"),
+    "video_comment_delete": _deleted("video", "owner_id", "video_id", "c"),
+    "market_comment_delete": _deleted("market", "owner_id", "item_id", "c"),
 }
+EVENT_TYPES = frozenset(_HANDLERS)

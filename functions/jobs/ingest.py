@@ -37,7 +37,9 @@ def ingest(body: str) -> None:
     if mention.action in (Action.DELETE, Action.RESTORE):
         marked = mentions.set_deleted(mention.identity, mention.action is Action.DELETE, now)
         log(f"ingest.{mention.action.value}" if marked else "ingest.unknown_target", action=mention.action, **fields)
-        return
+        if marked or mention.action is Action.DELETE:
+            return
+        # A restore of a post we never stored carries the whole post: store it like a new one.
     score = score_mention(mention, brand.scoring)
     stored = mentions.apply_edit(mention, score, now) if mention.action is Action.EDIT else None
     if stored is not None:

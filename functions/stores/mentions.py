@@ -73,10 +73,16 @@ def apply_edit(mention: Mention, score: Score, now: datetime) -> StoredMention |
         updated = _table().update_item(
             Key={"id": mention.identity},
             UpdateExpression=(
-                "SET #text = :text, score = :score, complaint = :complaint, metrics = :metrics, edited_at = :at"
+                "SET #text = :text, #score = :score, #complaint = :complaint, #metrics = :metrics, edited_at = :at"
             ),
             ConditionExpression=Attr("id").exists(),
-            ExpressionAttributeNames={"#text": "text"},
+            # Several of these are DynamoDB reserved words ("metrics", "text"): name them all.
+            ExpressionAttributeNames={
+                "#text": "text",
+                "#score": "score",
+                "#complaint": "complaint",
+                "#metrics": "metrics",
+            },
             ExpressionAttributeValues=to_item(
                 {
                     ":text": mention.text,
