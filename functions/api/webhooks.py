@@ -112,7 +112,11 @@ def receive(network: str, slug: str | None, request: WebhookRequest, now: dateti
     network_config = brand.networks.get(network)
     if network_config is None:
         return _reject(network, brand.slug, 404, f"brand {brand.slug} has no {network} channel", "no_channel")
-    values = MappingProxyType(secrets.resolve(network_config.secrets))
+    try:
+        values = MappingProxyType(secrets.resolve(network_config.secrets))
+    except secrets.SecretStoreDownError as error:
+        log("webhook.secrets_unavailable", level="error", network=network, brand=brand.slug, error=str(error))
+        return _error(503, "secrets store unavailable; retry later")
     try:
         handshake = connector.handshake(request, values)
         if handshake is not None:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Mapping
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.runtime import aws
 from functions.runtime.settings import settings
@@ -19,6 +19,13 @@ from functions.runtime.settings import settings
 
 class SecretUnavailableError(Exception):
     """The reference could not be read (missing parameter, no permission, AWS down)."""
+
+
+class SecretStoreDownError(SecretUnavailableError):
+    """The store failed (throttling, timeout, 5xx): not the config's fault, so retry later."""
+
+
+_ABSENT = {"ParameterNotFound", "ResourceNotFoundException", "AccessDeniedException", "ParameterVersionNotFound"}
 
 
 _cache: dict[str, tuple[float, str]] = {}
@@ -34,7 +41,11 @@ def _fetch(ref: str) -> str:
             return aws.secretsmanager().get_secret_value(SecretId=name)["SecretString"]
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "error")
-        raise SecretUnavailableError(f"{ref}: {code}") from error
+        if code in _ABSENT:
+            raise SecretUnavailableError(f"{ref}: {code}") from error
+        raise SecretStoreDownError(f"{ref}: {code}") from error
+    except BotoCoreError as error:  # endpoint unreachable, timeouts
+        raise SecretStoreDownError(f"{ref}: {error.__class__.__name__}") from error
     raise SecretUnavailableError(f"{ref}: unknown secret store {store!r}")
 
 
@@ -51,11 +62,17 @@ def secret(ref: str) -> str:
 
 
 def resolve(refs: Mapping[str, str]) -> dict[str, str]:
-    """Resolve a brand's `{name: reference}`; a missing one is left out, so verify fails closed."""
+    """Resolve a brand's `{name: reference}`; a missing one is left out, so verify fails closed.
+
+    Raises `SecretStoreDownError` when the store itself fails: the caller answers "retry later"
+    instead of rejecting a genuine delivery as unauthenticated.
+    """
     values: dict[str, str] = {}
     for name, ref in refs.items():
         try:
             values[name] = secret(ref)
+        except SecretStoreDownError:
+            raise
         except SecretUnavailableError:
             continue
     return values

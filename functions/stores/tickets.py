@@ -114,7 +114,7 @@ def confirm_opened(link: Link, *, owner: str, ticket: TicketRef, subject: str, p
         ExpressionAttributeValues={
             ":open": "open",
             ":id": ticket.id,
-            ":url": ticket.url or "",
+            ":url": ticket.url,
             ":at": format_time(now),
             ":subject": subject,
             ":priority": priority,

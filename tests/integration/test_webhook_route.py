@@ -186,3 +186,23 @@ def test_health_reports_queues(service: str) -> None:
     assert body["status"] == "ok"
     assert body["queues"][settings().mentions_queue] == {"depth": 0, "dead_letters": 0}
     assert {"vk", "generic"} <= set(body["networks"])
+
+
+def test_secret_store_outage_is_503_not_a_rejection(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SSM down is our problem: the network must retry, not be told its delivery is forged."""
+    from functions.runtime import aws
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")  # nothing listens on the discard port
+    aws.reset()
+    try:
+        response = deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))
+    finally:
+        monkeypatch.delenv("AWS_ENDPOINT_URL_SSM")
+        aws.reset()
+    assert response.status_code == 503
+    assert queue_depth(settings().mentions_queue) == 0
+
+
+def test_missing_parameter_fails_closed_with_401(service: str) -> None:
+    boto3.client("ssm").delete_parameter(Name="/mentiondesk/acme/vk/secret")
+    assert deliver(service, "vk", vk_body("wall_reply_new__top_level.json")).status_code == 401
