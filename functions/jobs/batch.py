@@ -3,15 +3,20 @@
 Chalice does not enable `ReportBatchItemFailures` on its event source mappings, and without it a
 raised exception returns the *whole* batch to the queue. So: records that succeeded are deleted
 explicitly, then the handler raises, and only the failed ones come back (then the DLQ after
-`maxReceiveCount`). One bad record never loses or re-runs the rest of its batch.
+`maxReceiveCount`). One bad record never loses or re-runs the rest of its batch. Each failed
+record is hidden until its next attempt: the helpdesk's `Retry-After` when it gave one, else
+exponential back-off with full jitter (`functions/core/retry.py`).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
+from functions.core.retry import retry_delay
 from functions.runtime.log import log
+from functions.runtime.settings import settings
 from functions.stores import queues
 
 
@@ -19,9 +24,30 @@ class Record(Protocol):
     body: str
     receipt_handle: str
 
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 class BatchFailedError(Exception):
     """Raised after deleting the successes: tells Lambda to return the failures to the queue."""
+
+
+def _attempt(record: Record) -> int:
+    raw = record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1")
+    return int(raw) if str(raw).isdigit() else 1
+
+
+def _back_off(record: Record, queue: str, error: Exception) -> int:
+    """Hide a failed record until its next attempt (Retry-After, else jittered exponential)."""
+    cfg = settings()
+    seconds = retry_delay(
+        _attempt(record),
+        getattr(error, "retry_after", None),
+        base=cfg.retry_base_seconds,
+        cap=cfg.retry_max_seconds,
+        rand=random.random,
+    )
+    queues.delay(queue, record.receipt_handle, seconds)
+    return seconds
 
 
 def process(records: Iterable[Record], queue: str, handle: Callable[[str], None], job: str) -> int:
@@ -32,7 +58,14 @@ def process(records: Iterable[Record], queue: str, handle: Callable[[str], None]
             handle(record.body)
         except Exception as error:  # one record's failure must not take the batch down
             failed += 1
-            log(f"{job}.record_failed", level="error", error=f"{error.__class__.__name__}: {error}")
+            retry_in = _back_off(record, queue, error)
+            log(
+                f"{job}.record_failed",
+                level="error",
+                attempt=_attempt(record),
+                retry_in=retry_in,
+                error=f"{error.__class__.__name__}: {error}",
+            )
         else:
             done.append(record.receipt_handle)
     if failed:

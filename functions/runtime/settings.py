@@ -26,6 +26,8 @@ class Settings:
     max_body_bytes: int
     secrets_ttl_seconds: int
     ticket_claim_seconds: int
+    retry_base_seconds: float
+    retry_max_seconds: float
 
 
 def _env(name: str, default: str) -> str:
@@ -49,4 +51,6 @@ def settings() -> Settings:
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(512 * 1024))),
         secrets_ttl_seconds=int(_env("SECRETS_TTL_SECONDS", "300")),
         ticket_claim_seconds=int(_env("TICKET_CLAIM_SECONDS", "120")),
+        retry_base_seconds=float(_env("RETRY_BASE_SECONDS", "15")),
+        retry_max_seconds=float(_env("RETRY_MAX_SECONDS", "900")),
     )

@@ -47,3 +47,31 @@ def depth(queue: str) -> int:
         QueueUrl=queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
     return int(attributes.get("ApproximateNumberOfMessages", 0))
+
+
+def delay(queue: str, receipt_handle: str, seconds: int) -> None:
+    """Hide a received message for `seconds` more: the next attempt of a failed job."""
+    aws.sqs().change_message_visibility(
+        QueueUrl=queue_url(queue), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )
+
+
+def move(source: str, target: str, limit: int) -> int:
+    """Move up to `limit` messages from one queue to another (DLQ redrive); returns how many."""
+    moved = 0
+    source_url, target_url = queue_url(source), queue_url(target)
+    while moved < limit:
+        messages = (
+            aws.sqs()
+            .receive_message(QueueUrl=source_url, MaxNumberOfMessages=min(BATCH, limit - moved), WaitTimeSeconds=0)
+            .get("Messages", [])
+        )
+        if not messages:
+            break
+        entries = [{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(messages)]
+        failed = aws.sqs().send_message_batch(QueueUrl=target_url, Entries=entries).get("Failed", [])  # type: ignore[arg-type]
+        if failed:
+            raise QueueError(f"{len(failed)} messages not accepted by {target}; they stay in {source}")
+        delete(source, [m["ReceiptHandle"] for m in messages])
+        moved += len(messages)
+    return moved

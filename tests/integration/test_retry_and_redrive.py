@@ -1,0 +1,60 @@
+"""Failed jobs wait before their next attempt; dead letters can be replayed with `redrive`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from functions import cli
+from functions.runtime.settings import settings
+from tests.helpers import deliver, desk_tickets, mentions_stored, queue_depth, vk_body
+
+
+def _visible(queue: str) -> int:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    return int(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+            "ApproximateNumberOfMessages"
+        ]
+    )
+
+
+def test_a_failed_record_is_hidden_for_its_back_off(aws: str, driver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.runtime import settings as settings_module
+
+    monkeypatch.setenv("RETRY_MAX_SECONDS", "600")
+    monkeypatch.setenv("RETRY_BASE_SECONDS", "600")
+    settings_module.settings.cache_clear()
+    try:
+        sqs = boto3.client("sqs")
+        url = sqs.get_queue_url(QueueName=settings().mentions_queue)["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="{not json")
+        (source,) = [s for s in driver.sources if s.queue == settings().mentions_queue]
+        driver.run_once(source)
+        assert queue_depth(settings().mentions_queue) == 1  # kept, not lost...
+        assert _visible(settings().mentions_queue) == 0  # ...but hidden for its back-off
+        assert driver.run_once(source) == 0
+    finally:
+        settings_module.settings.cache_clear()
+
+
+def test_redrive_replays_dead_letters_into_the_pipeline(service: str, driver: Any) -> None:
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))
+    sqs = boto3.client("sqs")
+    main_url = sqs.get_queue_url(QueueName=settings().mentions_queue)["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName=f"{settings().mentions_queue}-dlq")["QueueUrl"]
+    (message,) = sqs.receive_message(QueueUrl=main_url, MaxNumberOfMessages=10)["Messages"]
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=message["Body"])  # as if it had failed five times
+    sqs.delete_message(QueueUrl=main_url, ReceiptHandle=message["ReceiptHandle"])
+    assert mentions_stored() == []
+
+    assert cli.main(["redrive", "mentions"]) == 0
+    assert queue_depth(f"{settings().mentions_queue}-dlq") == 0
+    driver.drain()
+    (item,) = mentions_stored()
+    assert json.loads(message["Body"])["mention"]["external_id"] == item["external_id"]
+    assert len(desk_tickets()) == 1
