@@ -61,6 +61,12 @@ def policy(stage: str) -> dict[str, Any]:
                 "Resource": [_arn("secretsmanager", "secret:mentiondesk/*")],
             },
             {
+                "Sid": "OnCallTopics",
+                "Effect": "Allow",
+                "Action": ["sns:Publish"],
+                "Resource": [_arn("sns", "mentiondesk-*")],
+            },
+            {
                 "Sid": "Logs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],

@@ -40,9 +40,13 @@ def free_port() -> int:
 MOTO_PORT = free_port()
 RT_PORT = free_port()
 PROXY_PORT = free_port()
+NOTIFY_PORT = free_port()
+TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
 
 OTHER_SECRETS = {
+    "/mentiondesk/acme/slack/webhook-url": f"http://127.0.0.1:{NOTIFY_PORT}/slack/T0001/B0001/abcdefXYZ",
+    "/mentiondesk/acme/telegram-bot/token": TELEGRAM_BOT_TOKEN,
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
 }
@@ -80,6 +84,9 @@ def _brands_document() -> dict[str, Any]:
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
             settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT)
+        for target in brand.get("escalation", {}).get("notify", []):
+            if "api_base" in target.get("settings", {}):
+                target["settings"]["api_base"] = target["settings"]["api_base"].format(notify_port=NOTIFY_PORT)
     return document
 
 
@@ -107,8 +114,10 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws(moto_server: str) -> Iterator[str]:
-    """A clean stack per test: reset moto, recreate tables/queues, seed secrets, drop caches."""
+def aws(moto_server: str, notify_server: Any) -> Iterator[str]:
+    """A clean stack per test: reset moto, recreate tables/queues, seed secrets, drop caches;
+    the brand's on-call endpoints (Slack, Telegram) are up and empty."""
+    notify_server.clear()
     from functions.runtime import aws as aws_clients
     from functions.runtime import secrets
     from functions.stores import queues
@@ -149,6 +158,19 @@ class RequestTrackerServer:
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         return list(self.get(f"/ticket/{ticket_id}/history?fields=Type,Data&per_page=100").get("items", []))
+
+    def comments(self, ticket_id: str) -> list[str]:
+        """The text of each comment on a ticket, oldest first (RT keeps it base64 in attachments)."""
+        import base64
+
+        texts = []
+        for transaction in self.history(ticket_id):
+            if transaction["Type"] != "Comment":
+                continue
+            for item in self.get(f"/transaction/{transaction['id']}/attachments")["items"]:
+                content = self.get(f"/attachment/{item['id']}").get("Content") or ""
+                texts.append(base64.b64decode(content).decode("utf-8", "replace"))
+        return texts
 
 
 def _require_rt() -> None:
@@ -210,3 +232,18 @@ def service(moto_server: str) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def notify_server() -> Iterator[Any]:
+    from tests.servers.notify import NotifyServer
+
+    server = NotifyServer(NOTIFY_PORT, TELEGRAM_BOT_TOKEN)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def on_call(notify_server: Any, aws: str) -> Any:
+    """The Slack and Telegram endpoints the `acme` brand escalates to (emptied by `aws`)."""
+    return notify_server

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.core.escalation import EscalationRules
 from functions.core.score import ScoringRules
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -46,6 +47,8 @@ class Brand:
     networks: Mapping[str, NetworkConfig]
     helpdesk: HelpdeskConfig
     scoring: ScoringRules
+    escalation: EscalationRules = field(default_factory=EscalationRules)
+    reopen_window_hours: float = 72.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,15 @@ def _brand(raw: Any, index: int) -> Brand:
         rules = ScoringRules.from_dict(raw.get("scoring", {}))
     except (TypeError, ValueError) as error:
         raise BrandConfigError(f"{where}.scoring: {error}") from error
+    try:
+        escalation = EscalationRules.from_dict(raw.get("escalation", {}))
+    except (TypeError, ValueError) as error:
+        raise BrandConfigError(f"{where}.escalation: {error}") from error
+    for position, target in enumerate(escalation.notify):
+        _secrets(f"{where}.escalation.notify[{position}]", target.get("secrets", {}))
+    reopen = raw.get("reopen_window_hours", 72.0)
+    if not isinstance(reopen, int | float) or reopen < 0:
+        raise BrandConfigError(f"{where}.reopen_window_hours must be a non-negative number")
     return Brand(
         slug=slug,
         name=str(raw.get("name", slug)),
@@ -117,6 +129,8 @@ def _brand(raw: Any, index: int) -> Brand:
             secrets=_secrets(f"{where}.helpdesk", helpdesk.get("secrets", {})),
         ),
         scoring=rules,
+        escalation=escalation,
+        reopen_window_hours=float(reopen),
     )
 
 

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from functions.core.brands import Brand
 from functions.core.tickets import Helpdesk, HelpdeskError
+from functions.runtime import secrets
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -27,3 +29,9 @@ def create(vendor: str, settings: Mapping[str, Any], secrets: Mapping[str, str])
     module = importlib.import_module(f"{__name__}.{vendor}")
     desk: Helpdesk = module.create(settings, secrets)
     return desk
+
+
+def for_brand(brand: Brand) -> Helpdesk:
+    """The helpdesk a brand's tickets go to, with its secrets resolved."""
+    config = brand.helpdesk
+    return create(config.vendor, config.settings, secrets.resolve(config.secrets))

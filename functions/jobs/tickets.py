@@ -15,9 +15,10 @@ from chalice.app import Blueprint, SQSEvent
 
 from functions import helpdesks
 from functions.core.brands import Brand
+from functions.core.mention import format_time
 from functions.core.tickets import Helpdesk, draft_ticket, follow_up_comment
 from functions.jobs import batch
-from functions.runtime import secrets
+from functions.jobs.escalation import escalate_new_complaint
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
@@ -31,22 +32,37 @@ class RetryLaterError(Exception):
     """Another job holds this thread's lease; SQS brings the job back after its visibility timeout."""
 
 
-def desk_for(brand: Brand) -> Helpdesk:
-    return helpdesks.create(brand.helpdesk.vendor, brand.helpdesk.settings, secrets.resolve(brand.helpdesk.secrets))
-
-
 def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -> str:
-    """Route one mention to its thread's ticket; returns what happened (opened, commented, ...)."""
+    """Route one mention to its thread's ticket, then escalate if it must not wait.
+
+    Returns what happened (opened, commented, duplicate, skipped). Escalation runs on duplicates
+    too: it is recorded once per reason, so a job retried after a failed notification finishes it.
+    """
+    mention, score = stored.mention, stored.score
+    outcome, link = _route(stored, brand, desk, now)
+    if score.complaint and link is not None:
+        escalate_new_complaint(tickets.get(link.key) or link, mention, score, brand, desk)
+    return outcome
+
+
+def _route(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -> tuple[str, tickets.Link | None]:
     mention, score = stored.mention, stored.score
     lease = settings().ticket_claim_seconds
     if not score.complaint:  # not a complaint: only ever a follow-up on an existing ticket
         existing = tickets.get(mention.thread_key)
         if existing is None:
-            return "skipped"
-        return _follow_up(existing, stored, desk, now, lease)
+            return "skipped", None
+        return _follow_up(existing, stored, desk, now=now, lease=lease), existing
     owner = uuid.uuid4().hex
     won, link = tickets.claim_opening(
-        mention.thread_key, brand.slug, desk.VENDOR, mention.identity, owner=owner, now=now, lease_seconds=lease
+        mention.thread_key,
+        brand.slug,
+        desk.VENDOR,
+        mention.identity,
+        owner=owner,
+        now=now,
+        lease_seconds=lease,
+        extra={"posted_at": format_time(mention.created_at), "priority": score.priority.value},
     )
     if won:
         draft = draft_ticket(mention, score, brand.name)
@@ -59,14 +75,14 @@ def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: 
             link, owner=owner, ticket=ticket, subject=draft.subject, priority=draft.priority.value, now=now
         )
         mentions.set_ticket(link.opened_by, ticket.vendor, ticket.id, ticket.url)
-        if link.opened_by == mention.identity:
-            return "opened"
-        # We finished a crashed job's opening; this mention may still be a follow-up of it.
         link = tickets.get(link.key) or link
-    return _follow_up(link, stored, desk, now, lease)
+        if link.opened_by == mention.identity:
+            return "opened", link
+        # We finished a crashed job's opening; this mention may still be a follow-up of it.
+    return _follow_up(link, stored, desk, now=now, lease=lease), link
 
 
-def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, now: datetime, lease: int) -> str:
+def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, *, now: datetime, lease: int) -> str:
     """Post a later mention of the thread as a comment on its ticket, once."""
     mention, score = stored.mention, stored.score
     if link.state != "open" or link.ticket is None:
@@ -93,7 +109,7 @@ def handle_job(body: str) -> None:
     brand = brands().get(stored.mention.brand)
     if brand is None:
         raise LookupError(f"brand {stored.mention.brand} is not configured")
-    outcome = open_or_follow_up(stored, brand, desk_for(brand), datetime.now(UTC))
+    outcome = open_or_follow_up(stored, brand, helpdesks.for_brand(brand), datetime.now(UTC))
     log(f"ticket.{outcome}", mention=identity, network=stored.mention.network, brand=brand.slug)
     if outcome == "opened":
         metric("TicketsOpened", dimensions={"network": stored.mention.network})

@@ -16,6 +16,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
@@ -47,7 +48,12 @@ def secretsmanager() -> SecretsManagerClient:
     return _session().client("secretsmanager", config=_CONFIG)
 
 
+@cache
+def sns() -> SNSClient:
+    return _session().client("sns", config=_CONFIG)
+
+
 def reset() -> None:
     """Forget cached clients (tests switch endpoints between sessions)."""
-    for getter in (_session, dynamodb, sqs, ssm, secretsmanager):
+    for getter in (_session, dynamodb, sqs, ssm, secretsmanager, sns):
         getter.cache_clear()

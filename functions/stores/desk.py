@@ -34,7 +34,7 @@ def create(idempotency_key: str, fields: dict[str, Any], now: datetime) -> str:
         {
             "id": tid,
             "idempotency_key": idempotency_key,
-            "status": "open",
+            "status": "new",
             "created_at": format_time(now),
             "comments": [],
             **fields,

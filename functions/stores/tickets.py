@@ -11,6 +11,7 @@ Exactly-once ticketing rests on two leases kept in this item:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,13 @@ class Link:
     vendor: str
     ticket: TicketRef | None
     mentions: frozenset[str]
+    brand: str = ""
+    status: str = "new"  # the helpdesk's word, lower-cased, as last seen
+    solved: bool = False
+    responded: bool = False
+    posted_at: str | None = None  # the first complaint's public post time: the SLA clock starts here
+    priority: str | None = None
+    escalations: frozenset[str] = frozenset()
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Link:
@@ -45,6 +53,13 @@ class Link:
             vendor=data["vendor"],
             ticket=ticket,
             mentions=frozenset(data.get("mentions") or ()),
+            brand=data.get("brand", ""),
+            status=data.get("status", "new"),
+            solved=bool(data.get("solved")),
+            responded=bool(data.get("responded")),
+            posted_at=data.get("posted_at"),
+            priority=data.get("priority"),
+            escalations=frozenset(data.get("escalations") or ()),
         )
 
 
@@ -69,11 +84,20 @@ def get(key: str) -> Link | None:
 
 
 def claim_opening(
-    key: str, brand: str, vendor: str, mention_id: str, *, owner: str, now: datetime, lease_seconds: int
+    key: str,
+    brand: str,
+    vendor: str,
+    mention_id: str,
+    *,
+    owner: str,
+    now: datetime,
+    lease_seconds: int,
+    extra: Mapping[str, Any] | None = None,
 ) -> tuple[bool, Link]:
     """Claim the right to open this thread's ticket; (won, link). Takes over expired claims."""
     until = int(now.timestamp()) + lease_seconds
     item = {
+        **(extra or {}),
         "key": key,
         "brand": brand,
         "vendor": vendor,
@@ -167,6 +191,60 @@ def release_comment(key: str, mention_id: str) -> None:
     _table().update_item(
         Key={"key": key}, UpdateExpression="REMOVE commenting.#m", ExpressionAttributeNames={"#m": mention_id}
     )
+
+
+def record_escalation(key: str, reason: str) -> bool:
+    """Note that `reason` was escalated for this ticket; False if it already was (once each)."""
+    return _conditional(
+        _table().update_item,
+        Key={"key": key},
+        UpdateExpression="ADD escalations :r",
+        ConditionExpression="attribute_not_exists(escalations) OR NOT contains(escalations, :reason)",
+        ExpressionAttributeValues={":r": {reason}, ":reason": reason},
+    )
+
+
+def forget_escalation(key: str, reason: str) -> None:
+    """Undo `record_escalation` after the escalation itself failed, so the retry raises it again."""
+    _table().update_item(
+        Key={"key": key}, UpdateExpression="DELETE escalations :r", ExpressionAttributeValues={":r": {reason}}
+    )
+
+
+def set_status(key: str, status: str, *, solved: bool, responded: bool, now: datetime) -> None:
+    _table().update_item(
+        Key={"key": key},
+        UpdateExpression="SET #status = :status, solved = :solved, responded = :responded, status_at = :at",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={
+            ":status": status,
+            ":solved": solved,
+            ":responded": responded,
+            ":at": format_time(now),
+        },
+    )
+
+
+def set_priority(key: str, priority: str) -> None:
+    _table().update_item(
+        Key={"key": key}, UpdateExpression="SET priority = :p", ExpressionAttributeValues={":p": priority}
+    )
+
+
+def open_links(brand: str) -> list[Link]:
+    """This brand's tickets that are open and not solved: what the sweep looks after."""
+    kwargs: dict[str, Any] = {
+        "IndexName": "by_brand",
+        "KeyConditionExpression": Key("brand").eq(brand),
+        "FilterExpression": Attr("state").eq("open") & (Attr("solved").not_exists() | Attr("solved").eq(False)),
+    }
+    links: list[Link] = []
+    while True:
+        page = _table().query(**kwargs)
+        links.extend(Link.from_item(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return links
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def list_links(brand: str, limit: int) -> list[dict[str, Any]]:

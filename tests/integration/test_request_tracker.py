@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -100,8 +101,8 @@ def test_webhook_to_one_rt_ticket_with_retries_and_a_follow_up(
     for _ in range(2):
         deliver(service, "vk", follow_up, brand="rtco")
     driver.drain()
-    comments = [t for t in rt.history(ticket["id"]) if t["Type"] == "Comment"]
-    assert len(comments) == 1
+    (comment,) = rt.comments(ticket["id"])
+    assert comment.startswith("Follow-up from the same author") and "Still waiting" in comment
     assert len(_rt_tickets(rt, identity)) == 1
 
 
@@ -135,3 +136,35 @@ def test_rt_brand_answers_vk_confirmation(service: str, rt: RequestTrackerServer
     body = json.dumps({"type": "confirmation", "group_id": 218000003}).encode()
     response = requests.post(f"{service}/webhooks/vk", data=body, headers={"Content-Type": "application/json"})
     assert response.text == "rtco-conf"
+
+
+def test_webhook_to_an_escalated_rt_ticket_then_solved_in_rt(
+    rt: RequestTrackerServer, service: str, driver: Any
+) -> None:
+    import requests
+
+    from functions import helpdesks
+    from functions.jobs import escalation
+    from functions.runtime.brands import brands
+    from functions.stores import tickets as links
+
+    comment_id = int(uuid.uuid4().int % 10**8)
+    _complaint(service, id=comment_id, text="Your courier crashed into my car, this is unsafe. I want a refund")
+    driver.drain()
+    (found,) = _rt_tickets(rt, f"vk#wall-218000003_513_c{comment_id}")
+    ticket = rt.get(f"/ticket/{found['id']}")
+    assert ticket["Priority"] == "95"  # urgent: the scorer and the immediate escalation agree
+    (note,) = rt.comments(found["id"])
+    assert note.startswith("mentiondesk escalation: severity terms")
+
+    brand = brands().get("rtco")
+    assert brand is not None
+    desk = helpdesks.for_brand(brand)
+    assert escalation.sweep_brand(brand, desk, datetime.now(UTC)) == 1  # posted in 2025: SLA long breached
+    assert escalation.sweep_brand(brand, desk, datetime.now(UTC)) == 0  # once
+    response = requests.put(
+        f"{rt.url}/REST/2.0/ticket/{found['id']}", json={"Status": "resolved"}, auth=(rt.user, rt.password), timeout=10
+    )
+    response.raise_for_status()
+    escalation.sweep_brand(brand, desk, datetime.now(UTC))
+    assert all(link.ticket is None or link.ticket.id != str(found["id"]) for link in links.open_links("rtco"))

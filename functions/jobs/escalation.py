@@ -1,0 +1,112 @@
+"""Escalation: raise priority and call on-call by itself, once per reason per ticket.
+
+- `escalate_new_complaint`: called by the ticket worker when a ticket opens or grows (severity,
+  reach, fast engagement);
+- `sweep` (every 5 minutes): reads each open ticket's status back from its helpdesk (solved
+  tickets are marked, so are their mentions; a first response stops the SLA clock), then
+  escalates tickets whose first-response SLA is at risk or breached.
+A reason is recorded on the ticket link *before* acting and forgotten if acting fails, so a
+retried job raises it again and a successful one never twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalice.app import Blueprint, CloudWatchEvent, Rate
+
+from functions import helpdesks
+from functions.core.brands import Brand
+from functions.core.escalation import immediate_reasons, sla, sla_reason
+from functions.core.mention import Mention, parse_time
+from functions.core.score import Priority, Score
+from functions.core.tickets import Helpdesk, TicketRef, awaits_first_response, is_solved
+from functions.notifiers import notify
+from functions.runtime.brands import brands
+from functions.runtime.log import log, metric
+from functions.stores import tickets
+from functions.stores.tickets import Link
+
+bp = Blueprint(__name__)
+
+WHY = {
+    "severe": "severity terms (safety, health, legal, fraud, data)",
+    "reach": "the author's reach is above the brand's threshold",
+    "engagement": "the post is gaining engagement fast",
+    "sla_at_risk": "first-response SLA at risk",
+    "sla_breached": "first-response SLA breached",
+}
+
+
+def escalate(link_key: str, ticket: TicketRef, brand: Brand, desk: Helpdesk, *, reason: str, summary: str) -> bool:
+    """Raise one escalation once: urgent priority, a note on the ticket, on-call notified."""
+    if not tickets.record_escalation(link_key, reason):
+        return False
+    text = f"[{brand.name}] escalated: {WHY.get(reason, reason)}. Ticket {ticket.vendor} {ticket.id}"
+    text += f" {ticket.url}" if ticket.url else ""
+    try:
+        if "priority" in desk.FEATURES:
+            desk.set_priority(ticket, Priority.URGENT)
+            tickets.set_priority(link_key, Priority.URGENT.value)
+        if "comments" in desk.FEATURES:
+            desk.add_comment(ticket, f"mentiondesk escalation: {WHY.get(reason, reason)}.\n{summary}")
+        for target in brand.escalation.notify:
+            notify(target, f"{text}\n{summary}")
+    except Exception:
+        tickets.forget_escalation(link_key, reason)
+        raise
+    log("escalation.raised", reason=reason, ticket=ticket.id, brand=brand.slug, key=link_key)
+    metric("EscalationsRaised", dimensions={"reason": reason})
+    return True
+
+
+def escalate_new_complaint(link: Link, mention: Mention, score: Score, brand: Brand, desk: Helpdesk) -> list[str]:
+    if link.ticket is None:
+        return []
+    raised = []
+    for reason in immediate_reasons(mention, score, brand.escalation, datetime.now(UTC)):
+        summary = f"{mention.author.handle or mention.author.id}: {mention.text[:300]}\n{mention.url or ''}"
+        if escalate(link.key, link.ticket, brand, desk, reason=reason, summary=summary):
+            raised.append(reason)
+    return raised
+
+
+def refresh_status(link: Link, desk: Helpdesk, now: datetime) -> Link:
+    """Read the ticket's status back; returns the link as it now stands."""
+    if link.ticket is None or "status" not in desk.FEATURES:
+        return link
+    status = desk.ticket_status(link.ticket).strip().lower()
+    solved = is_solved(status)
+    responded = link.responded or solved or not awaits_first_response(status)
+    if (status, solved, responded) != (link.status, link.solved, link.responded):
+        tickets.set_status(link.key, status, solved=solved, responded=responded, now=now)
+        if solved:
+            log("ticket.solved", key=link.key, ticket=link.ticket.id, brand=link.brand)
+    return Link(**{**link.__dict__, "status": status, "solved": solved, "responded": responded})
+
+
+def sweep_brand(brand: Brand, desk: Helpdesk, now: datetime) -> int:
+    """Status back and SLA escalations for one brand's open tickets; returns escalations raised."""
+    raised = 0
+    for found in tickets.open_links(brand.slug):
+        link = refresh_status(found, desk, now)
+        if link.solved or link.responded or link.ticket is None or not link.posted_at:
+            continue
+        priority = Priority(link.priority or Priority.NORMAL.value)
+        reason = sla_reason(sla(parse_time(link.posted_at), priority, brand.escalation), now, link.escalations)
+        waiting = f"The customer has waited since {link.posted_at}."
+        if reason and escalate(link.key, link.ticket, brand, desk, reason=reason, summary=waiting):
+            raised += 1
+    return raised
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep(event: CloudWatchEvent) -> None:
+    now = datetime.now(UTC)
+    for brand in brands().all():
+        try:
+            sweep_brand(brand, helpdesks.for_brand(brand), now)
+        except Exception as error:  # one brand's helpdesk outage must not stop the others' sweep
+            log(
+                "escalation.sweep_failed", level="error", brand=brand.slug, error=f"{error.__class__.__name__}: {error}"
+            )
