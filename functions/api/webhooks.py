@@ -57,6 +57,8 @@ def _find_brand(connector: Connector, slug: str | None, request: WebhookRequest)
         brand = brands().get(slug)
         if brand is None:
             return "unknown brand"
+        if hasattr(connector, "split"):  # batched deliveries: each part's owner is checked after verify
+            return brand
         channel = brand.networks.get(connector.NETWORK)
         if account is not None and (channel is None or account not in channel.accounts):
             return f"account {account} does not belong to brand {slug}"
@@ -92,10 +94,19 @@ def _parse_parts(
     split = getattr(connector, "split", None)
     parts: tuple[WebhookRequest, ...] = split(request) if split is not None else (request,)
     found: list[Mention] = []
+    unsupported: list[UnsupportedEventError] = []
     for part in parts:
         owner = _part_owner(connector, part, brand, values)
-        if owner is not None:
+        if owner is None:
+            continue
+        try:
             found.extend(connector.parse(part, owner.slug))
+        except UnsupportedEventError as error:  # one unknown part must not discard the others
+            unsupported.append(error)
+    if unsupported and len(unsupported) == len(parts):
+        raise unsupported[0]
+    for skipped in unsupported:
+        log("webhook.unsupported_part", network=connector.NETWORK, brand=brand.slug, event_type=skipped.event_type)
     return found
 
 

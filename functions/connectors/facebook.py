@@ -1,0 +1,251 @@
+"""Facebook Pages webhooks (object `page`): Page feed comments and visitor posts, Page mentions,
+Messenger messages.
+
+Wire contract (../shared/reference/webhooks.md §1; the Meta plumbing is in `_meta`):
+- confirmed: the GET `hub.*` handshake, `X-Hub-Signature-256` over the raw body with the App
+  Secret, the batched envelope (`entry[]` per Page, `changes[]` / `messaging[]` per entry), the
+  Messenger event `{sender: {id: PSID}, recipient: {id: PAGE_ID}, timestamp (ms), message: {mid,
+  text}}`; echoes of the Page's own messages carry `message.is_echo`.
+- secondary: the `feed` change value `{item, verb, post_id, comment_id, parent_id, from: {id,
+  name}, message, created_time (Unix s)}`; `parent_id == post_id` for a top-level comment, the
+  parent comment's id for a reply; verbs `add`, `edited`, `remove`, `hide`, `unhide`; `from` may be
+  missing (then the author is `unknown-<item id>`, so strangers are never merged into one thread).
+- unconfirmed: the `mention` field value `{item, verb, post_id, comment_id?, sender_id,
+  sender_name, message?, created_time?}`; who `from` names on a `remove` (the remover or the
+  author: deletes are therefore never dropped as "own"); Messenger `message_edit: {mid, text}`; the
+  permalink forms (kept in `_permalink_*`).
+
+Decisions:
+- `hide` / `unhide` are ignored: hiding is the Page moderating a comment that still exists (its
+  author and their friends still see it) and whose complaint still needs an answer, so it is not a
+  delete; and as hide marks nothing, unhide has nothing to restore.
+- The Page's own posts, comments and messages (`from.id` / `sender.id` == the entry's Page id) are
+  not mentions. Reactions, likes, shares, echoes, delivery/read receipts, postbacks are ignored.
+- A `mention` without `message` is skipped (nothing to score; its id is shared with the feed
+  event of the same post, which must not be shadowed by an empty text); a `mention` `remove` is
+  skipped too (it may mean only that the tag was removed, not that the post is gone).
+- Facebook post and comment ids are globally unique (`<pageid>_<postid>`, `<postid>_<commentid>`)
+  and are the external ids; messages use `mid`; a conversation's root is `m_<page>_<psid>`.
+Names, follower counts and Messenger permalinks are not in the payload (Graph API calls with a
+Page token give them); enrichment is left to a later step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from functions.connectors import _meta
+from functions.connectors._meta import Item, optional_id, str_id, text
+from functions.core.mention import Action, Author, Kind, Mention, Thread
+from functions.core.webhooks import Delivery, Reply, SignedDelivery, WebhookRequest
+
+NETWORK = "facebook"
+DISPLAY_NAME = "Facebook Pages"
+DELIVERY: Delivery = "push"
+SECRETS = _meta.SECRETS
+ACK = _meta.ACK
+OBJECT = "page"
+
+_POST_ITEMS = ("post", "status", "photo", "video")
+EVENT_TYPES = frozenset(
+    {
+        "feed_comment",
+        *(f"feed_{item}" for item in _POST_ITEMS),
+        "mention",
+        "messaging_message",
+        "messaging_message_edit",
+    }
+)
+# Genuine events we knowingly do not turn into mentions: reactions and shares carry no words of
+# the customer; echoes are the Page's own messages; the rest are receipts and button clicks.
+IGNORED_EVENT_TYPES = frozenset(
+    {
+        "feed_reaction",
+        "feed_like",
+        "feed_share",
+        "messaging_echo",
+        "messaging_delivery",
+        "messaging_read",
+        "messaging_reaction",
+        "messaging_postback",
+        "messaging_optin",
+        "messaging_referral",
+    }
+)
+
+_VERBS = {"add": Action.NEW, "edited": Action.EDIT, "edit": Action.EDIT, "remove": Action.DELETE}
+
+
+def account_id(request: WebhookRequest) -> str | None:
+    """The Page the delivery is for: the first entry's `id` (a split part has one entry)."""
+    return _meta.account_id(request)
+
+
+def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
+    """Meta's GET `hub.mode=subscribe` check against the brand's `verify_token`."""
+    return _meta.handshake(request, secrets)
+
+
+def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
+    """`X-Hub-Signature-256` with the App Secret; no timestamp is signed, so no window."""
+    _meta.verify(request, secrets, now)
+
+
+def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
+    return _meta.sign(body, secrets, now)
+
+
+def split(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
+    """One part per Page entry, so each Page's brand is found by its own id."""
+    return _meta.split(request, _known, _change_type)
+
+
+def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+    return _meta.parse(
+        request, brand, object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type
+    )
+
+
+def _known(event_type: str) -> bool:
+    return event_type in EVENT_TYPES or event_type in IGNORED_EVENT_TYPES
+
+
+def _change_type(field: str, value: Mapping[str, Any]) -> str:
+    """`feed` changes are named by their `item` (`feed_comment`, `feed_reaction`, ...)."""
+    if field == "feed":
+        item = value.get("item")
+        return f"feed_{item}" if isinstance(item, str) else "feed"
+    return field
+
+
+def _action(value: Mapping[str, Any]) -> Action | None:
+    """What the verb does to the mention; `hide`, `unhide` and unknown verbs do nothing."""
+    verb = value.get("verb")
+    return _VERBS.get(verb) if isinstance(verb, str) else None
+
+
+def _from_id(value: Mapping[str, Any]) -> str | None:
+    author = value.get("from")
+    return optional_id(author, "id") if isinstance(author, dict) else None
+
+
+def _is_own(value: Mapping[str, Any], item: Item, action: Action) -> bool:
+    """The Page writing on its own feed is not a customer; deletes always pass (see docstring)."""
+    return action is not Action.DELETE and _from_id(value) == item.entry.account
+
+
+def _author(value: Mapping[str, Any], external_id: str) -> Author:
+    author = value.get("from")
+    if not isinstance(author, dict) or optional_id(author, "id") is None:
+        return Author(id=f"unknown-{external_id}")
+    name = author.get("name")
+    return Author(id=str_id(author, "id"), name=name if isinstance(name, str) and name else None)
+
+
+def _number(facebook_id: str) -> str:
+    """`<postid>_<commentid>` → `<commentid>`: the form facebook.com links use."""
+    return facebook_id.rsplit("_", 1)[-1]
+
+
+def _permalink_post(post_id: str) -> str:
+    return f"https://www.facebook.com/{post_id}"
+
+
+def _permalink_comment(post_id: str, comment_id: str, reply_to: str | None) -> str:
+    if reply_to is None:
+        return f"{_permalink_post(post_id)}?comment_id={_number(comment_id)}"
+    return f"{_permalink_post(post_id)}?comment_id={_number(reply_to)}&reply_comment_id={_number(comment_id)}"
+
+
+def _feed_comment(item: Item, brand: str) -> Mention | None:
+    value = item.data
+    action = _action(value)
+    if action is None or _is_own(value, item, action):
+        return None
+    post_id, comment_id = str_id(value, "post_id"), str_id(value, "comment_id")
+    parent = optional_id(value, "parent_id") or post_id
+    reply_to = parent if parent != post_id else None
+    return Mention(
+        network=NETWORK,
+        external_id=comment_id,
+        kind=Kind.COMMENT if reply_to is None else Kind.REPLY,
+        brand=brand,
+        author=_author(value, comment_id),
+        text=text(value, "message"),
+        url=_permalink_comment(post_id, comment_id, reply_to),
+        created_at=_meta.created_at(value, "created_time", item.entry),
+        thread=Thread(root_id=post_id, parent_id=parent),
+        action=action,
+    )
+
+
+def _feed_post(item: Item, brand: str) -> Mention | None:
+    """A visitor's post, status, photo or video on the Page (the Page's own are skipped)."""
+    value = item.data
+    action = _action(value)
+    if action is None or _is_own(value, item, action):
+        return None
+    post_id = str_id(value, "post_id")
+    return Mention(
+        network=NETWORK,
+        external_id=post_id,
+        kind=Kind.POST,
+        brand=brand,
+        author=_author(value, post_id),
+        text=text(value, "message"),
+        url=_permalink_post(post_id),
+        created_at=_meta.created_at(value, "created_time", item.entry),
+        thread=Thread(root_id=post_id),
+        action=action,
+    )
+
+
+def _mention(item: Item, brand: str) -> Mention | None:
+    """The Page @mentioned in a post or comment, anywhere on Facebook (ids shared with `feed`)."""
+    value = item.data
+    action = _action(value)
+    message = text(value, "message")
+    if action not in (Action.NEW, Action.EDIT) or not message:
+        return None
+    sender = optional_id(value, "sender_id") or _from_id(value)
+    if sender == item.entry.account:
+        return None
+    post_id = str_id(value, "post_id")
+    comment_id = str_id(value, "comment_id") if value.get("item") == "comment" else None
+    external_id = comment_id or post_id
+    name = value.get("sender_name")
+    return Mention(
+        network=NETWORK,
+        external_id=external_id,
+        kind=Kind.POST if comment_id is None else Kind.COMMENT,
+        brand=brand,
+        author=(
+            Author(id=sender, name=name if isinstance(name, str) and name else None)
+            if sender
+            else _author(value, external_id)
+        ),
+        text=message,
+        url=_permalink_post(post_id) if comment_id is None else _permalink_comment(post_id, comment_id, None),
+        created_at=_meta.created_at(value, "created_time", item.entry),
+        thread=Thread(root_id=post_id, parent_id=None if comment_id is None else post_id),
+        action=action,
+    )
+
+
+def _message(item: Item, brand: str) -> Mention | None:
+    return _meta.message(item, brand, NETWORK)
+
+
+def _message_edit(item: Item, brand: str) -> Mention | None:
+    return _meta.message_edit(item, brand, NETWORK)
+
+
+_HANDLERS: dict[str, _meta.Handler] = {
+    "feed_comment": _feed_comment,
+    **{f"feed_{kind}": _feed_post for kind in _POST_ITEMS},
+    "mention": _mention,
+    "messaging_message": _message,
+    "messaging_message_edit": _message_edit,
+}

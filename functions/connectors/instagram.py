@@ -1,0 +1,139 @@
+"""Instagram webhooks (object `instagram`): comments and live comments on the account's media,
+Instagram Messaging.
+
+Wire contract (../shared/reference/webhooks.md §2; the Meta plumbing is in `_meta`):
+- confirmed: the same handshake, `X-Hub-Signature-256` and batched envelope as Facebook, with
+  `entry[].id` = the Instagram professional account id; the `comments` / `live_comments` value
+  `{id, text, parent_id (replies only), from: {id, username}, media: {id, media_product_type}}`
+  with no timestamp (we use the value's `timestamp` if one appears, else `entry.time`, seconds or
+  milliseconds); messaging events shaped like Messenger's (`sender.id` = IGSID, `recipient.id` =
+  the account, `timestamp` ms, `message: {mid, text, reply_to?}`), echoes included in the
+  `messages` field with `message.is_echo`.
+- secondary: the `mentions` value `{media_id, comment_id?}`; `message.is_deleted` on an unsent
+  message (→ a delete of the same `mid`); `from.id` of the account's own comments equals the
+  entry id.
+- unconfirmed / not sent: Meta documents no comment edit or delete notifications for Instagram,
+  and message edits only for Messenger, so there are none here.
+
+Decisions:
+- `mentions` (our account @mentioned in someone's caption or comment) is ignored: the value holds
+  ids only, no text and no author, so it can be neither scored nor threaded, and a placeholder
+  would fix an author that an edit can never correct. Turning it into a mention needs Graph API
+  calls (`mentioned_comment` / `mentioned_media` with a token): a later enrichment step.
+- The account's own comments and messages (`from.id` / `sender.id` == entry id, echoes) are
+  skipped; read receipts, reactions, postbacks and referrals are ignored.
+- External ids are Instagram's own (comment id, message `mid`); a comment thread's root is the
+  media id, a conversation's `m_<account>_<igsid>`. The comment permalink needs the media's
+  `permalink` (Graph API), so `url` is None; the author links to their profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from functions.connectors import _meta
+from functions.connectors._meta import Item, obj, optional_id, str_id, text
+from functions.core.mention import Author, Kind, Mention, Thread
+from functions.core.webhooks import Delivery, Reply, SignedDelivery, WebhookRequest
+
+NETWORK = "instagram"
+DISPLAY_NAME = "Instagram"
+DELIVERY: Delivery = "push"
+SECRETS = _meta.SECRETS
+ACK = _meta.ACK
+OBJECT = "instagram"
+
+EVENT_TYPES = frozenset({"comments", "live_comments", "messaging_message"})
+IGNORED_EVENT_TYPES = frozenset(
+    {
+        "mentions",
+        "messaging_echo",
+        "messaging_read",
+        "messaging_reaction",
+        "messaging_postback",
+        "messaging_referral",
+    }
+)
+
+
+def account_id(request: WebhookRequest) -> str | None:
+    """The IG professional account the delivery is for: the first entry's `id`."""
+    return _meta.account_id(request)
+
+
+def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
+    """Meta's GET `hub.mode=subscribe` check against the brand's `verify_token`."""
+    return _meta.handshake(request, secrets)
+
+
+def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
+    """`X-Hub-Signature-256` with the App Secret; no timestamp is signed, so no window."""
+    _meta.verify(request, secrets, now)
+
+
+def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
+    return _meta.sign(body, secrets, now)
+
+
+def split(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
+    """One part per account entry, so each account's brand is found by its own id."""
+    return _meta.split(request, _known, _change_type)
+
+
+def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+    return _meta.parse(
+        request, brand, object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type
+    )
+
+
+def _known(event_type: str) -> bool:
+    return event_type in EVENT_TYPES or event_type in IGNORED_EVENT_TYPES
+
+
+def _change_type(field: str, value: Mapping[str, Any]) -> str:
+    """Instagram changes are named by their field alone."""
+    return field
+
+
+def _author(author: Mapping[str, Any]) -> Author:
+    username = author.get("username")
+    handle = username if isinstance(username, str) and username else None
+    return Author(
+        id=str_id(author, "id"),
+        handle=handle,
+        url=f"https://www.instagram.com/{handle}/" if handle else None,
+    )
+
+
+def _comment(item: Item, brand: str) -> Mention | None:
+    """A comment or reply on the account's media (feed, reels, ads, live)."""
+    value = item.data
+    author = _author(obj(value, "from"))
+    if author.id == item.entry.account:
+        return None
+    media_id = str_id(obj(value, "media"), "id")
+    parent = optional_id(value, "parent_id")
+    return Mention(
+        network=NETWORK,
+        external_id=str_id(value, "id"),
+        kind=Kind.COMMENT if parent is None else Kind.REPLY,
+        brand=brand,
+        author=author,
+        text=text(value, "text"),
+        url=None,
+        created_at=_meta.created_at(value, "timestamp", item.entry),
+        thread=Thread(root_id=media_id, parent_id=parent or media_id),
+    )
+
+
+def _message(item: Item, brand: str) -> Mention | None:
+    return _meta.message(item, brand, NETWORK)
+
+
+_HANDLERS: dict[str, _meta.Handler] = {
+    "comments": _comment,
+    "live_comments": _comment,
+    "messaging_message": _message,
+}
