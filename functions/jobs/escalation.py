@@ -35,6 +35,7 @@ WHY = {
     "engagement": "the post is gaining engagement fast",
     "sla_at_risk": "first-response SLA at risk",
     "sla_breached": "first-response SLA breached",
+    "spike": "complaints are spiking",
 }
 
 

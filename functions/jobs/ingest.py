@@ -9,7 +9,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from functions.core.mention import Action, Mention
 from functions.core.scoring import score as score_mention
-from functions.jobs import batch
+from functions.jobs import batch, incidents
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
@@ -51,6 +51,7 @@ def ingest(body: str) -> None:
             metric("MentionsStored", dimensions={"network": mention.network})
             if stored.score.complaint:
                 metric("ComplaintsDetected", dimensions={"network": mention.network})
+                incidents.count_complaint(brand, now)
         else:
             log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.

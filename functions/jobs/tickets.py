@@ -17,7 +17,7 @@ from functions import helpdesks
 from functions.core.brands import Brand
 from functions.core.mention import format_time
 from functions.core.tickets import Helpdesk, draft_ticket, follow_up_comment
-from functions.jobs import batch
+from functions.jobs import batch, incidents
 from functions.jobs.escalation import escalate_new_complaint
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
@@ -41,7 +41,10 @@ def open_or_follow_up(stored: StoredMention, brand: Brand, desk: Helpdesk, now: 
     mention, score = stored.mention, stored.score
     outcome, link = _route(stored, brand, desk, now)
     if score.complaint and link is not None:
-        escalate_new_complaint(tickets.get(link.key) or link, mention, score, brand, desk)
+        current = tickets.get(link.key) or link
+        escalate_new_complaint(current, mention, score, brand, desk)
+        if current.opened_by == mention.identity:  # a new complaint ticket: part of a spike?
+            incidents.link_to_spike(current, brand, desk, now)
     return outcome
 
 

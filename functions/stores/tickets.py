@@ -41,6 +41,7 @@ class Link:
     posted_at: str | None = None  # the first complaint's public post time: the SLA clock starts here
     priority: str | None = None
     escalations: frozenset[str] = frozenset()
+    created_at: str | None = None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Link:
@@ -60,6 +61,7 @@ class Link:
             posted_at=data.get("posted_at"),
             priority=data.get("priority"),
             escalations=frozenset(data.get("escalations") or ()),
+            created_at=data.get("created_at"),
         )
 
 

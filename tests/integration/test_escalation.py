@@ -86,3 +86,34 @@ def test_a_failed_notification_is_retried_by_the_job(service: str, driver: Any, 
     assert len(desk_tickets()) == 1
     assert len(on_call.slack) == 1  # the retried job escalated; the failed attempt left no record behind
     assert len(on_call.telegram) == 1
+
+
+def test_complaint_spike_opens_one_incident_and_links_every_child(service: str, driver: Any, on_call: Any) -> None:
+    authors = range(700100, 700112)  # twelve customers, twelve threads, against an empty baseline
+    for n, author in enumerate(authors):
+        deliver(service, "vk", vk_body("wall_reply_new__top_level.json", id=9100 + n, from_id=author))
+        if n % 4 == 3:
+            driver.drain()  # they arrive over a few batches, as they would
+    driver.drain()
+    everything = desk_tickets()
+    (incident,) = [t for t in everything if "Complaint spike" in t["subject"]]
+    children = [t for t in everything if t is not incident]
+    assert len(children) == 12
+    linked = [c["text"] for c in incident["comments"] if c["text"].startswith("Linked complaint ticket")]
+    assert sorted(linked) == sorted({f"Linked complaint ticket {c['id']} " for c in children})
+    for child in children:
+        assert [
+            c for c in child["comments"] if c["text"] == f"Part of incident ticket {incident['id']} (complaint spike)"
+        ]
+    spike_alerts = [m for m in on_call.slack if "spiking" in m["text"]]
+    assert len(spike_alerts) == 1
+    assert incident["priority"] == "urgent"
+
+
+def test_a_normal_day_opens_no_incident(service: str, driver: Any, on_call: Any) -> None:
+    for n, author in enumerate(range(700200, 700205)):
+        deliver(service, "vk", vk_body("wall_reply_new__top_level.json", id=9200 + n, from_id=author))
+    driver.drain()
+    assert len(desk_tickets()) == 5
+    assert not [t for t in desk_tickets() if "spike" in t["subject"].lower()]
+    assert on_call.slack == []
