@@ -2,12 +2,13 @@
 
 from chalice.app import Chalice
 
-from functions.api import read, webhooks
+from functions.api import helpdesk_events, read, webhooks
 from functions.jobs import escalation, ingest, tickets
 
 app = Chalice(app_name="mentiondesk")
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(read.bp)
+app.register_blueprint(helpdesk_events.bp)
 app.register_blueprint(ingest.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(escalation.bp)

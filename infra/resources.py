@@ -15,7 +15,7 @@ from typing import Any
 class Index:
     name: str
     hash_key: str
-    range_key: str
+    range_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ class Queue:
 
 TABLES = (
     Table("mentions", "MENTIONS_TABLE", "id", (Index("by_brand", "brand", "created_at"),)),
-    Table("tickets", "TICKETS_TABLE", "key", (Index("by_brand", "brand", "created_at"),)),
+    Table(
+        "tickets", "TICKETS_TABLE", "key", (Index("by_brand", "brand", "created_at"), Index("by_ticket", "ticket_ref"))
+    ),
     Table("desk", "DESK_TABLE", "id"),
     Table("counters", "COUNTERS_TABLE", "name", ttl_attribute="expires_at"),
 )
@@ -64,7 +66,7 @@ def environment(stage: str) -> dict[str, str]:
 
 def table_definition(stage: str, table: Table) -> dict[str, Any]:
     """Keys and indexes, in the shape both CreateTable and AWS::DynamoDB::Table accept."""
-    keys = {table.hash_key} | {k for i in table.indexes for k in (i.hash_key, i.range_key)}
+    keys = {table.hash_key} | {k for i in table.indexes for k in (i.hash_key, i.range_key) if k}
     definition: dict[str, Any] = {
         "TableName": name(stage, table.suffix),
         "BillingMode": "PAY_PER_REQUEST",
@@ -75,10 +77,8 @@ def table_definition(stage: str, table: Table) -> dict[str, Any]:
         definition["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": i.name,
-                "KeySchema": [
-                    {"AttributeName": i.hash_key, "KeyType": "HASH"},
-                    {"AttributeName": i.range_key, "KeyType": "RANGE"},
-                ],
+                "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"}]
+                + ([{"AttributeName": i.range_key, "KeyType": "RANGE"}] if i.range_key else []),
                 "Projection": {"ProjectionType": "ALL"},
             }
             for i in table.indexes

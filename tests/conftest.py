@@ -45,6 +45,7 @@ TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
 
 OTHER_SECRETS = {
+    "/mentiondesk/acme/helpdesk/events-token": "acme-events-token",
     "/mentiondesk/acme/slack/webhook-url": f"http://127.0.0.1:{NOTIFY_PORT}/slack/T0001/B0001/abcdefXYZ",
     "/mentiondesk/acme/telegram-bot/token": TELEGRAM_BOT_TOKEN,
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",

@@ -12,7 +12,7 @@ from functions import connectors, helpdesks
 from functions.core.mention import parse_time
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
-from functions.stores import mentions, queues, tickets
+from functions.stores import loyalty, mentions, queues, tickets
 
 bp = Blueprint(__name__)
 
@@ -101,6 +101,14 @@ def list_tickets() -> Response:
     items = [_public(item) for slug in slugs for item in tickets.list_links(slug, limit)]
     items.sort(key=lambda item: item["created_at"], reverse=True)
     return _json({"items": items[:limit], "count": min(len(items), limit)})
+
+
+@bp.route("/brands/{brand}/loyalty", methods=["GET"])
+def brand_loyalty(brand: str) -> Response:
+    """After we solved an author's problem, how often their next post was positive."""
+    if brands().get(brand) is None:
+        return _json({"error": f"unknown brand {brand!r}"}, 404)
+    return _json({"brand": brand, **loyalty.figures(brand)})
 
 
 @bp.route("/health", methods=["GET"])

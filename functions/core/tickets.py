@@ -66,6 +66,10 @@ class Helpdesk(Protocol):
 
     def ticket_status(self, ticket: TicketRef) -> str: ...
 
+    def reopen(self, ticket: TicketRef) -> None:
+        """Only called where FEATURES has "reopen"."""
+        ...
+
 
 SUBJECT_CHARS = 80
 

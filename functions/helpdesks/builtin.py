@@ -15,7 +15,7 @@ from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef
 from functions.stores import desk
 
 VENDOR = "builtin"
-FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "reopen"})
 
 
 class BuiltinDesk:
@@ -47,6 +47,9 @@ class BuiltinDesk:
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
         desk.update(ticket.id, priority=priority.value)
+
+    def reopen(self, ticket: TicketRef) -> None:
+        desk.update(ticket.id, status="open")
 
     def ticket_status(self, ticket: TicketRef) -> str:
         item = desk.get(ticket.id)

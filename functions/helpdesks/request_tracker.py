@@ -28,7 +28,7 @@ from functions.core.tickets import HelpdeskError, Requester, TicketDraft, Ticket
 from functions.runtime import http
 
 VENDOR = "request_tracker"
-FEATURES = frozenset({"priority", "custom_fields", "external_reference", "comments", "status"})
+FEATURES = frozenset({"priority", "custom_fields", "external_reference", "comments", "status", "reopen"})
 
 PRIORITY = {Priority.LOW: 20, Priority.NORMAL: 50, Priority.HIGH: 75, Priority.URGENT: 95}
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
@@ -92,6 +92,9 @@ class RequestTracker:
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
         self._call("PUT", f"/ticket/{ticket.id}", json={"Priority": PRIORITY[priority]})
+
+    def reopen(self, ticket: TicketRef) -> None:
+        self._call("PUT", f"/ticket/{ticket.id}", json={"Status": "open"})
 
     def ticket_status(self, ticket: TicketRef) -> str:
         return str(self._call("GET", f"/ticket/{ticket.id}").json()["Status"])

@@ -11,6 +11,7 @@ retried job raises it again and a successful one never twice.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from chalice.app import Blueprint, CloudWatchEvent, Rate
@@ -24,7 +25,7 @@ from functions.core.tickets import Helpdesk, TicketRef, awaits_first_response, i
 from functions.notifiers import notify
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
-from functions.stores import tickets
+from functions.stores import loyalty, mentions, tickets
 from functions.stores.tickets import Link
 
 bp = Blueprint(__name__)
@@ -72,18 +73,32 @@ def escalate_new_complaint(link: Link, mention: Mention, score: Score, brand: Br
     return raised
 
 
-def refresh_status(link: Link, desk: Helpdesk, now: datetime) -> Link:
-    """Read the ticket's status back; returns the link as it now stands."""
-    if link.ticket is None or "status" not in desk.FEATURES:
-        return link
-    status = desk.ticket_status(link.ticket).strip().lower()
+def apply_status(link: Link, status: str, now: datetime) -> Link:
+    """Record a ticket status read from the helpdesk (polled or pushed); returns the new link.
+
+    Newly solved: the ticket's mentions are marked solved and the author is remembered, so their
+    next post feeds the brand's loyalty figure.
+    """
+    status = status.strip().lower()
     solved = is_solved(status)
     responded = link.responded or solved or not awaits_first_response(status)
-    if (status, solved, responded) != (link.status, link.solved, link.responded):
-        tickets.set_status(link.key, status, solved=solved, responded=responded, now=now)
-        if solved:
-            log("ticket.solved", key=link.key, ticket=link.ticket.id, brand=link.brand)
-    return Link(**{**link.__dict__, "status": status, "solved": solved, "responded": responded})
+    if (status, solved, responded) == (link.status, link.solved, link.responded):
+        return link
+    tickets.set_status(link.key, status, solved=solved, responded=responded, now=now)
+    if solved and not link.solved:
+        mentions.set_ticket_status(link.mentions, "solved")
+        if not link.key.startswith("incident#"):
+            brand, network, rest = link.key.split("#", 2)
+            loyalty.record_resolution(brand, network, rest.rsplit("#", 1)[1], now)
+        log("ticket.solved", key=link.key, ticket=link.ticket.id if link.ticket else None, brand=link.brand)
+    return replace(link, status=status, solved=solved, responded=responded)
+
+
+def refresh_status(link: Link, desk: Helpdesk, now: datetime) -> Link:
+    """Poll the ticket's status from its helpdesk (for helpdesks that do not push events)."""
+    if link.ticket is None or "status" not in desk.FEATURES:
+        return link
+    return apply_status(link, desk.ticket_status(link.ticket), now)
 
 
 def sweep_brand(brand: Brand, desk: Helpdesk, now: datetime) -> int:

@@ -13,7 +13,7 @@ from functions.jobs import batch, incidents
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
-from functions.stores import mentions, queues, tickets
+from functions.stores import loyalty, mentions, queues, tickets
 
 bp = Blueprint(__name__)
 
@@ -52,6 +52,9 @@ def ingest(body: str) -> None:
             if stored.score.complaint:
                 metric("ComplaintsDetected", dimensions={"network": mention.network})
                 incidents.count_complaint(brand, now)
+            loyalty.record_next_mention(
+                brand.slug, mention.network, mention.author.id, mention.created_at, stored.score.sentiment
+            )
         else:
             log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from chalice.app import Blueprint, SQSEvent
 
 from functions import helpdesks
 from functions.core.brands import Brand
-from functions.core.mention import format_time
-from functions.core.tickets import Helpdesk, draft_ticket, follow_up_comment
+from functions.core.mention import format_time, parse_time
+from functions.core.tickets import Helpdesk, TicketDraft, draft_ticket, follow_up_comment
 from functions.jobs import batch, incidents
 from functions.jobs.escalation import escalate_new_complaint
 from functions.runtime.brands import brands
@@ -67,8 +68,13 @@ def _route(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -
         lease_seconds=lease,
         extra={"posted_at": format_time(mention.created_at), "priority": score.priority.value},
     )
+    if not won and link.solved and mention.identity not in link.mentions:
+        reopened = _after_solved(link, stored, brand, desk, owner=owner, now=now)
+        if reopened is None:
+            return "reopened", link
+        won, link = True, reopened
     if won:
-        draft = draft_ticket(mention, score, brand.name)
+        draft = _draft_for(link, stored, brand)
         try:
             ticket = desk.find_ticket(link.opened_by) or desk.open_ticket(draft, link.opened_by)
         except Exception:
@@ -83,6 +89,36 @@ def _route(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -
             return "opened", link
         # We finished a crashed job's opening; this mention may still be a follow-up of it.
     return _follow_up(link, stored, desk, now=now, lease=lease), link
+
+
+def _after_solved(
+    link: tickets.Link, stored: StoredMention, brand: Brand, desk: Helpdesk, *, owner: str, now: datetime
+) -> tickets.Link | None:
+    """A new complaint in a thread whose ticket is solved: reopen it within the brand's window
+    (where the helpdesk can), else claim the thread for a new ticket that names the old one.
+    Returns the claimed link for a new ticket, or None when the old one was reopened."""
+    lease = settings().ticket_claim_seconds
+    solved_at = parse_time(link.solved_at) if link.solved_at else now
+    if "reopen" in desk.FEATURES and link.ticket and now - solved_at <= timedelta(hours=brand.reopen_window_hours):
+        _follow_up(link, stored, desk, now=now, lease=lease)
+        desk.reopen(link.ticket)
+        tickets.set_status(link.key, "open", solved=False, responded=True, now=now)
+        log("ticket.reopened", key=link.key, ticket=link.ticket.id, brand=brand.slug)
+        return None
+    claimed = tickets.reclaim_solved(link.key, stored.mention.identity, owner=owner, now=now, lease_seconds=lease)
+    if claimed is None:
+        raise RetryLaterError(f"{link.key} is being reopened by another job")
+    return claimed
+
+
+def _draft_for(link: tickets.Link, stored: StoredMention, brand: Brand) -> TicketDraft:
+    """The ticket text comes from the mention the link is keyed by (after a takeover, not ours)."""
+    first = stored if link.opened_by == stored.mention.identity else mentions.get(link.opened_by) or stored
+    draft = draft_ticket(first.mention, first.score, brand.name)
+    if link.previous_tickets:
+        previous = ", ".join(ref.split("#", 1)[-1] for ref in link.previous_tickets)
+        draft = replace(draft, body=f"{draft.body}\nEarlier ticket(s) of this thread, solved: {previous}")
+    return draft
 
 
 def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, *, now: datetime, lease: int) -> str:

@@ -117,6 +117,21 @@ def set_deleted(identity: str, deleted: bool, now: datetime) -> bool:
     return True
 
 
+def set_ticket_status(identities: frozenset[str], status: str) -> None:
+    """Carry the ticket's status to each of its mentions (a solved ticket solves them)."""
+    for identity in identities:
+        try:
+            _table().update_item(
+                Key={"id": identity},
+                UpdateExpression="SET ticket_status = :s",
+                ConditionExpression=Attr("id").exists(),
+                ExpressionAttributeValues={":s": status},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
+
 def get(identity: str) -> StoredMention | None:
     item = _table().get_item(Key={"id": identity}, ConsistentRead=True).get("Item")
     return StoredMention.from_item(item) if item else None

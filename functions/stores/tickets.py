@@ -42,6 +42,8 @@ class Link:
     priority: str | None = None
     escalations: frozenset[str] = frozenset()
     created_at: str | None = None
+    solved_at: str | None = None
+    previous_tickets: tuple[str, ...] = ()
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Link:
@@ -62,6 +64,8 @@ class Link:
             priority=data.get("priority"),
             escalations=frozenset(data.get("escalations") or ()),
             created_at=data.get("created_at"),
+            solved_at=data.get("solved_at"),
+            previous_tickets=tuple(data.get("previous_tickets") or ()),
         )
 
 
@@ -132,21 +136,71 @@ def confirm_opened(link: Link, *, owner: str, ticket: TicketRef, subject: str, p
         _table().update_item,
         Key={"key": link.key},
         UpdateExpression=(
-            "SET #s = :open, ticket_id = :id, ticket_url = :url, opened_at = :at, subject = :subject, "
-            "priority = :priority, mentions = :mentions REMOVE lease_owner, lease_until"
+            "SET #s = :open, ticket_id = :id, ticket_url = :url, ticket_ref = :ref, opened_at = :at, "
+            "subject = :subject, priority = :priority, solved = :no, responded = :no, #status = :new "
+            "ADD mentions :mentions REMOVE lease_owner, lease_until, solved_at"
         ),
         ConditionExpression=Attr("lease_owner").eq(owner),
-        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeNames={"#s": "state", "#status": "status"},
         ExpressionAttributeValues={
             ":open": "open",
             ":id": ticket.id,
             ":url": ticket.url,
+            ":ref": f"{ticket.vendor}#{ticket.id}",
             ":at": format_time(now),
             ":subject": subject,
             ":priority": priority,
             ":mentions": {link.opened_by},
+            ":no": False,
+            ":new": "new",
         },
     )
+
+
+def reclaim_solved(key: str, mention_id: str, *, owner: str, now: datetime, lease_seconds: int) -> Link | None:
+    """Start a new ticket for a thread whose ticket was solved long ago; None if someone else did.
+
+    The solved ticket is remembered in `previous_tickets`, and the new one is opened through the
+    same lease as a first ticket, keyed by the mention that reopened the thread.
+    """
+    try:
+        updated = _table().update_item(
+            Key={"key": key},
+            UpdateExpression=(
+                "SET #s = :opening, opened_by = :m, lease_owner = :me, lease_until = :until, "
+                "previous_tickets = list_append(if_not_exists(previous_tickets, :empty), :previous)"
+            ),
+            ConditionExpression="#s = :open AND solved = :yes",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={
+                ":opening": "opening",
+                ":open": "open",
+                ":yes": True,
+                ":m": mention_id,
+                ":me": owner,
+                ":until": int(now.timestamp()) + lease_seconds,
+                ":empty": [],
+                ":previous": [_current_ticket(key)],
+            },
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return None
+        raise
+    return Link.from_item(updated["Attributes"])
+
+
+def _current_ticket(key: str) -> str:
+    link = get(key)
+    return f"{link.vendor}#{link.ticket.id}" if link and link.ticket else ""
+
+
+def find_by_ticket(vendor: str, ticket_id: str) -> Link | None:
+    """The link of a helpdesk ticket (helpdesk events name tickets by their own ids)."""
+    page = _table().query(IndexName="by_ticket", KeyConditionExpression=Key("ticket_ref").eq(f"{vendor}#{ticket_id}"))
+    items = page.get("Items", [])
+    return Link.from_item(items[0]) if items else None
 
 
 def release_opening(key: str, owner: str) -> None:
@@ -214,16 +268,16 @@ def forget_escalation(key: str, reason: str) -> None:
 
 
 def set_status(key: str, status: str, *, solved: bool, responded: bool, now: datetime) -> None:
+    """Record the helpdesk's status; `solved_at` is set when it becomes solved, cleared on reopen."""
+    at = format_time(now)
     _table().update_item(
         Key={"key": key},
-        UpdateExpression="SET #status = :status, solved = :solved, responded = :responded, status_at = :at",
+        UpdateExpression=(
+            "SET #status = :status, solved = :solved, responded = :responded, status_at = :at"
+            + (", solved_at = if_not_exists(solved_at, :at)" if solved else " REMOVE solved_at")
+        ),
         ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={
-            ":status": status,
-            ":solved": solved,
-            ":responded": responded,
-            ":at": format_time(now),
-        },
+        ExpressionAttributeValues={":status": status, ":solved": solved, ":responded": responded, ":at": at},
     )
 
 

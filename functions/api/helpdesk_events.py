@@ -1,0 +1,68 @@
+"""`POST /helpdesk-events/{vendor}`: a helpdesk tells us a ticket's status changed.
+
+One small body for every vendor, set up in the helpdesk's own trigger/automation (README):
+`{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, with the header
+`X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. The ticket names its
+brand (we opened it), so the token is checked against that brand's secret. Helpdesks without
+such triggers are polled by the escalation sweep instead.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from chalice.app import Blueprint, Response
+
+from functions.core.webhooks import same_secret
+from functions.jobs.escalation import apply_status
+from functions.runtime import secrets
+from functions.runtime.brands import brands
+from functions.runtime.log import log
+from functions.stores import tickets
+
+bp = Blueprint(__name__)
+TOKEN_HEADER = "X-Mentiondesk-Token"  # noqa: S105 (a header name)
+
+
+def _answer(status: int, body: dict[str, object]) -> Response:
+    return Response(json.dumps(body), status_code=status, headers={"Content-Type": "application/json"})
+
+
+def _event(raw: bytes | str | None) -> tuple[str, str] | str:
+    """(ticket id, status) or the one-line reason the body is refused."""
+    try:
+        body = json.loads(raw or b"")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return "body is not JSON"
+    if not isinstance(body, dict):
+        return "body must be an object"
+    ticket_id, status = body.get("ticket_id"), body.get("status")
+    if isinstance(ticket_id, int) and not isinstance(ticket_id, bool):
+        ticket_id = str(ticket_id)
+    if not isinstance(ticket_id, str) or not ticket_id or not isinstance(status, str) or not status.strip():
+        return "'ticket_id' and 'status' are required strings"
+    return ticket_id, status
+
+
+@bp.route("/helpdesk-events/{vendor}", methods=["POST"], content_types=["application/json"])
+def helpdesk_event(vendor: str) -> Response:
+    request = bp.current_request
+    token = request.headers.get(TOKEN_HEADER)
+    if not token:
+        return _answer(401, {"error": f"{TOKEN_HEADER} is required"})
+    event = _event(request.raw_body)
+    if isinstance(event, str):
+        return _answer(400, {"error": event})
+    ticket_id, status = event
+    link = tickets.find_by_ticket(vendor, ticket_id)
+    brand = brands().get(link.brand) if link else None
+    if link is None or brand is None:
+        return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of ours"})
+    expected = secrets.resolve(brand.helpdesk.secrets).get("events_token")
+    if not same_secret(token, expected):
+        log("helpdesk_event.rejected", level="warning", vendor=vendor, brand=brand.slug)
+        return _answer(403, {"error": "token does not match"})
+    updated = apply_status(link, status, datetime.now(UTC))
+    log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)
+    return _answer(200, {"ok": True, "status": updated.status, "solved": updated.solved})
