@@ -31,7 +31,12 @@ def event_type(path: Path) -> str:
 
 def signed_request(connector: Connector, body: bytes, now: datetime = NOW) -> WebhookRequest:
     signed = connector.sign(body, secrets_for(connector), now)
-    return WebhookRequest(method="POST", body=signed.body, headers={k.lower(): v for k, v in signed.headers.items()})
+    return WebhookRequest(
+        method="POST",
+        body=signed.body,
+        headers={k.lower(): v for k, v in signed.headers.items()},
+        query=dict(signed.query),
+    )
 
 
 def outcome(connector: Connector, path: Path) -> Any:

@@ -44,7 +44,8 @@ def deliver(
     assert connector is not None
     signed = connector.sign(body, brand_secrets(brand, network), datetime.now(UTC))
     url = f"{service}/webhooks/{network}" + (f"/{brand}" if in_url else "")
-    return requests.post(url, data=signed.body, headers={**signed.headers, **(extra_headers or {})}, timeout=10)
+    headers = {**signed.headers, **(extra_headers or {})}
+    return requests.post(url, params=dict(signed.query), data=signed.body, headers=headers, timeout=10)
 
 
 def fixture_bytes(network: str, name: str) -> bytes:

@@ -76,10 +76,12 @@ OK_JSON = Reply(200, '{"ok": true}', "application/json")
 
 @dataclass(frozen=True)
 class SignedDelivery:
-    """What a network would send: the bytes and the headers (VK puts its secret in the body)."""
+    """What a network would send: the bytes, the headers (VK puts its secret in the body) and the
+    query parameters of the URL we registered with it (OK: a token, its only proof)."""
 
     body: bytes
     headers: Mapping[str, str]
+    query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def same_secret(given: str | bytes | None, expected: str | bytes | None) -> bool:

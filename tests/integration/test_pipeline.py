@@ -75,17 +75,17 @@ def test_unsupported_events_are_answered_like_success_and_counted(service: str, 
 
 
 def test_edit_delete_and_restore_keep_one_mention(service: str, driver: Any) -> None:
-    steps = [
-        ("wall_reply_new__top_level.json", {"deleted": None}),
-        ("wall_reply_edit__fixed_typo.json", {"deleted": None}),
-        ("wall_reply_delete__by_author.json", {"deleted": True}),
-        ("wall_reply_restore__by_moderator.json", {"deleted": False}),
+    steps: list[tuple[str, bool | None]] = [  # each delivery, then the mention's `deleted` flag
+        ("wall_reply_new__top_level.json", None),
+        ("wall_reply_edit__fixed_typo.json", None),
+        ("wall_reply_delete__by_author.json", True),
+        ("wall_reply_restore__by_moderator.json", False),
     ]
-    for name, expected in steps:
+    for name, deleted in steps:
         deliver(service, "vk", vk_body(name))
         driver.drain()
         (item,) = mentions_stored()
-        assert item.get("deleted") == expected["deleted"], name
+        assert item.get("deleted") == deleted, name
     (item,) = mentions_stored()
     assert "#88123" in item["text"]  # the edit's text, kept through delete and restore
     assert item["edited_at"] and len(desk_tickets()) == 1

@@ -62,5 +62,6 @@ def test_signed_junk_of_any_shape_gets_a_client_answer(
     assert connector is not None
     signed = connector.sign(json.dumps({**junk, **envelope}).encode(), secrets_for(connector), datetime.now(UTC))
     headers = {k.lower(): v for k, v in signed.headers.items()}
-    response = receive(network, "acme", WebhookRequest("POST", signed.body, headers), datetime.now(UTC))
+    request = WebhookRequest("POST", signed.body, headers, dict(signed.query))
+    response = receive(network, "acme", request, datetime.now(UTC))
     assert response.status_code in CLIENT_ANSWERS, response.body

@@ -1,0 +1,347 @@
+"""Telegram Bot API: one `Update` per POST, pushed to the URL given to `setWebhook`.
+
+Wire contract (../shared/reference/webhooks.md §5; Bot API spec PaulSonOfLars/telegram-bot-api-spec
+`api.json`, Bot API 10.1, and core.telegram.org/bots/api):
+- confirmed: the body is one `Update` (`update_id` plus exactly one update field); the header
+  `X-Telegram-Bot-Api-Secret-Token` carries the `secret_token` given to `setWebhook` and is the only
+  authentication (no HMAC, no timestamp: the body is not covered and there is no replay window);
+  no GET handshake; any 2xx acknowledges (we answer an empty body: a JSON body would be read as a
+  Bot API call); `message_id` is unique only within its chat; the `Message` fields used below
+  (`date`, `text`/`caption`, `from`, `sender_chat`, `chat`, `message_thread_id`,
+  `reply_to_message`, `is_automatic_forward`); no update exists for deleted messages.
+- secondary: a channel post's comments are messages in the linked discussion group whose
+  `message_thread_id` is the id of the post's automatically forwarded copy there (the first level
+  also has that copy as `reply_to_message`).
+- unconfirmed: the permalink of private supergroups and channels (`t.me/c/<id without -100>/<id>`),
+  kept in `_permalink_private`.
+
+Decisions:
+- `account_id` is the chat id for groups, supergroups and channels, so a chat must be listed in the
+  brand's `accounts` (the route refuses chats of other brands, including groups strangers add the
+  bot to), and None for private chats: there the chat id is the customer's user id, which no brand
+  lists, so the brand comes from the URL `/webhooks/telegram/<brand>` (one bot per brand).
+  Non-message updates also return None: they are ignored, and must not be refused and retried.
+- The identity is `telegram#<chat id>:<message id>`, the same for `message` and `edited_message`
+  (Action.EDIT) and for `channel_post` and `edited_channel_post`.
+- Thread root: a channel post is its own root; a message in a thread (discussion comments under a
+  channel post, forum topics, reply threads) has `<chat id>:<message_thread_id>`, so a comment and
+  the replies to it share it; any other message belongs to its conversation, root `<chat id>`.
+- Not customer mentions: the automatic forward of a channel post into its discussion group; messages
+  from bots (ours included; the bot's own id is not known here); anonymous group admins
+  (`sender_chat` is the chat itself); the channel answering under its own post (`sender_chat` is the
+  channel of the forwarded copy replied to). Without the brand's channel ids here, the channel
+  answering deeper in a thread looks like a customer writing as their own channel and is kept.
+- Channel posts are kept as POSTs, so agents see what a discussion is about; the bot only gets
+  them for channels where it is an admin, which are the brand's own (its scoring should rarely
+  flag announcements; moving them to "ignored" is a one-line change in `parse`).
+- Service messages (members joining, pins, topic changes: no text, caption or content) are skipped;
+  media without a caption is kept with empty text. Followers are not in updates (None).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix
+from functions.core.webhooks import (
+    Delivery,
+    MalformedPayloadError,
+    Reply,
+    SignatureError,
+    SignedDelivery,
+    UnsupportedEventError,
+    WebhookRequest,
+    require_secret,
+    same_secret,
+)
+
+NETWORK = "telegram"
+DISPLAY_NAME = "Telegram"
+DELIVERY: Delivery = "push"
+SECRETS: tuple[str, ...] = ("secret_token",)
+ACK = Reply(200, "", "text/plain")
+
+AUTH_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+_ACTIONS = {
+    "message": Action.NEW,
+    "edited_message": Action.EDIT,
+    "channel_post": Action.NEW,
+    "edited_channel_post": Action.EDIT,
+}
+_CHANNEL_UPDATES = frozenset({"channel_post", "edited_channel_post"})
+EVENT_TYPES = frozenset(_ACTIONS)
+# Genuine updates that are not customer posts. Business-account messages are left out on purpose:
+# they are customer messages we do not handle yet, so they are answered and counted as unsupported.
+IGNORED_EVENT_TYPES = frozenset(
+    {
+        "message_reaction",
+        "message_reaction_count",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+        "business_connection",
+        "deleted_business_messages",
+    }
+)
+
+_SHARED_CHATS = frozenset({"group", "supergroup", "channel"})
+# A message without text or caption is a customer post only if it carries one of these.
+_CONTENT = frozenset(
+    {
+        "animation",
+        "audio",
+        "contact",
+        "dice",
+        "document",
+        "location",
+        "paid_media",
+        "photo",
+        "poll",
+        "sticker",
+        "story",
+        "venue",
+        "video",
+        "video_note",
+        "voice",
+    }
+)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _update(request: WebhookRequest) -> dict[str, Any]:
+    try:
+        update = json.loads(request.body)
+    except (ValueError, RecursionError) as error:
+        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+    if not isinstance(update, dict) or not _is_int(update.get("update_id")):
+        raise MalformedPayloadError("body is not a Telegram Update (no integer 'update_id')")
+    return update
+
+
+def _event_type(update: Mapping[str, Any]) -> str:
+    """The update field present: Telegram sends exactly one besides `update_id`."""
+    fields = [key for key in update if key != "update_id"]
+    if not fields:
+        raise MalformedPayloadError("the Update carries no update field")
+    for group in (EVENT_TYPES, IGNORED_EVENT_TYPES):
+        known = [key for key in fields if key in group]
+        if known:
+            return known[0]
+    return sorted(fields)[0]
+
+
+def account_id(request: WebhookRequest) -> str | None:
+    """The group, supergroup or channel a message update is in; None for private chats and the rest."""
+    try:
+        update = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(update, dict):
+        return None
+    message = next((update[key] for key in sorted(EVENT_TYPES) if key in update), None)
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict) or chat.get("type") not in _SHARED_CHATS or not _is_int(chat.get("id")):
+        return None
+    return str(chat["id"])
+
+
+def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
+    """Telegram has none: `setWebhook` is an API call we make, nothing calls us to confirm it."""
+    return None
+
+
+def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
+    """The `secret_token` echoed in a header; it covers no body bytes and no time."""
+    expected = require_secret(secrets, "secret_token")
+    given = request.header(AUTH_HEADER)
+    if not given:
+        raise SignatureError(f"{AUTH_HEADER} is required", missing=True)
+    if not same_secret(given, expected):
+        raise SignatureError("secret token does not match")
+
+
+def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
+    return SignedDelivery(body, {"Content-Type": "application/json", AUTH_HEADER: secrets["secret_token"]})
+
+
+def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+    update = _update(request)
+    event = _event_type(update)
+    if event in IGNORED_EVENT_TYPES:
+        return ()
+    if event not in EVENT_TYPES:
+        raise UnsupportedEventError(event)
+    message = update[event]
+    if not isinstance(message, dict):
+        raise MalformedPayloadError(f"{event} must be a Message object")
+    try:
+        mention = _message(message, event, brand)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
+        raise MalformedPayloadError(f"{event}: missing or invalid field {error}") from error
+    if mention is None:
+        return ()
+    return (replace(mention, event=event, raw_ref=str(update["update_id"]), action=_ACTIONS[event]),)
+
+
+def _int(obj: Mapping[str, Any], key: str) -> int:
+    value = obj[key]
+    if not _is_int(value):
+        raise ValueError(key)
+    return int(value)
+
+
+def _object(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = obj[key]
+    if not isinstance(value, dict):
+        raise ValueError(key)
+    return value
+
+
+def _optional_object(obj: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(key)
+    return value
+
+
+def _text(message: Mapping[str, Any]) -> str | None:
+    """The text or media caption; "" for media without one; None for a service message."""
+    for key in ("text", "caption"):
+        value = message.get(key)
+        if isinstance(value, str):
+            return value
+    return "" if _CONTENT & message.keys() else None
+
+
+def _message(message: Mapping[str, Any], event: str, brand: str) -> Mention | None:
+    chat = _object(message, "chat")
+    chat_id, message_id = _int(chat, "id"), _int(message, "message_id")
+    text = _text(message)
+    if text is None:
+        return None
+    external_id = f"{chat_id}:{message_id}"
+    if event in _CHANNEL_UPDATES:
+        author, kind, thread = _chat_author(chat), Kind.POST, Thread(root_id=external_id)
+    else:
+        found = _sender(message, chat_id)
+        if found is None:
+            return None
+        author = found
+        kind, thread = _place(message, chat_id, str(chat.get("type")))
+    return Mention(
+        network=NETWORK,
+        external_id=external_id,
+        kind=kind,
+        brand=brand,
+        author=author,
+        text=text,
+        url=_permalink(chat, message_id),
+        created_at=from_unix(_int(message, "date")),
+        thread=thread,
+    )
+
+
+def _sender(message: Mapping[str, Any], chat_id: int) -> Author | None:
+    """Who wrote a chat message, or None when it is not a customer (see the module docstring)."""
+    if message.get("is_automatic_forward") is True:
+        return None
+    sender_chat = _optional_object(message, "sender_chat")
+    if sender_chat is not None:
+        sender_id = _int(sender_chat, "id")
+        if sender_id == chat_id or sender_id == _forwarded_channel(message):
+            return None
+        return _chat_author(sender_chat)
+    user = _object(message, "from")
+    if user.get("is_bot") is True:
+        return None
+    return _user_author(user)
+
+
+def _forwarded_channel(message: Mapping[str, Any]) -> int | None:
+    """The channel whose post this message answers, when it replies to the post's forwarded copy."""
+    reply_to = _optional_object(message, "reply_to_message")
+    if reply_to is None or reply_to.get("is_automatic_forward") is not True:
+        return None
+    channel = _optional_object(reply_to, "sender_chat")
+    return _int(channel, "id") if channel is not None else None
+
+
+def _place(message: Mapping[str, Any], chat_id: int, chat_type: str) -> tuple[Kind, Thread]:
+    """Kind and thread of a chat message: in a thread (comments, topics) or in the conversation."""
+    reply_to = _optional_object(message, "reply_to_message")
+    parent = f"{chat_id}:{_int(reply_to, 'message_id')}" if reply_to is not None else None
+    thread_id = message.get("message_thread_id")
+    if not _is_int(thread_id) and reply_to is not None and reply_to.get("is_automatic_forward") is True:
+        thread_id = reply_to["message_id"]
+    if chat_type != "private" and _is_int(thread_id):
+        root = f"{chat_id}:{thread_id}"
+        return (Kind.COMMENT if parent in (None, root) else Kind.REPLY), Thread(root_id=root, parent_id=parent or root)
+    conversation = str(chat_id)
+    return Kind.MESSAGE, Thread(root_id=conversation, parent_id=parent or conversation)
+
+
+def _profile_url(username: Any) -> str | None:
+    return f"https://t.me/{username}" if isinstance(username, str) and username else None
+
+
+def _optional_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _user_author(user: Mapping[str, Any]) -> Author:
+    names = (user.get("first_name"), user.get("last_name"))
+    name = " ".join(part for part in names if isinstance(part, str) and part)
+    return Author(
+        id=str(_int(user, "id")),
+        handle=_optional_str(user.get("username")),
+        name=name or None,
+        url=_profile_url(user.get("username")),
+    )
+
+
+def _chat_author(chat: Mapping[str, Any]) -> Author:
+    """A channel (its posts, or a customer commenting as their channel) as the author."""
+    return Author(
+        id=str(_int(chat, "id")),
+        handle=_optional_str(chat.get("username")),
+        name=_optional_str(chat.get("title")),
+        url=_profile_url(chat.get("username")),
+    )
+
+
+def _permalink(chat: Mapping[str, Any], message_id: int) -> str | None:
+    """Public chats by username; private supergroups and channels by id; private chats have none."""
+    if chat.get("type") == "private":
+        return None
+    username = chat.get("username")
+    if isinstance(username, str) and username:
+        return f"https://t.me/{username}/{message_id}"
+    return _permalink_private(_int(chat, "id"), message_id)
+
+
+def _permalink_private(chat_id: int, message_id: int) -> str | None:
+    """Unconfirmed format; basic groups (ids without the -100 prefix) have no message links."""
+    digits = str(chat_id)
+    if not digits.startswith("-100"):
+        return None
+    return f"https://t.me/c/{digits[4:]}/{message_id}"

@@ -1,0 +1,361 @@
+"""X (Twitter) Account Activity API: activity of the subscribed accounts pushed to our webhook.
+
+Wire contract (../shared/reference/webhooks.md §6; developer.x.com "Securing webhooks" and the
+Account Activity data objects; docs.x.com webhooks quickstart):
+- confirmed: the CRC, `GET ?crc_token=` answered 200 JSON `{"response_token": "sha256=" +
+  base64(HMAC-SHA256(consumer secret, crc_token))}` within 3 s (at registration and periodically);
+  POSTs signed in `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer secret, raw
+  body)>` with no timestamp (so no replay window); the envelope `{for_user_id, <kind>_events: [...]}`
+  with one event key per delivery (`tweet_create_events`, `favorite_events`, `follow_events`,
+  `direct_message_events` + `users`, `tweet_delete_events`, ...); a 200 acknowledges.
+- secondary: the v1.1 Tweet fields used (`id_str`, `created_at` as "Wed Oct 10 20:19:24 +0000
+  2018", `text`, `truncated` + `extended_tweet.full_text`, `in_reply_to_status_id_str`,
+  `quoted_status_id_str`, `retweeted_status`, `user.{id_str, screen_name, name, followers_count}`,
+  the counters, `lang`); the direct message event (`type: message_create`, `id`,
+  `created_timestamp` in ms, `message_create.{sender_id, target.recipient_id, message_data.text}`);
+  the delete event (`status.{id, user_id}`, `timestamp_ms`).
+- unconfirmed: the DM conversation link `x.com/messages/<low id>-<high id>`, kept in `_permalink_dm`;
+  the form of CRC tokens (below).
+
+Decisions:
+- `account_id` is `for_user_id`, the subscribed (brand) account. The CRC GET carries no body, so X
+  must be registered with the brand in the URL: `/webhooks/x/<brand>`.
+- Thread root: v1.1 Tweets carry no `conversation_id`, so a reply's root is the Tweet it replies to
+  (a customer's replies under one Tweet, and a mention and its author's follow-ups, share it); a
+  mention or quote is its own root (a quote's parent is the quoted Tweet). Deeper chains split;
+  a later enrichment step could look up v2 `conversation_id`.
+- Retweets are ignored: no words of their own, and the original reached us (or not) by itself.
+- The brand's own Tweets, DMs it sends and its own deletes are not mentions.
+- A DM's identity is `x#dm:<event id>`; its root is the conversation with that user,
+  `dm:<low user id>-<high user id>` (unconfirmed: the form of X's one-to-one conversation ids).
+- Deletes become Action.DELETE with the Tweet's identity; their `created_at` is the delete time.
+- `user_event` (the user revoked the app) is not ignored: it is counted as unsupported so it shows.
+- The CRC answer is HMAC(consumer secret, token), the same MAC that signs a delivery's body, and the
+  CRC is unauthenticated: a token that could be a delivery (it contains `{`) is refused (400), so
+  the CRC cannot be used to sign forged deliveries. X's tokens are opaque base64-like strings
+  (unconfirmed, from its examples); if X ever sent one with `{`, the CRC would fail loudly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
+from functions.core.webhooks import (
+    OK_JSON,
+    Delivery,
+    MalformedPayloadError,
+    Reply,
+    SignatureError,
+    SignedDelivery,
+    UnsupportedEventError,
+    WebhookRequest,
+    require_secret,
+    same_secret,
+)
+
+NETWORK = "x"
+DISPLAY_NAME = "X (Account Activity API)"
+DELIVERY: Delivery = "push"
+SECRETS: tuple[str, ...] = ("consumer_secret",)
+ACK = OK_JSON
+
+SIGNATURE_HEADER = "x-twitter-webhooks-signature"
+
+EVENT_TYPES = frozenset({"tweet_create_events", "direct_message_events", "tweet_delete_events"})
+# Activity that is not a customer's words: likes, follows, blocks, mutes, DM typing and read marks.
+IGNORED_EVENT_TYPES = frozenset(
+    {
+        "favorite_events",
+        "follow_events",
+        "block_events",
+        "mute_events",
+        "direct_message_indicate_typing_events",
+        "direct_message_mark_read_events",
+    }
+)
+# Envelope keys that describe the delivery rather than name an event.
+_ENVELOPE = frozenset({"for_user_id", "user_has_blocked", "users", "apps", "source"})
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+def _mac(key: str, message: bytes) -> str:
+    return base64.b64encode(hmac.new(key.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def _document(request: WebhookRequest) -> dict[str, Any]:
+    try:
+        document = json.loads(request.body)
+    except (ValueError, RecursionError) as error:
+        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+    if not isinstance(document, dict):
+        raise MalformedPayloadError("body is not an Account Activity event (not an object)")
+    return document
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and value.isdigit()
+
+
+def account_id(request: WebhookRequest) -> str | None:
+    """The subscribed account the activity is for (`for_user_id`)."""
+    try:
+        document = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    user = document.get("for_user_id") if isinstance(document, dict) else None
+    return user if _is_id(user) else None
+
+
+def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
+    """The challenge-response check: X proves nothing here, we prove we hold the consumer secret.
+
+    Anyone can call it, and its answer is exactly the signature X puts on a POST whose body is the
+    token: a signing oracle. Every delivery we accept is a JSON object, so a token with a `{` is
+    refused; X's tokens are short opaque strings without one.
+    """
+    token = request.query.get("crc_token")
+    if request.method != "GET" or not token:
+        return None
+    if "{" in token:
+        raise MalformedPayloadError("crc_token is not a token (it could be signed as a delivery)")
+    key = require_secret(secrets, "consumer_secret")
+    return Reply(200, json.dumps({"response_token": "sha256=" + _mac(key, token.encode())}), "application/json")
+
+
+def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
+    """HMAC over the raw body; X signs no timestamp, so there is no replay window to check."""
+    key = require_secret(secrets, "consumer_secret")
+    signature = request.header(SIGNATURE_HEADER)
+    if not signature:
+        raise SignatureError(f"{SIGNATURE_HEADER} is required", missing=True)
+    scheme, _, given = signature.partition("=")
+    if scheme != "sha256" or not same_secret(given, _mac(key, request.body)):
+        raise SignatureError("signature does not match")
+
+
+def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
+    signature = "sha256=" + _mac(secrets["consumer_secret"], body)
+    return SignedDelivery(body, {"Content-Type": "application/json", SIGNATURE_HEADER: signature})
+
+
+def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+    document = _document(request)
+    keys = [key for key in document if key not in _ENVELOPE]
+    handled = [key for key in keys if key in EVENT_TYPES]
+    if not handled:
+        unknown = sorted(key for key in keys if key not in IGNORED_EVENT_TYPES)
+        if unknown:
+            raise UnsupportedEventError(unknown[0])
+        if not keys:
+            raise MalformedPayloadError("the delivery names no event")
+        return ()
+    if not _is_id(document.get("for_user_id")):
+        # Only account-level events (`user_event`: the app was revoked) come without it.
+        raise MalformedPayloadError(f"{handled[0]} without a 'for_user_id'")
+    found: list[Mention] = []
+    for event in handled:
+        items = document[event]
+        if not isinstance(items, list):
+            raise MalformedPayloadError(f"{event} must be a list")
+        for index, item in enumerate(items):
+            try:
+                mention = _HANDLERS[event](item, document, brand)
+            except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
+                raise MalformedPayloadError(f"{event}[{index}]: missing or invalid field {error}") from error
+            if mention is not None:
+                found.append(replace(mention, event=event))
+    return tuple(found)
+
+
+def _object(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = obj[key]
+    if not isinstance(value, dict):
+        raise ValueError(key)
+    return value
+
+
+def _id(obj: Mapping[str, Any], key: str) -> str:
+    """X ids as strings (the `*_str` fields; some events give them as strings already)."""
+    value = obj[key]
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not _is_id(value):
+        raise ValueError(key)
+    return str(value)
+
+
+def _optional_id(obj: Mapping[str, Any], key: str) -> str | None:
+    return _id(obj, key) if obj.get(key) is not None else None
+
+
+def _count(obj: Mapping[str, Any], key: str) -> int | None:
+    value = obj.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _optional_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _time(text: Any) -> datetime:
+    """ "Wed Oct 10 20:19:24 +0000 2018", parsed without locale-dependent strptime names."""
+    if not isinstance(text, str):
+        raise ValueError("created_at")
+    _, month, day, clock, offset, year = text.split()
+    hour, minute, second = (int(part) for part in clock.split(":"))
+    if len(offset) != 5 or offset[0] not in "+-":
+        raise ValueError("created_at")
+    sign = -1 if offset[0] == "-" else 1
+    zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+    return datetime(int(year), _MONTHS[month], int(day), hour, minute, second, tzinfo=zone).astimezone(UTC)
+
+
+def _millis(value: Any, key: str) -> datetime:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(key)
+    return from_unix(value / 1000)
+
+
+def _author(user: Mapping[str, Any]) -> Author:
+    screen_name = _optional_str(user.get("screen_name"))
+    return Author(
+        id=_id(user, "id_str") if "id_str" in user else _id(user, "id"),
+        handle=screen_name,
+        name=_optional_str(user.get("name")),
+        url=f"https://x.com/{screen_name}" if screen_name else None,
+        followers=_count(user, "followers_count"),
+    )
+
+
+def _tweet_text(tweet: Mapping[str, Any]) -> str:
+    """The whole text: `text` is cut at 140 characters when `truncated` is true."""
+    extended = tweet.get("extended_tweet")
+    if tweet.get("truncated") is True and isinstance(extended, dict) and isinstance(extended.get("full_text"), str):
+        return str(extended["full_text"])
+    text = tweet["text"]
+    if not isinstance(text, str):
+        raise ValueError("text")
+    return text
+
+
+def _lang(tweet: Mapping[str, Any]) -> str | None:
+    """X's language tag, except its markers for undetermined or non-linguistic text."""
+    lang = tweet.get("lang")
+    return lang if isinstance(lang, str) and len(lang) == 2 and lang.isalpha() else None
+
+
+def _tweet(item: Any, document: Mapping[str, Any], brand: str) -> Mention | None:
+    if not isinstance(item, dict):
+        raise ValueError("tweet")
+    user = _object(item, "user")
+    author = _author(user)
+    if author.id == document["for_user_id"] or "retweeted_status" in item:
+        return None
+    tweet_id = _id(item, "id_str")
+    replied = _optional_id(item, "in_reply_to_status_id_str")
+    quoted = _optional_id(item, "quoted_status_id_str") if item.get("is_quote_status") is True else None
+    if replied is not None:
+        kind, thread = Kind.REPLY, Thread(root_id=replied, parent_id=replied)
+    else:
+        kind, thread = Kind.POST, Thread(root_id=tweet_id, parent_id=quoted)
+    return Mention(
+        network=NETWORK,
+        external_id=tweet_id,
+        kind=kind,
+        brand=brand,
+        author=author,
+        text=_tweet_text(item),
+        url=f"https://x.com/{author.handle}/status/{tweet_id}" if author.handle else None,
+        created_at=_time(item["created_at"]),
+        thread=thread,
+        metrics=Metrics(
+            likes=_count(item, "favorite_count"),
+            replies=_count(item, "reply_count"),
+            shares=_count(item, "retweet_count"),
+        ),
+        lang=_lang(item),
+    )
+
+
+def _dm_conversation(first: str, second: str) -> str:
+    low, high = sorted((first, second), key=int)
+    return f"{low}-{high}"
+
+
+def _permalink_dm(conversation: str) -> str:
+    """Unconfirmed: the web client's address of a one-to-one conversation."""
+    return f"https://x.com/messages/{conversation}"
+
+
+def _direct_message(item: Any, document: Mapping[str, Any], brand: str) -> Mention | None:
+    if not isinstance(item, dict):
+        raise ValueError("direct message event")
+    if item.get("type") != "message_create":
+        return None
+    create = _object(item, "message_create")
+    sender = _id(create, "sender_id")
+    if sender == document["for_user_id"]:
+        return None
+    conversation = _dm_conversation(sender, _id(_object(create, "target"), "recipient_id"))
+    users = document.get("users")
+    profile = users.get(sender) if isinstance(users, dict) else None
+    author = _author(profile) if isinstance(profile, dict) else Author(id=sender)
+    text = _object(create, "message_data").get("text", "")
+    if not isinstance(text, str):
+        raise ValueError("message_data.text")
+    root = f"dm:{conversation}"
+    return Mention(
+        network=NETWORK,
+        external_id=f"dm:{_id(item, 'id')}",
+        kind=Kind.MESSAGE,
+        brand=brand,
+        author=author,
+        text=text,
+        url=_permalink_dm(conversation),
+        created_at=_millis(item.get("created_timestamp"), "created_timestamp"),
+        thread=Thread(root_id=root, parent_id=root),
+    )
+
+
+def _delete(item: Any, document: Mapping[str, Any], brand: str) -> Mention | None:
+    """Only the ids survive a delete: the identity to mark, and who deleted it."""
+    if not isinstance(item, dict):
+        raise ValueError("delete event")
+    status = _object(item, "status")
+    user_id = _id(status, "user_id")
+    if user_id == document["for_user_id"]:
+        return None
+    return Mention(
+        network=NETWORK,
+        external_id=_id(status, "id"),
+        kind=Kind.POST,
+        brand=brand,
+        author=Author(id=user_id),
+        text="",
+        url=None,
+        created_at=_millis(item.get("timestamp_ms"), "timestamp_ms"),
+        action=Action.DELETE,
+    )
+
+
+_HANDLERS: dict[str, Callable[[Any, Mapping[str, Any], str], Mention | None]] = {
+    "tweet_create_events": _tweet,
+    "direct_message_events": _direct_message,
+    "tweet_delete_events": _delete,
+}
