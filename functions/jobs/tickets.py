@@ -105,7 +105,15 @@ def _after_solved(
         tickets.set_status(link.key, "open", solved=False, responded=True, now=now)
         log("ticket.reopened", key=link.key, ticket=link.ticket.id, brand=brand.slug)
         return None
-    claimed = tickets.reclaim_solved(link.key, stored.mention.identity, owner=owner, now=now, lease_seconds=lease)
+    claimed = tickets.reclaim_solved(
+        link.key,
+        stored.mention.identity,
+        owner=owner,
+        now=now,
+        lease_seconds=lease,
+        posted_at=format_time(stored.mention.created_at),
+        priority=stored.score.priority.value,
+    )
     if claimed is None:
         raise RetryLaterError(f"{link.key} is being reopened by another job")
     return claimed

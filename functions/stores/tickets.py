@@ -157,7 +157,9 @@ def confirm_opened(link: Link, *, owner: str, ticket: TicketRef, subject: str, p
     )
 
 
-def reclaim_solved(key: str, mention_id: str, *, owner: str, now: datetime, lease_seconds: int) -> Link | None:
+def reclaim_solved(
+    key: str, mention_id: str, *, owner: str, now: datetime, lease_seconds: int, posted_at: str, priority: str
+) -> Link | None:
     """Start a new ticket for a thread whose ticket was solved long ago; None if someone else did.
 
     The solved ticket is remembered in `previous_tickets`, and the new one is opened through the
@@ -168,7 +170,9 @@ def reclaim_solved(key: str, mention_id: str, *, owner: str, now: datetime, leas
             Key={"key": key},
             UpdateExpression=(
                 "SET #s = :opening, opened_by = :m, lease_owner = :me, lease_until = :until, "
-                "previous_tickets = list_append(if_not_exists(previous_tickets, :empty), :previous)"
+                "posted_at = :posted, priority = :priority, "
+                "previous_tickets = list_append(if_not_exists(previous_tickets, :empty), :previous) "
+                "REMOVE escalations"  # the new ticket's SLA and escalations start afresh
             ),
             ConditionExpression="#s = :open AND solved = :yes",
             ExpressionAttributeNames={"#s": "state"},
@@ -181,6 +185,8 @@ def reclaim_solved(key: str, mention_id: str, *, owner: str, now: datetime, leas
                 ":until": int(now.timestamp()) + lease_seconds,
                 ":empty": [],
                 ":previous": [_current_ticket(key)],
+                ":posted": posted_at,
+                ":priority": priority,
             },
             ReturnValues="ALL_NEW",
         )

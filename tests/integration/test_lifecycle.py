@@ -80,6 +80,7 @@ def test_new_complaint_long_after_solve_opens_a_new_ticket_naming_the_old(servic
     (link,) = [links.get(item["key"]) for item in links.list_links("acme", 5)]
     assert link is not None and link.ticket is not None and link.ticket.id == new["id"]
     assert link.previous_tickets == (f"builtin#{ticket['id']}",)
+    assert link.posted_at == "2025-11-27T11:00:00Z" and link.escalations == frozenset()  # the new post's SLA
 
 
 def test_loyalty_counts_the_authors_next_post_after_the_solve(service: str, driver: Any) -> None:
