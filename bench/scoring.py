@@ -1,0 +1,294 @@
+"""Scorer evaluation (not a test): our scorer next to TextBlob-only, on public labelled sets.
+
+    .venv/bin/python bench/scoring.py [--data DIR] [--split test|dev] [--skip-speed]
+
+Data folder: `--data`, else $MENTIONDESK_DATA, else ../shared/data next to the repo. The sets are not
+shipped (non-commercial or unknown licences); each lives in its own folder with a SOURCE.md:
+
+- twitter_us_airline_sentiment/Tweets.csv — 3-class sentiment accuracy and macro-F1; complaint
+  precision/recall/F1, where a complaint is a negative tweet with a concrete `negativereason`
+  (anything but empty or "Can't Tell"). De-duplicated by tweet_id (first row kept).
+- sentirueval2016/{banks,tkk}_test_etalon.xml — official metric: macro-F1 over the positive and
+  negative classes, per tweet–company pair (every non-NULL company label is one item; our scorer is
+  not entity-aware, so each pair gets the tweet's label).
+- turkish_tweetset/tweetset.csv (cp1254) — Pozitif/Negatif accuracy (negative = a "negative" label).
+
+Split, fixed and deterministic: dev when int(sha256(key), 16) % 5 == 0, else test. The key is the
+tweet id (airline `tweet_id`), the row's `id` column (SentiRuEval: its `twitid` was rounded by the
+export and is not unique), or the 0-based data-row index as a string (Turkish set: no ids).
+Thresholds were tuned on dev; report test.
+
+TextBlob-only = `TextBlob(text).sentiment.polarity` for every language: negative at <= -0.1, positive
+at >= 0.1, and a complaint when negative (the rule of the scorer this one replaced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from functions.core.mention import Author, Kind, Mention  # noqa: E402
+from functions.core.score import ScoringRules  # noqa: E402
+from functions.core.scoring import score, sentiment_label  # noqa: E402
+
+NEG, NEU, POS = "negative", "neutral", "positive"
+WHERE = {
+    "twitter_us_airline_sentiment": "Kaggle 'crowdflower/twitter-airline-sentiment' (Tweets.csv, CC BY-NC-SA 4.0)",
+    "sentirueval2016": "github.com/mokoron/sentirueval (banks_test_etalon.xml, tkk_test_etalon.xml; no licence stated)",
+    "turkish_tweetset": "github.com/ezgisubasi/turkish-tweets-sentiment-analysis data/tweetset.csv (no licence stated)",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    text: str
+    gold: str  # negative / neutral / positive
+    complaint: bool = False
+    entities: tuple[str, ...] = ()  # SentiRuEval: one gold label per labelled company
+
+
+def is_dev(key: str) -> bool:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 5 == 0
+
+
+def in_split(items: Iterable[Item], split: str) -> list[Item]:
+    return [item for item in items if is_dev(item.key) == (split == "dev")]
+
+
+def load_airline(folder: Path) -> list[Item]:
+    items: dict[str, Item] = {}
+    with (folder / "Tweets.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            reason = row["negativereason"].strip()
+            complaint = row["airline_sentiment"] == NEG and reason not in ("", "Can't Tell")
+            items.setdefault(row["tweet_id"], Item(row["tweet_id"], row["text"], row["airline_sentiment"], complaint))
+    return list(items.values())
+
+
+def load_sentirueval(path: Path) -> list[Item]:
+    labels = {"1": POS, "0": NEU, "-1": NEG}
+    items = []
+    for _, table in ET.iterparse(path):  # noqa: S314 (a local, known data file)
+        if table.tag != "table" or not table.get("name", "").startswith("test_"):
+            continue
+        columns = {c.get("name", ""): (c.text or "") for c in table.findall("column")}
+        entities = tuple(
+            labels[v] for k, v in columns.items() if k not in ("id", "twitid", "date", "text") and v in labels
+        )
+        if entities:
+            items.append(Item(columns["id"], columns["text"], NEU, entities=entities))
+        table.clear()
+    return items
+
+
+def load_turkish(folder: Path) -> list[Item]:
+    with (folder / "tweetset.csv").open(encoding="cp1254", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    labels = {"Pozitif": POS, "Negatif": NEG}
+    return [
+        Item(str(i), row[1], labels[row[0].strip()]) for i, row in enumerate(rows) if row and row[0].strip() in labels
+    ]
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def class_f1(gold: list[str], pred: list[str], label: str) -> float:
+    tp = sum(g == label == p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p == label != g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g == label != p for g, p in zip(gold, pred, strict=True))
+    return f1(tp, fp, fn)
+
+
+def accuracy(gold: list[str], pred: list[str]) -> float:
+    return sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
+
+
+def prf(gold: list[bool], pred: list[bool]) -> tuple[float, float, float]:
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall, f1(tp, fp, fn)
+
+
+# --- the two scorers -----------------------------------------------------------------------------
+
+Verdict = tuple[str, bool]  # (sentiment label, complaint)
+MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def ours(rules: ScoringRules) -> Callable[[str], Verdict]:
+    def run(text: str) -> Verdict:
+        mention = Mention("bench", "1", Kind.POST, "bench", Author("0"), text, None, MOMENT)
+        result = score(mention, rules)
+        return sentiment_label(result, rules.neutral_band), result.complaint
+
+    return run
+
+
+def textblob_only() -> Callable[[str], Verdict]:
+    from textblob import TextBlob
+
+    def run(text: str) -> Verdict:
+        polarity = float(TextBlob(text).sentiment.polarity)
+        label = NEG if polarity <= -0.1 else POS if polarity >= 0.1 else NEU
+        return label, label == NEG
+
+    return run
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def evaluate(name: str, items: list[Item], scorers: dict[str, Callable[[str], Verdict]]) -> list[list[str]]:
+    rows = []
+    verdicts = {who: [run(item.text) for item in items] for who, run in scorers.items()}
+    if name == "airline":
+        gold = [item.gold for item in items]
+        metrics: dict[str, Callable[[list[Verdict]], float]] = {
+            "3-class accuracy": lambda v: accuracy(gold, [x[0] for x in v]),
+            "3-class macro-F1": lambda v: statistics.mean(
+                class_f1(gold, [x[0] for x in v], c) for c in (NEG, NEU, POS)
+            ),
+            "complaint precision": lambda v: prf([i.complaint for i in items], [x[1] for x in v])[0],
+            "complaint recall": lambda v: prf([i.complaint for i in items], [x[1] for x in v])[1],
+            "complaint F1": lambda v: prf([i.complaint for i in items], [x[1] for x in v])[2],
+        }
+    elif name.startswith("SentiRuEval"):
+        gold = [label for item in items for label in item.entities]
+
+        def pairs(v: list[Verdict]) -> list[str]:
+            return [x[0] for item, x in zip(items, v, strict=True) for _ in item.entities]
+
+        metrics = {
+            "macro-F1(pos,neg) official": lambda v: (class_f1(gold, pairs(v), POS) + class_f1(gold, pairs(v), NEG)) / 2,
+            "F1 negative": lambda v: class_f1(gold, pairs(v), NEG),
+            "F1 positive": lambda v: class_f1(gold, pairs(v), POS),
+        }
+    else:
+        gold = [item.gold for item in items]
+        metrics = {"accuracy (Pozitif/Negatif)": lambda v: accuracy(gold, [NEG if x[0] == NEG else POS for x in v])}
+    for metric, compute in metrics.items():
+        rows.append([name, metric, *(f"{compute(verdicts[who]):.3f}" for who in scorers)])
+    return rows
+
+
+def speed(texts: list[str], rules: ScoringRules) -> float:
+    mentions = [Mention("bench", str(i), Kind.POST, "bench", Author("0"), t, None, MOMENT) for i, t in enumerate(texts)]
+    for mention in mentions[:200]:
+        score(mention, rules)  # warm-up: lazy imports and compiled cues
+    started = time.process_time()  # CPU time of this process: one core, whatever else the machine runs
+    for mention in mentions:
+        score(mention, rules)
+    return len(mentions) / (time.process_time() - started)
+
+
+def import_ms(runs: int = 7) -> tuple[float, float]:
+    """Median cumulative import time of `app` and of the scorer modules inside it, in ms."""
+    totals, scorer = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import app"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        cumulative = {}
+        for line in out.splitlines():
+            parts = line.split("|")
+            if len(parts) == 3 and parts[1].strip().isdigit():
+                cumulative[parts[2].strip()] = int(parts[1])
+        totals.append(cumulative.get("app", 0) / 1000)
+        scorer.append(
+            sum(v for k, v in cumulative.items() if k in ("functions.core.scoring", "functions.core.lexicons")) / 1000
+        )
+    return statistics.median(totals), statistics.median(scorer)
+
+
+def first_score_ms() -> float:
+    code = (
+        "import time, app\nfrom bench.scoring import ours\nfrom functions.core.score import ScoringRules\n"
+        "t = time.perf_counter(); ours(ScoringRules())('my bag never arrived'); print((time.perf_counter() - t) * 1000)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default = os.environ.get("MENTIONDESK_DATA") or str(ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", default=default, help=f"data folder (default {default})")
+    parser.add_argument("--split", choices=("test", "dev"), default="test")
+    parser.add_argument("--skip-speed", action="store_true", help="no throughput or import-time runs")
+    args = parser.parse_args()
+    data = Path(args.data)
+    rules = ScoringRules()
+    scorers = {"ours": ours(rules), "TextBlob-only": textblob_only()}
+
+    sets: list[tuple[str, str, Callable[[], list[Item]]]] = [
+        ("airline", "twitter_us_airline_sentiment", lambda: load_airline(data / "twitter_us_airline_sentiment")),
+        (
+            "SentiRuEval banks",
+            "sentirueval2016",
+            lambda: load_sentirueval(data / "sentirueval2016" / "banks_test_etalon.xml"),
+        ),
+        (
+            "SentiRuEval telecom",
+            "sentirueval2016",
+            lambda: load_sentirueval(data / "sentirueval2016" / "tkk_test_etalon.xml"),
+        ),
+        ("Turkish tweets", "turkish_tweetset", lambda: load_turkish(data / "turkish_tweetset")),
+    ]
+    rows: list[list[str]] = []
+    texts: list[str] = []
+    for name, folder, load in sets:
+        try:
+            items = in_split(load(), args.split)
+        except FileNotFoundError as error:
+            print(f"{name}: missing {error.filename}; the set comes from {WHERE[folder]}", file=sys.stderr)
+            continue
+        rows += [[*row[:2], str(len(items)), *row[2:]] for row in evaluate(name, items, scorers)]
+        texts += [item.text for item in items]
+    print(f"split: {args.split} (dev = sha256(key) % 5 == 0); data: {data}\n")
+    print(table(rows, ["set", "metric", "n", *scorers]))
+    if args.skip_speed or not texts:
+        return
+    rate = speed(texts, rules)
+    app_ms, scorer_ms = import_ms()
+    print(f"\nthroughput: {rate:,.0f} mentions/s on one core ({len(texts):,} mentions, warm)")
+    print(f"cold `import app`: {app_ms:.0f} ms, of which the scorer modules: {scorer_ms:.1f} ms (median of 7)")
+    print(f"first score in a fresh process (lazy TextBlob + cue compile): {first_score_ms():.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

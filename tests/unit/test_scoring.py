@@ -1,0 +1,410 @@
+"""The multilingual complaint scorer: cues, negation, sarcasm, priority, categories, brand knobs.
+
+Every example here is written by us (no dataset text).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from functions.core.brands import BrandConfigError, load_brands
+from functions.core.lang import detect_language
+from functions.core.mention import Author, Kind, Mention, Metrics
+from functions.core.score import Priority, Score, ScoringRules
+from functions.core.scoring import score, sentiment, sentiment_label
+
+RULES = ScoringRules()
+
+
+def mention(
+    text: str, followers: int | None = None, metrics: Metrics | None = None, lang: str | None = None
+) -> Mention:
+    return Mention(
+        network="generic",
+        external_id="m1",
+        kind=Kind.POST,
+        brand="acme",
+        author=Author(id="a1", followers=followers),
+        text=text,
+        url=None,
+        created_at=datetime(2026, 3, 1, 12, tzinfo=UTC),
+        metrics=metrics or Metrics(),
+        lang=lang,
+    )
+
+
+def run(text: str, rules: ScoringRules = RULES, **kwargs: object) -> Score:
+    return score(mention(text, **kwargs), rules)  # type: ignore[arg-type]
+
+
+# --- language --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("where is my order?", "en"),
+        ("Заказ так и не пришёл", "ru"),
+        ("siparişim gelmedi", "tr"),
+        ("siparis hala gelmedi ve kimse cevap vermiyor, bu ne biçim hizmet", "tr"),
+        ("kargo çok geç geldi", "tr"),
+        ("Die Lieferung ist nicht angekommen und ich bin sauer", "de"),
+        ("Замовлення ще не прийшло, і ніхто не відповідає", "uk"),
+        ("😡😡😡", "und"),
+        ("12345 !!!", "und"),
+        ("https://t.co/x Сбербанк снизил ставки по вкладам", "ru"),
+    ],
+)
+def test_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_given_language_is_respected() -> None:
+    assert run("hello", lang="fr").lang == "fr"
+
+
+# --- English cues ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("@shop my parcel never arrived", "problem:not_arrived"),
+        ("The blender arrived broken", "problem:broken"),
+        ("You charged me twice for one pizza", "problem:charged"),
+        ("Can't log in to my account since yesterday", "problem:access"),
+        ("Been on hold for an hour, nobody answers", "problem:no_response"),
+        ("My flight got cancelled and I'm stuck at the gate", "problem:cancelled"),
+        ("Still waiting for my package", "wait:still"),
+        ("I have been waiting for 3 weeks", "wait:duration"),
+        ("Late again. Every single time.", "wait:again"),
+        ("I want a refund for this", "request:refund"),
+        ("Where is my order?", "question:where"),
+        ("Why is my order taking so long?", "question:why"),
+        ("Never ordering from you again", "threat:leave"),
+        ("I will report you to the BBB", "threat:report"),
+        ("The courier was so rude to my mother", "problem:staff"),
+    ],
+)
+def test_english_cues_fire_and_make_a_complaint(text: str, reason: str) -> None:
+    result = run(text)
+    assert reason in result.reasons
+    assert result.complaint, result
+    assert result.sentiment < 0, "a stated problem is negative even without negative words"
+    assert result.lang == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great pizza, thank you!",
+        "Love the new menu, ordering again tonight",
+        "Do you deliver to Brooklyn?",
+        "What time do you open on Sundays?",
+        "not bad at all, actually pretty good",
+        "Thanks for the quick refund, all sorted now",
+        "Nothing is broken, the box was just dented a bit but the phone is perfect",
+    ],
+)
+def test_english_non_complaints(text: str) -> None:
+    assert not run(text).complaint
+
+
+def test_not_bad_is_positive_and_bad_is_negative() -> None:
+    assert sentiment("not bad", "en") > 0
+    assert sentiment("bad", "en") < 0
+    assert not run("not bad").complaint
+
+
+def test_negated_problem_word_does_not_fire() -> None:
+    assert "problem:broken" not in run("The package was not damaged").reasons
+    assert "problem:broken" in run("The package was damaged").reasons
+
+
+def test_intensifier_makes_it_more_negative_in_english() -> None:
+    assert sentiment("very bad service", "en") < sentiment("bad service", "en") < 0
+
+
+# --- sarcasm -------------------------------------------------------------------------------------
+
+
+def test_praise_next_to_a_problem_reads_as_sarcasm() -> None:
+    plain = run("Great job, thanks a lot")
+    ironic = run("Great job losing my bag again, thanks a lot")
+    assert not plain.complaint and plain.sentiment > 0
+    assert ironic.complaint and "sarcasm:marker" in ironic.reasons and ironic.sentiment < 0
+
+
+def test_explicit_irony_markers() -> None:
+    for text in ("Thanks for nothing", "Yeah right, 'on time'", "Best service in town /s", "Спасибо за ничего"):
+        result = run(text)
+        assert "sarcasm:marker" in result.reasons, text
+        assert result.sentiment < 0
+
+
+# --- Russian -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Заказ не пришёл уже неделю", "problem:not_arrived"),
+        ("Приложение опять не работает", "problem:broken"),
+        ("Списали деньги дважды за одну покупку", "problem:charged"),
+        ("Не могу войти в личный кабинет", "problem:access"),
+        ("Никто не отвечает на горячей линии", "problem:no_response"),
+        ("Жду доставку до сих пор", "wait:still"),
+        ("Жду уже три дня", "wait:duration"),
+        ("Верните деньги за отменённый заказ", "request:refund"),
+        ("Где мой заказ?", "question:where"),
+        ("Ухожу к другому оператору, надоело", "threat:leave"),
+        ("Напишу жалобу в Роспотребнадзор", "threat:report"),
+        ("Оператор нахамил мне по телефону", "problem:staff"),
+    ],
+)
+def test_russian_cues(text: str, reason: str) -> None:
+    result = run(text)
+    assert result.lang == "ru"
+    assert reason in result.reasons
+    assert result.complaint, result
+
+
+def test_russian_sentiment_negation_and_intensifiers() -> None:
+    assert sentiment("плохо", "ru") < 0
+    assert sentiment("не плохо", "ru") > 0
+    assert sentiment("хорошо", "ru") > 0
+    assert sentiment("не хорошо", "ru") < 0
+    assert sentiment("очень плохо", "ru") < sentiment("плохо", "ru")
+    assert sentiment("Ужасный сервис", "ru") < -0.5
+    assert not run("Не плохо, спасибо").complaint
+    assert not run("Отличный банк, всем рекомендую").complaint
+
+
+# --- Turkish -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Siparişim hâlâ gelmedi", "problem:not_arrived"),
+        ("Ürün bozuk geldi", "problem:broken"),
+        ("Kartımdan iki kez çekildi", "problem:charged"),
+        ("Uygulamaya giriş yapamıyorum", "problem:access"),
+        ("Müşteri hizmetleri cevap vermiyor", "problem:no_response"),
+        ("Üç gündür bekliyorum", "wait:duration"),
+        ("Paramı iade edin", "request:refund"),
+        ("Kargom nerede?", "question:where"),
+        ("Bir daha asla sipariş vermem", "threat:leave"),
+        ("Tüketici hakem heyetine şikayet edeceğim", "threat:report"),
+    ],
+)
+def test_turkish_cues(text: str, reason: str) -> None:
+    result = run(text)
+    assert result.lang == "tr"
+    assert reason in result.reasons
+    assert result.complaint, result
+
+
+def test_turkish_negation_by_word_and_by_suffix() -> None:
+    assert sentiment("kötü", "tr") < 0
+    assert sentiment("fena", "tr") < 0 < sentiment("fena değil", "tr")
+    assert sentiment("kötü değil", "tr") > 0
+    assert sentiment("güzel", "tr") > 0
+    assert sentiment("güzel değil", "tr") < 0
+    assert sentiment("beğendim", "tr") > 0
+    assert sentiment("beğenmedim", "tr") < 0
+    assert sentiment("başarısız", "tr") < 0
+    assert sentiment("çok kötü", "tr") < sentiment("kötü", "tr")
+    assert sentiment("cok kotu", "tr") == sentiment("çok kötü", "tr"), "typed without diacritics"
+    assert not run("fena değil, teşekkürler").complaint
+
+
+# --- other languages -------------------------------------------------------------------------------
+
+
+def test_other_languages_still_get_obvious_cues() -> None:
+    angry = run("😡😡 1/10")
+    assert angry.lang == "und" and angry.complaint
+    assert {"rating:low"} <= set(angry.reasons)
+    assert run("👍😍").sentiment > 0 and not run("👍😍").complaint
+
+
+# --- priority ------------------------------------------------------------------------------------
+
+
+def test_severity_in_each_language_makes_a_complaint_urgent() -> None:
+    for text, kind in [
+        ("Got food poisoning from your burger, never again", "health"),
+        ("Your charger caught fire, this is dangerous", "safety"),
+        ("My account was hacked and you leaked my data, I want answers", "data"),
+        ("После вашей шаурмы отравился, верните деньги", "health"),
+        ("Мошенники! Списали деньги без моего согласия", "fraud"),
+        ("Yemekten zehirlendim, paramı iade edin", "health"),
+        ("Dolandırıcılar! Param hala iade edilmedi", "fraud"),
+    ]:
+        result = run(text)
+        assert result.complaint, text
+        assert f"severity:{kind}" in result.reasons, text
+        assert result.priority is Priority.URGENT, text
+
+
+def test_a_severity_term_alone_is_enough_for_a_complaint() -> None:
+    """No stated problem word, no negative vocabulary: the harm itself is the complaint."""
+    for text in ("Your pizza gave my kids food poisoning, I am calling a lawyer", "Отравился вашей шаурмой"):
+        result = run(text)
+        assert result.complaint and result.priority is Priority.URGENT, text
+    assert not run("Read an interesting news story about fraud in banking today").complaint
+
+
+def test_severity_can_be_switched_off_per_brand() -> None:
+    rules = ScoringRules(urgent_on_severity=False)
+    assert run("Got food poisoning from your burger, never again", rules).priority is not Priority.URGENT
+
+
+def test_reach_and_engagement_raise_priority() -> None:
+    text = "my parcel never arrived"
+    base = run(text)
+    reach = run(text, followers=25_000)
+    viral = run(text, metrics=Metrics(likes=80, replies=20, shares=30))
+    both = run(text, followers=25_000, metrics=Metrics(likes=80, replies=20, shares=30))
+    assert base.priority is Priority.NORMAL
+    assert reach.priority is Priority.HIGH and "reach:25000" in reach.reasons
+    assert viral.priority is Priority.HIGH and "engagement:210" in viral.reasons
+    assert both.priority is Priority.URGENT
+
+
+def test_reach_alone_does_not_make_praise_a_priority() -> None:
+    result = run("Lovely pizza as always", followers=1_000_000)
+    assert not result.complaint and result.priority is Priority.LOW
+
+
+def test_strong_and_negative_complaint_is_high() -> None:
+    result = run("Still no refund after 3 weeks, worst service ever, I will report you to the regulator")
+    assert result.complaint_probability >= RULES.strong_complaint
+    assert result.priority is Priority.HIGH
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("My order never arrived", "delivery"),
+        ("You charged me twice, I want a refund", "billing"),
+        ("The screen arrived cracked and it does not work", "product"),
+        ("The cashier was rude and yelled at me", "service"),
+        ("I can't log in, my account is locked", "account"),
+        ("Заказ не привезли, курьер не отвечает", "delivery"),
+        ("Списали деньги дважды", "billing"),
+        ("Hesabım bloke edildi, giriş yapamıyorum", "account"),
+        ("Ürün bozuk geldi", "product"),
+        ("Terrible, just terrible. Awful experience", "other"),
+    ],
+)
+def test_categories(text: str, category: str) -> None:
+    result = run(text)
+    assert result.complaint, text
+    assert result.category == category
+
+
+def test_non_complaint_category_is_other() -> None:
+    assert run("thanks for the fast delivery").category == "other"
+
+
+# --- brand knobs ---------------------------------------------------------------------------------
+
+
+def test_threshold_per_brand() -> None:
+    text = "my delivery was late"
+    probability = run(text).complaint_probability
+    assert run(text, ScoringRules(complaint_threshold=max(0.01, probability - 0.05))).complaint
+    assert not run(text, ScoringRules(complaint_threshold=min(1.0, probability + 0.05))).complaint
+
+
+def test_brand_terms_count_as_complaints_and_severity() -> None:
+    pizza = ScoringRules(extra_complaint_terms=("soggy crust",), extra_severity_terms=("glass in",))
+    assert not run("soggy crust today").complaint
+    result = run("soggy crust today", pizza)
+    assert result.complaint and "term:soggy crust" in result.reasons
+    urgent = run("found glass in my pizza, soggy crust too", pizza)
+    assert "severity:custom:glass in" in urgent.reasons and urgent.priority is Priority.URGENT
+
+
+def test_rules_from_dict_accept_new_knobs_and_validate_ranges() -> None:
+    rules = ScoringRules.from_dict(
+        {"complaint_threshold": 0.6, "high_engagement": 40, "extra_complaint_terms": ["Card Blocked "]}
+    )
+    assert rules.extra_complaint_terms == ("card blocked",) and rules.high_engagement == 40
+    for bad in (
+        {"high_engagement": 0},
+        {"strong_complaint": 1.5},
+        {"neutral_band": -0.1},
+        {"high_reach_followers": "many"},
+        {"extra_complaint_terms": "refund"},
+        {"extra_severity_terms": [""]},
+        {"urgent_on_severity": "yes"},
+        {"complaint_threshold": 0},
+    ):
+        with pytest.raises(ValueError):
+            ScoringRules.from_dict(bad)
+
+
+def test_brand_file_rejects_bad_knobs() -> None:
+    config = '{"brands": [{"slug": "a", "name": "A", "networks": {}, "helpdesk": {"vendor": "builtin"}, %s}]}'
+    with pytest.raises(BrandConfigError, match="high_engagement"):
+        load_brands(config % '"scoring": {"high_engagement": -3}')
+
+
+# --- contract ------------------------------------------------------------------------------------
+
+SAMPLES = (
+    "@shop my parcel never arrived",
+    "Great pizza, thank you!",
+    "Заказ не пришёл, верните деньги",
+    "Siparişim hâlâ gelmedi",
+    "😡😡 1/10",
+    "Where is my order?",
+)
+
+
+def test_deterministic_and_serialisable() -> None:
+    for text in SAMPLES:
+        first = run(text)
+        assert run(text) == first
+        assert Score.from_dict(first.to_dict()) == first
+
+
+def test_every_complaint_has_reasons_and_values_are_in_range() -> None:
+    for text in SAMPLES:
+        result = run(text)
+        assert -1.0 <= result.sentiment <= 1.0
+        assert 0.0 <= result.complaint_probability <= 1.0
+        assert result.category in {"delivery", "billing", "product", "service", "account", "other"}
+        if result.complaint:
+            assert result.reasons, text
+
+
+def test_sentiment_label() -> None:
+    assert sentiment_label(run("Great pizza, thank you!"), 0.15) == "positive"
+    assert sentiment_label(run("Where is my order?"), 0.15) == "negative"
+    assert sentiment_label(run("Do you deliver on Sundays?"), 0.15) == "neutral"
+
+
+def test_scoring_english_does_not_need_textblob_until_first_english_post() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, functions.core.scoring as s\n"
+        "assert 'textblob' not in sys.modules\n"
+        "from functions.core.score import ScoringRules\n"
+        "from tests.unit.test_scoring import mention\n"
+        "s.score(mention('Заказ не пришёл'), ScoringRules())\n"
+        "assert 'textblob' not in sys.modules\n"
+        "s.score(mention('my order never arrived'), ScoringRules())\n"
+        "assert 'textblob' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
