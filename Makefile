@@ -24,6 +24,8 @@ run: $(STAMP)
 servers:
 	@if [ "$$(id -u)" = 0 ]; then tests/servers/rt5/install.sh; \
 	else echo "make test: not root, cannot apt-get Request Tracker 5; its tests will be skipped"; fi
+	@if command -v npm >/dev/null; then tests/servers/prism/install.sh; \
+	else echo "make test: no npm, cannot install Prism; the Jira contract tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """The helpdesk contract and what a ticket says: pure, vendor-neutral.
 
 Adapters (`functions/helpdesks/<vendor>.py`) translate a `TicketDraft` into their API; callers
-branch on `FEATURES`, never on vendor names.
+branch on `FEATURES`, never on vendor names. The vocabulary: "priority", "tags", "custom_fields",
+"external_reference", "comments", "status", "idempotency_header", "reopen".
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ Settings: `url`, `queue` (default `General`), `custom_field` (default `MentionId
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -24,24 +23,18 @@ from urllib.parse import quote
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef, setting
+from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.helpdesks._common import requester_email
 from functions.runtime import http
 
 VENDOR = "request_tracker"
 FEATURES = frozenset({"priority", "custom_fields", "external_reference", "comments", "status", "reopen"})
 
 PRIORITY = {Priority.LOW: 20, Priority.NORMAL: 50, Priority.HIGH: 75, Priority.URGENT: 95}
-_UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
 def _ticketsql_literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def requestor_address(requester: Requester, domain: str) -> str:
-    """RT needs an address-shaped requestor; social authors get a stable, undeliverable one."""
-    local = _UNSAFE.sub("-", f"{requester.network}-{requester.id}".lower()).strip("-")
-    return f"{local}@{domain}"
 
 
 class RequestTracker:
@@ -74,7 +67,7 @@ class RequestTracker:
             "Subject": draft.subject,
             "Content": draft.body,
             "ContentType": "text/plain",
-            "Requestor": requestor_address(draft.requester, self.domain),
+            "Requestor": requester_email(draft.requester, self.domain),
             "Priority": PRIORITY[draft.priority],
             "CustomFields": {self.field: idempotency_key},
         }

@@ -1,0 +1,196 @@
+"""Jira Cloud issues (platform REST API v3).
+
+Contract (Atlassian's OpenAPI `platform-swagger.v3.json`, copied to tests/contracts/jira/; every
+request this adapter makes is validated against it by Prism in tests/integration/helpdesks/test_jira.py):
+- [confirmed] auth HTTP Basic `email:api_token`;
+- [confirmed] create `POST /rest/api/3/issue` (createIssue) {"fields": {project: {key}, issuetype:
+  {name}, summary, description: <ADF doc>, labels: [...], priority: {name}}} → 201 {id, key, self};
+  rich text in v3 is Atlassian Document Format (`adf_doc`);
+- [confirmed] comment `POST /rest/api/3/issue/{key}/comment` (addComment) {"body": <ADF doc>};
+- [confirmed] edit `PUT /rest/api/3/issue/{key}` (editIssue) {"fields": {...}} → 204;
+- [confirmed] read `GET /rest/api/3/issue/{key}?fields=status` → fields.status.name;
+- [confirmed in the 2022 spec] search `GET /rest/api/3/search?jql=...` → {"issues": [{id, key}]};
+  Atlassian has since announced `/rest/api/3/search/jql` [unconfirmed]: setting `search_path`;
+- [confirmed] 429 with `Retry-After`: handled by `runtime.http`.
+Unconfirmed, so settings: priority names (default scheme Lowest/Low/Medium/High/Highest; we use
+Low/Medium/High/Highest: setting `priorities`), issue type name (`Task`), and whether `priority`
+is on the project's create screen (Jira answers 400 if not: then remove it from the scheme or the
+screen, not here).
+
+No idempotency in Jira: the mention key becomes the label `md-<sha256 prefix>` at creation, and
+`find_ticket` searches JQL `labels = "md-..."` (labels are exact tokens; the raw key has `#` and
+spaces a label cannot hold).
+
+Settings: `url` (`https://acme.atlassian.net`), `email`, `project_key`, `issue_type` (default
+`Task`), `priorities` (optional {"urgent": "Highest", ...}), `search_path` (default
+`/rest/api/3/search`). Secrets: `api_token`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.helpdesks._common import field, json_object, key_label, label, priority_names
+from functions.runtime import http
+
+VENDOR = "jira"
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+
+PRIORITY = {Priority.LOW: "Low", Priority.NORMAL: "Medium", Priority.HIGH: "High", Priority.URGENT: "Highest"}
+SEARCH_PATH = "/rest/api/3/search"
+SUMMARY_CHARS = 255
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_ISSUE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def adf_doc(text: str) -> dict[str, Any]:
+    """Plain text as an Atlassian Document Format doc: blank lines split paragraphs, single
+    newlines become hardBreaks; empty text nodes are not allowed in ADF, so none are made."""
+    paragraphs: list[dict[str, Any]] = []
+    for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").strip()):
+        content: list[dict[str, Any]] = []
+        for line in block.split("\n"):
+            if content:
+                content.append({"type": "hardBreak"})
+            if line:
+                content.append({"type": "text", "text": line})
+        if any(node["type"] == "text" for node in content):
+            paragraphs.append({"type": "paragraph", "content": content})
+    return {"type": "doc", "version": 1, "content": paragraphs or [{"type": "paragraph", "content": []}]}
+
+
+def labels_for(draft: TicketDraft, idempotency_key: str) -> list[str]:
+    return [key_label(idempotency_key), *(label(tag) for tag in draft.tags)]
+
+
+def key_jql(idempotency_key: str) -> str:
+    return f'labels = "{key_label(idempotency_key)}" ORDER BY created ASC'
+
+
+def summary(subject: str) -> str:
+    return subject if len(subject) <= SUMMARY_CHARS else subject[: SUMMARY_CHARS - 1] + "…"
+
+
+def issue_payload(
+    draft: TicketDraft,
+    idempotency_key: str,
+    *,
+    project_key: str,
+    issue_type: str = "Task",
+    priorities: Mapping[Priority, str] = PRIORITY,
+) -> dict[str, Any]:
+    return {
+        "fields": {
+            "project": {"key": project_key},
+            "issuetype": {"name": issue_type},
+            "summary": summary(draft.subject),
+            "description": adf_doc(draft.body),
+            "labels": labels_for(draft, idempotency_key),
+            "priority": {"name": priorities[draft.priority]},
+        }
+    }
+
+
+def created_key(body: Mapping[str, Any], vendor: str = VENDOR) -> str:
+    """createIssue's `CreatedIssue` → the issue key."""
+    return str(field(body, vendor, "key"))
+
+
+def first_issue_key(body: Mapping[str, Any], vendor: str = VENDOR) -> str | None:
+    """A search's `SearchResults` → the key of the first (oldest) issue, if any."""
+    issues = body.get("issues")
+    if issues is None:
+        raise HelpdeskError(f"{vendor}: search response has no issues")
+    keys = [str(issue["key"]) for issue in issues if isinstance(issue, dict) and issue.get("key")]
+    return keys[0] if keys else None
+
+
+def status_name(body: Mapping[str, Any], vendor: str = VENDOR) -> str:
+    """getIssue's `IssueBean` (with `fields=status`) → the status name."""
+    return str(field(body, vendor, "fields", "status", "name"))
+
+
+def issue_path(ticket: TicketRef) -> str:
+    if not _ISSUE_KEY.match(ticket.id):
+        raise HelpdeskError(f"not a Jira issue key: {ticket.id!r}")
+    return f"/rest/api/3/issue/{quote(ticket.id)}"
+
+
+class JiraSite:
+    """What Jira and Jira Service Management share: the site, its auth and the platform search."""
+
+    def __init__(self, vendor: str, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.vendor = vendor
+        self.base = setting(settings, "url").rstrip("/")
+        self.search_path = setting(settings, "search_path", SEARCH_PATH)
+        self.priorities = priority_names(settings, "priorities", PRIORITY)
+        if not secrets.get("api_token"):
+            raise HelpdeskError(f"{vendor} needs the secret 'api_token'")
+        self.http = http.session({"Accept": "application/json"})
+        self.http.auth = (setting(settings, "email"), secrets["api_token"])
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return http.call(self.http, method, f"{self.base}{path}", self.vendor, **kwargs)
+
+    def ref(self, key: str, url: str | None = None) -> TicketRef:
+        return TicketRef(self.vendor, key, url or f"{self.base}/browse/{key}")
+
+    def find(self, idempotency_key: str) -> TicketRef | None:
+        params = {"jql": key_jql(idempotency_key), "fields": "status", "maxResults": "1"}
+        key = first_issue_key(json_object(self.call("GET", self.search_path, params=params), self.vendor), self.vendor)
+        return self.ref(key) if key else None
+
+    def edit(self, ticket: TicketRef, fields: dict[str, Any]) -> None:
+        self.call("PUT", issue_path(ticket), json={"fields": fields})
+
+    def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
+        self.edit(ticket, {"priority": {"name": self.priorities[priority]}})
+
+
+class Jira:
+    VENDOR = VENDOR
+    FEATURES = FEATURES
+
+    def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.site = JiraSite(VENDOR, settings, secrets)
+        self.project_key = setting(settings, "project_key")
+        self.issue_type = setting(settings, "issue_type", "Task")
+
+    def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
+        payload = issue_payload(
+            draft,
+            idempotency_key,
+            project_key=self.project_key,
+            issue_type=self.issue_type,
+            priorities=self.site.priorities,
+        )
+        created = json_object(self.site.call("POST", "/rest/api/3/issue", json=payload), VENDOR)
+        return self.site.ref(created_key(created))
+
+    def find_ticket(self, idempotency_key: str) -> TicketRef | None:
+        return self.site.find(idempotency_key)
+
+    def add_comment(self, ticket: TicketRef, text: str) -> None:
+        self.site.call("POST", f"{issue_path(ticket)}/comment", json={"body": adf_doc(text)})
+
+    def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
+        self.site.set_priority(ticket, priority)
+
+    def reopen(self, ticket: TicketRef) -> None:
+        """Not offered (no "reopen" in FEATURES): reopening is a workflow transition per project."""
+        raise HelpdeskError("jira: reopen needs a workflow transition; FEATURES has no 'reopen'")
+
+    def ticket_status(self, ticket: TicketRef) -> str:
+        shown = self.site.call("GET", issue_path(ticket), params={"fields": "status"})
+        return status_name(json_object(shown, VENDOR))
+
+
+def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Jira:
+    return Jira(settings, secrets)

@@ -1,0 +1,98 @@
+"""The Freshdesk adapter against the Freshdesk contract server (tests/servers/helpdesks/freshdesk.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.helpdesks import freshdesk
+from functions.helpdesks._common import key_label
+from tests.integration.helpdesks import checks
+from tests.servers.helpdesks.freshdesk import FreshdeskServer
+
+Draft = Callable[..., TicketDraft]
+
+
+@pytest.fixture
+def server() -> Iterator[FreshdeskServer]:
+    server = FreshdeskServer().start()
+    yield server
+    server.stop()
+
+
+def _desk(server: FreshdeskServer, api_key: str | None = None, **settings: object) -> freshdesk.Freshdesk:
+    return freshdesk.create({"url": server.url, **settings}, {"api_key": api_key or server.api_key})
+
+
+def test_open_find_note_prioritise_and_read_status(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server, custom_field="cf_mention_id")
+    assert desk.find_ticket(key) is None
+    ticket = desk.open_ticket(draft(key), key)
+    assert ticket.url == f"{server.url}/a/tickets/{ticket.id}"
+    assert desk.find_ticket(key) == ticket
+    stored = server.tickets[int(ticket.id)]
+    assert stored["tags"] == [key_label(key), "network:vk", "category:delivery", "lang:en"]
+    assert stored["custom_fields"] == {"cf_mention_id": key}
+    assert stored["requester"] == {"email": "vk-42@mentiondesk.invalid", "name": "Ivan P. (vk)"}
+    assert (stored["priority"], stored["status"], stored["source"]) == (3, 2, 2)
+    assert stored["description"].startswith("<p>The pizza arrived cold.<br>Twice.</p>")
+
+    desk.add_comment(ticket, "Follow-up: <still> cold")
+    (note,) = server.notes[int(ticket.id)]
+    assert (note["body"], note["private"]) == ("<p>Follow-up: &lt;still&gt; cold</p>", True)
+    for priority, expected in [(Priority.LOW, 1), (Priority.NORMAL, 2), (Priority.HIGH, 3), (Priority.URGENT, 4)]:
+        desk.set_priority(ticket, priority)
+        assert server.tickets[int(ticket.id)]["priority"] == expected
+    assert desk.ticket_status(ticket) == "2"
+    server.tickets[int(ticket.id)]["status"] = 4  # an agent resolved it
+    assert desk.ticket_status(ticket) == "4"
+    desk.reopen(ticket)
+    assert desk.ticket_status(ticket) == "2"
+
+
+def test_unique_external_id_requester(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    ticket = _desk(server, requester_field="unique_external_id").open_ticket(draft(key), key)
+    assert server.tickets[int(ticket.id)]["requester"] == {"unique_external_id": "vk:42", "name": "Ivan P. (vk)"}
+
+
+def test_a_lost_reply_is_found_not_duplicated(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    server.lose_next_reply()
+    with pytest.raises(HelpdeskUnavailableError):
+        desk.open_ticket(draft(key), key)
+    found = desk.find_ticket(key) or desk.open_ticket(draft(key), key)
+    assert found.id == "1" and len(server.tickets) == 1
+
+
+def test_rate_limits_and_outages_are_retryable(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    checks.rate_limit_is_retryable_with_its_delay(server, lambda: desk.open_ticket(draft(key), key))
+    checks.outage_is_retryable(server, lambda: desk.find_ticket(key))
+    assert server.tickets == {}
+
+
+def test_bad_credentials_are_permanent(server: FreshdeskServer, key: str) -> None:
+    assert "401" in str(checks.is_permanent(lambda: _desk(server, api_key="wrong").find_ticket(key)))
+
+
+def test_the_contract_server_rejects_what_freshdesk_would(server: FreshdeskServer) -> None:
+    auth = (server.api_key, "X")
+    url = f"{server.url}/api/v2/tickets"
+    good = {"subject": "s", "description": "<p>d</p>", "email": "a@b.example", "priority": 1, "status": 2}
+    assert requests.post(url, json=good, auth=auth, timeout=5).status_code == 201
+    assert requests.post(url, json={**good, "description": None}, auth=auth, timeout=5).status_code == 400
+    missing = {k: v for k, v in good.items() if k != "description"}
+    answer = requests.post(url, json=missing, auth=auth, timeout=5)
+    assert answer.status_code == 400 and answer.json()["description"] == "Validation failed"
+    two_requesters = {**good, "unique_external_id": "vk:1"}
+    assert requests.post(url, json=two_requesters, auth=auth, timeout=5).status_code == 400
+    assert requests.post(url, json={**good, "priority": "3"}, auth=auth, timeout=5).status_code == 400
+    assert requests.post(url, json={**good, "source": 5}, auth=auth, timeout=5).status_code == 400
+    search = f"{server.url}/api/v2/search/tickets"
+    assert requests.get(search, params={"query": "tag:md-1"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(url + "/1", timeout=5).status_code == 401
+    assert requests.delete(url + "/1", auth=auth, timeout=5).status_code == 405

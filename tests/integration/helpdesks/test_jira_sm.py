@@ -1,0 +1,114 @@
+"""The Jira Service Management adapter against its contract server (tests/servers/helpdesks/jira_sm.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.helpdesks import jira_sm
+from functions.helpdesks._common import key_label
+from tests.integration.helpdesks import checks
+from tests.servers.helpdesks.jira_sm import JiraServiceManagementServer
+
+Draft = Callable[..., TicketDraft]
+ACCOUNT = "5b10a2844c20165700ede210"
+
+
+@pytest.fixture
+def server() -> Iterator[JiraServiceManagementServer]:
+    server = JiraServiceManagementServer().start()
+    yield server
+    server.stop()
+
+
+def _desk(
+    server: JiraServiceManagementServer, token: str | None = None, **settings: object
+) -> jira_sm.JiraServiceManagement:
+    config = {
+        "url": server.url,
+        "email": server.email,
+        "service_desk_id": server.service_desk_id,
+        "request_type_id": server.request_type_id,
+        **settings,
+    }
+    return jira_sm.create(config, {"api_token": token or server.api_token})
+
+
+def test_open_find_comment_prioritise_and_read_status(
+    server: JiraServiceManagementServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server, on_behalf_account_id=ACCOUNT)
+    assert desk.find_ticket(key) is None
+    ticket = desk.open_ticket(draft(key), key)
+    assert ticket.id == "SUP-1" and ticket.url == f"{server.url}/servicedesk/customer/portal/1/SUP-1"
+    found = desk.find_ticket(key)
+    assert found is not None and found.id == ticket.id
+    stored = server.requests["SUP-1"]
+    assert stored["labels"] == [key_label(key), "network:vk", "category:delivery", "lang:en"]
+    assert stored["reporter"] == ACCOUNT
+    assert stored["priority"] == "High"  # set right after creation
+    assert stored["description"].startswith("The pizza arrived cold.\nTwice.")
+
+    desk.add_comment(ticket, "Follow-up: still cold")
+    assert server.comments["SUP-1"] == [{"id": "1", "public": False, "body": "Follow-up: still cold"}]
+    for priority, expected in [
+        (Priority.LOW, "Low"),
+        (Priority.NORMAL, "Medium"),
+        (Priority.HIGH, "High"),
+        (Priority.URGENT, "Highest"),
+    ]:
+        desk.set_priority(ticket, priority)
+        assert server.requests["SUP-1"]["priority"] == expected
+    assert desk.ticket_status(ticket) == "Waiting for support"
+
+
+def test_labels_can_be_set_after_creation(server: JiraServiceManagementServer, key: str, draft: Draft) -> None:
+    desk = _desk(server, labels_in_request=False, priorities={"high": "Highest"})
+    ticket = desk.open_ticket(draft(key), key)
+    assert server.requests[ticket.id]["labels"][0] == key_label(key)
+    assert server.requests[ticket.id]["priority"] == "Highest"
+    assert desk.find_ticket(key) is not None
+
+
+def test_a_lost_reply_is_found_not_duplicated(server: JiraServiceManagementServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    server.lose_next_reply()
+    with pytest.raises(HelpdeskUnavailableError):
+        desk.open_ticket(draft(key), key)
+    found = desk.find_ticket(key) or desk.open_ticket(draft(key), key)
+    assert found.id == "SUP-1" and len(server.requests) == 1
+
+
+def test_rate_limits_and_outages_are_retryable(server: JiraServiceManagementServer, key: str) -> None:
+    desk = _desk(server)
+    checks.rate_limit_is_retryable_with_its_delay(server, lambda: desk.find_ticket(key))
+    checks.outage_is_retryable(server, lambda: desk.find_ticket(key))
+
+
+def test_bad_credentials_are_permanent(server: JiraServiceManagementServer, key: str) -> None:
+    assert "401" in str(checks.is_permanent(lambda: _desk(server, token="wrong").find_ticket(key)))
+
+
+def test_the_contract_server_rejects_what_jsm_would(server: JiraServiceManagementServer) -> None:
+    auth = (server.email, server.api_token)
+    url = f"{server.url}/rest/servicedeskapi/request"
+    good = {"serviceDeskId": "10", "requestTypeId": "25", "requestFieldValues": {"summary": "s"}}
+    assert requests.post(url, json=good, auth=auth, timeout=5).status_code == 201
+    no_summary = {**good, "requestFieldValues": {"description": "d"}}
+    answer = requests.post(url, json=no_summary, auth=auth, timeout=5)
+    assert (answer.status_code, answer.json()) == (400, {"error": "requestFieldValues.summary is required"})
+    by_email = {**good, "raiseOnBehalfOf": "ivan@example.com"}
+    assert requests.post(url, json=by_email, auth=auth, timeout=5).status_code == 400
+    numeric_ids = {**good, "serviceDeskId": 10}
+    assert requests.post(url, json=numeric_ids, auth=auth, timeout=5).status_code == 400
+    not_on_type = {**good, "requestFieldValues": {"summary": "s", "priority": {"name": "High"}}}
+    assert requests.post(url, json=not_on_type, auth=auth, timeout=5).status_code == 400
+    edit = f"{server.url}/rest/api/3/issue/SUP-1"
+    assert requests.put(edit, json={"fields": {"priority": {"name": "P1"}}}, auth=auth, timeout=5).status_code == 400
+    search = f"{server.url}/rest/api/3/search"
+    assert requests.get(search, params={"jql": "text ~ x"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(f"{url}/SUP-1", timeout=5).status_code == 401

@@ -1,0 +1,104 @@
+"""The Zendesk adapter against the Zendesk contract server (tests/servers/helpdesks/zendesk.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.helpdesks import zendesk
+from tests.integration.helpdesks import checks
+from tests.servers.helpdesks.zendesk import ZendeskServer
+
+Draft = Callable[..., TicketDraft]
+
+
+@pytest.fixture
+def server() -> Iterator[ZendeskServer]:
+    server = ZendeskServer().start()
+    yield server
+    server.stop()
+
+
+def _desk(server: ZendeskServer, token: str | None = None, **settings: object) -> zendesk.Zendesk:
+    return zendesk.create(
+        {"url": server.url, "email": server.email, **settings}, {"api_token": token or server.api_token}
+    )
+
+
+def test_open_find_comment_prioritise_and_read_status(server: ZendeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server, custom_field_id=360000000001)
+    assert desk.find_ticket(key) is None
+    ticket = desk.open_ticket(draft(key), key)
+    assert ticket.vendor == "zendesk" and ticket.url == f"{server.url}/agent/tickets/{ticket.id}"
+    assert desk.find_ticket(key) == ticket
+    stored = server.tickets[int(ticket.id)]
+    assert stored["external_id"] == key
+    assert stored["custom_fields"] == [{"id": 360000000001, "value": key}]
+    assert stored["requester"] == {"name": "Ivan P. (vk)", "email": "vk-42@mentiondesk.invalid"}
+    assert stored["priority"] == "high"
+    assert stored["tags"] == ["category:delivery", "lang:en", "network:vk"]
+    assert server.comments[int(ticket.id)][0]["public"] is False
+
+    desk.add_comment(ticket, "Follow-up: still cold")
+    assert server.comments[int(ticket.id)][-1] == {"body": "Follow-up: still cold", "public": False}
+    for priority, expected in [
+        (Priority.LOW, "low"),
+        (Priority.NORMAL, "normal"),
+        (Priority.HIGH, "high"),
+        (Priority.URGENT, "urgent"),
+    ]:
+        desk.set_priority(ticket, priority)
+        assert server.tickets[int(ticket.id)]["priority"] == expected
+    assert desk.ticket_status(ticket) == "new"
+    desk.reopen(ticket)
+    assert desk.ticket_status(ticket) == "open"
+    assert all(200 <= exchange.status < 300 for exchange in server.seen)
+
+
+def test_a_lost_reply_is_found_not_duplicated(server: ZendeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    server.lose_next_reply()
+    with pytest.raises(HelpdeskUnavailableError):
+        desk.open_ticket(draft(key), key)
+    assert len(server.tickets) == 1  # Zendesk made it; we never heard
+    found = desk.find_ticket(key)
+    assert found is not None and found.id == str(next(iter(server.tickets)))
+    assert (desk.find_ticket(key) or desk.open_ticket(draft(key), key)) == found
+    assert len(server.tickets) == 1
+
+
+def test_the_idempotency_key_replays_the_first_ticket(server: ZendeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    first = desk.open_ticket(draft(key), key)
+    assert desk.open_ticket(draft(key), key) == first  # within Zendesk's 2 hours: a replay
+    assert len(server.tickets) == 1
+
+
+def test_rate_limits_and_outages_are_retryable(server: ZendeskServer, key: str) -> None:
+    desk = _desk(server)
+    checks.rate_limit_is_retryable_with_its_delay(server, lambda: desk.find_ticket(key))
+    checks.outage_is_retryable(server, lambda: desk.find_ticket(key))
+
+
+def test_bad_credentials_are_permanent(server: ZendeskServer, key: str) -> None:
+    error = checks.is_permanent(lambda: _desk(server, token="wrong").find_ticket(key))
+    assert "401" in str(error)
+
+
+def test_the_contract_server_rejects_what_zendesk_would(server: ZendeskServer) -> None:
+    auth = (f"{server.email}/token", server.api_token)
+    url = f"{server.url}/api/v2/tickets"
+    no_comment = requests.post(url, json={"ticket": {"subject": "x"}}, auth=auth, timeout=5)
+    assert (no_comment.status_code, no_comment.json()) == (400, {"error": "ticket.comment is required"})
+    bad_priority = {"ticket": {"subject": "x", "comment": {"body": "y"}, "priority": "high!"}}
+    assert requests.post(url, json=bad_priority, auth=auth, timeout=5).status_code == 400
+    unknown = {"ticket": {"subject": "x", "comment": {"body": "y"}, "prio": "high"}}
+    assert requests.post(url, json=unknown, auth=auth, timeout=5).status_code == 400
+    assert requests.post(url, data="subject=x", auth=auth, timeout=5).status_code == 415
+    assert requests.delete(url, auth=auth, timeout=5).status_code == 405
+    assert requests.get(url, auth=("agent@acme.example", server.api_token), timeout=5).status_code == 401
+    assert requests.get(f"{server.url}/api/v2/tickets/999", auth=auth, timeout=5).status_code == 404

@@ -1,0 +1,159 @@
+"""Freshdesk API v2 as we use it, from the [secondary] notes in docs/helpdesks.md.
+
+- Basic auth with the API key as user name (any password), else 401 `{"code": "invalid_credentials"}`.
+- `POST /api/v2/tickets` (201): `subject`, `description`, exactly one requester identifier
+  (`email` | `requester_id` | `phone` | `twitter_id` | `facebook_id` | `unique_external_id`),
+  `priority` 1-4, `status` 2-5, `source` in the documented list, `tags` strings, `custom_fields`
+  {cf_*: value}; errors are 400 {"description": "Validation failed", "errors": [{field, message, code}]}.
+- `GET /api/v2/search/tickets?query="tag:'<tag>'"` → {"results": [...], "total": n} (only the
+  tag form, whole query in double quotes, as the notes describe);
+- `GET|PUT /api/v2/tickets/{id}`; `POST /api/v2/tickets/{id}/notes` {body, private} (201).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from tests.servers.helpdesks.base import ContractServer, Handler, Rejected, Reply, Request, check_fields, check_strings
+
+REQUESTER_FIELDS = ("email", "requester_id", "phone", "twitter_id", "facebook_id", "unique_external_id")
+SOURCES = (1, 2, 3, 7, 9, 10)
+TAG_QUERY = re.compile(r"^\"tag:'([^'\"]+)'\"$")
+CREATE_OPTIONAL: dict[str, Any] = {
+    "name": str,
+    "email": str,
+    "requester_id": int,
+    "phone": str,
+    "twitter_id": str,
+    "facebook_id": str,
+    "unique_external_id": str,
+    "status": int,
+    "source": int,
+    "tags": list,
+    "custom_fields": dict,
+    "type": str,
+    "group_id": int,
+    "responder_id": int,
+}
+UPDATE_FIELDS: dict[str, Any] = {"priority": int, "status": int, "tags": list, "custom_fields": dict, "subject": str}
+
+
+def _invalid(field: str, message: str) -> Rejected:
+    body = {
+        "description": "Validation failed",
+        "errors": [{"field": field, "message": message, "code": "invalid_value"}],
+    }
+    return Rejected(400, f"{field}: {message}", body)
+
+
+class FreshdeskServer(ContractServer):
+    name = "freshdesk"
+
+    def __init__(self, api_key: str = "fd-key") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.tickets: dict[int, dict[str, Any]] = {}
+        self.notes: dict[int, list[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+
+    def authorize(self, request: Request) -> None:
+        credentials = request.basic_auth()
+        if credentials is None or credentials[0] != self.api_key:
+            raise Rejected(
+                401, "invalid_credentials", {"code": "invalid_credentials", "message": "You have to be logged in"}
+            )
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("POST", r"/api/v2/tickets", self._create),
+            ("GET", r"/api/v2/search/tickets", self._search),
+            ("POST", r"/api/v2/tickets/(\d+)/notes", self._note),
+            ("GET", r"/api/v2/tickets/(\d+)", self._show),
+            ("PUT", r"/api/v2/tickets/(\d+)", self._update),
+        ]
+
+    def _ticket(self, match: re.Match[str]) -> dict[str, Any]:
+        ticket = self.tickets.get(int(match.group(1)))
+        if ticket is None:
+            raise Rejected(404, "not found", {"code": "not_found"})
+        return ticket
+
+    @staticmethod
+    def _check_values(document: dict[str, Any]) -> None:
+        if "priority" in document and document["priority"] not in (1, 2, 3, 4):
+            raise _invalid("priority", "It should be one of these values: '1,2,3,4'")
+        if "status" in document and document["status"] not in (2, 3, 4, 5):
+            raise _invalid("status", "It should be one of these values: '2,3,4,5'")
+        if "source" in document and document["source"] not in SOURCES:
+            raise _invalid("source", f"It should be one of these values: {SOURCES}")
+        if "tags" in document:
+            for tag in check_strings(document["tags"], "tags"):
+                if not tag or "," in tag or len(tag) > 255:
+                    raise _invalid("tags", f"invalid tag {tag!r}")
+        for name, value in document.get("custom_fields", {}).items():
+            if not name.startswith("cf_") or not isinstance(value, str | int | float | bool):
+                raise _invalid(f"custom_fields.{name}", "Unexpected/invalid field in request")
+
+    def _create(self, request: Request, _: re.Match[str]) -> Reply:
+        document = request.json()
+        try:
+            check_fields(document, "ticket", {"subject": str, "description": str, "priority": int}, CREATE_OPTIONAL)
+        except Rejected as rejected:
+            raise _invalid("ticket", rejected.reason) from rejected
+        given = [name for name in REQUESTER_FIELDS if name in document]
+        if len(given) != 1:
+            raise _invalid("requester", f"exactly one of {REQUESTER_FIELDS} is required, got {given}")
+        if "email" in document and "@" not in document["email"]:
+            raise _invalid("email", "It should be in the 'valid email address' format")
+        self._check_values(document)
+        ticket_id = next(self._ids)
+        stored = {
+            "id": ticket_id,
+            "subject": document["subject"],
+            "description": document["description"],
+            "priority": document["priority"],
+            "status": document.get("status", 2),
+            "source": document.get("source", 2),
+            "tags": list(document.get("tags", [])),
+            "custom_fields": dict(document.get("custom_fields", {})),
+            "requester": {name: document[name] for name in (*given, "name") if name in document},
+        }
+        self.tickets[ticket_id] = stored
+        self.notes[ticket_id] = []
+        return Reply(201, stored)
+
+    def _search(self, request: Request, _: re.Match[str]) -> Reply:
+        query = request.param("query") or ""
+        matched = TAG_QUERY.match(query)
+        if matched is None:
+            raise _invalid("query", f"this server understands only \"tag:'<tag>'\", got {query!r}")
+        found = [t for t in self.tickets.values() if matched.group(1) in t["tags"]]
+        return Reply(200, {"results": found, "total": len(found)})
+
+    def _show(self, request: Request, match: re.Match[str]) -> Reply:
+        return Reply(200, self._ticket(match))
+
+    def _update(self, request: Request, match: re.Match[str]) -> Reply:
+        stored = self._ticket(match)
+        document = request.json()
+        try:
+            check_fields(document, "ticket", {}, UPDATE_FIELDS)
+        except Rejected as rejected:
+            raise _invalid("ticket", rejected.reason) from rejected
+        self._check_values(document)
+        stored.update(document)
+        return Reply(200, stored)
+
+    def _note(self, request: Request, match: re.Match[str]) -> Reply:
+        stored = self._ticket(match)
+        document = request.json()
+        try:
+            check_fields(document, "note", {"body": str}, {"private": bool, "notify_emails": list, "incoming": bool})
+        except Rejected as rejected:
+            raise _invalid("note", rejected.reason) from rejected
+        note = {"id": len(self.notes[stored["id"]]) + 1, "ticket_id": stored["id"], **document}
+        note.setdefault("private", True)
+        self.notes[stored["id"]].append(note)
+        return Reply(201, note)

@@ -1,0 +1,235 @@
+"""The pure parts of the SaaS helpdesk adapters: payloads, priority maps, ADF, requester forms,
+and reading answers (for Jira, canned from the spec's CreatedIssue / SearchResults / IssueBean)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from functions import helpdesks
+from functions.core.score import Priority
+from functions.core.tickets import HelpdeskError, Requester, TicketDraft
+from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
+
+VOCABULARY = {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "idempotency_header"}
+KEY = "vk#wall-218000001_513_c77"
+IVAN = Requester(id="42", name="Ivan P.", handle="id42", network="vk")
+DRAFT = TicketDraft(
+    subject="[Acme] vk complaint from id42: cold pizza",
+    body="Cold pizza.\nTwice.\n\n---\nMention: " + KEY,
+    requester=IVAN,
+    priority=Priority.URGENT,
+    tags=("network:vk", "category:delivery"),
+    mention_id=KEY,
+    brand="acme",
+)
+
+
+def test_adapters_are_discovered_and_declare_known_features() -> None:
+    assert {"zendesk", "freshdesk", "jira", "jira_sm", "zammad"} <= set(helpdesks.available())
+    assert "_common" not in helpdesks.available()
+    for module in (zendesk, freshdesk, jira, jira_sm, zammad):
+        assert not module.FEATURES - VOCABULARY - {"reopen"}, module.VENDOR
+        assert {"comments", "status", "priority", "external_reference"} <= module.FEATURES
+    assert "idempotency_header" in zendesk.FEATURES
+    assert "reopen" not in jira.FEATURES | jira_sm.FEATURES | zammad.FEATURES
+
+
+def test_priority_maps_speak_each_vendors_language() -> None:
+    assert zendesk.PRIORITY == {
+        Priority.LOW: "low",
+        Priority.NORMAL: "normal",
+        Priority.HIGH: "high",
+        Priority.URGENT: "urgent",
+    }
+    assert freshdesk.PRIORITY == {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
+    assert jira.PRIORITY == jira_sm.PRIORITY
+    assert jira.PRIORITY == {
+        Priority.LOW: "Low",
+        Priority.NORMAL: "Medium",
+        Priority.HIGH: "High",
+        Priority.URGENT: "Highest",
+    }
+    assert zammad.PRIORITY == {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 3}
+
+
+def test_priority_overrides_per_install() -> None:
+    names = _common.priority_names({"priorities": {"urgent": "Blocker"}}, "priorities", jira.PRIORITY)
+    assert names[Priority.URGENT] == "Blocker" and names[Priority.LOW] == "Low"
+    with pytest.raises(HelpdeskError, match="unknown priorities: critical"):
+        _common.priority_names({"priorities": {"critical": "P1"}}, "priorities", jira.PRIORITY)
+    with pytest.raises(HelpdeskError, match="must be an object"):
+        _common.priority_names({"priorities": ["P1"]}, "priorities", jira.PRIORITY)
+
+
+def test_key_label_is_stable_exact_and_label_safe() -> None:
+    assert _common.key_label(KEY) == _common.key_label(KEY)
+    assert _common.key_label(KEY) != _common.key_label(KEY + "0")
+    assert re.fullmatch(r"md-[0-9a-f]{32}", _common.key_label("generic#forum:it's \\ tricky ü"))
+
+
+def test_requester_address_forms() -> None:
+    assert _common.requester_email(IVAN) == "vk-42@mentiondesk.invalid"
+    odd = Requester(id="Ab C/1", name=None, handle=None, network="x")
+    assert _common.requester_email(odd, "social.example") == "x-ab-c-1@social.example"
+    assert _common.requester_name(IVAN) == "Ivan P. (vk)"
+    assert _common.requester_name(Requester(id="7", name=None, handle="bob", network="tg")) == "@bob (tg)"
+    assert _common.requester_name(odd) == "Ab C/1 (x)"
+    assert freshdesk.requester_fields(IVAN, "email") == {"email": "vk-42@mentiondesk.invalid", "name": "Ivan P. (vk)"}
+    assert freshdesk.requester_fields(IVAN, "unique_external_id") == {
+        "unique_external_id": "vk:42",
+        "name": "Ivan P. (vk)",
+    }
+
+
+def test_zendesk_payload_and_idempotency_header() -> None:
+    payload = zendesk.ticket_payload(DRAFT, KEY, custom_field_id=None)
+    assert payload == {
+        "ticket": {
+            "subject": DRAFT.subject,
+            "comment": {"body": DRAFT.body, "public": False},
+            "requester": {"name": "Ivan P. (vk)", "email": "vk-42@mentiondesk.invalid"},
+            "priority": "urgent",
+            "tags": ["network:vk", "category:delivery"],
+            "external_id": KEY,
+        }
+    }
+    assert zendesk.ticket_payload(DRAFT, KEY, custom_field_id=5)["ticket"]["custom_fields"] == [{"id": 5, "value": KEY}]
+    assert zendesk.idempotency_key_header(KEY) == KEY
+    assert zendesk.idempotency_key_header("x" * 256) == _common.key_label("x" * 256)
+    assert zendesk.idempotency_key_header("généric#1") == _common.key_label("généric#1")
+
+
+def test_freshdesk_payload_html_and_search() -> None:
+    payload = freshdesk.ticket_payload(DRAFT, KEY)
+    assert payload["description"] == f"<p>Cold pizza.<br>Twice.</p><p>---<br>Mention: {KEY}</p>"
+    assert (payload["priority"], payload["status"], payload["source"]) == (4, 2, 2)
+    assert payload["tags"] == [_common.key_label(KEY), "network:vk", "category:delivery"]
+    assert "custom_fields" not in payload
+    assert freshdesk.html_text("a < b & c") == "<p>a &lt; b &amp; c</p>"
+    assert freshdesk.html_text("") == "<p></p>"
+    assert freshdesk.search_query(KEY) == f"\"tag:'{_common.key_label(KEY)}'\""
+
+
+def test_adf_paragraphs_and_breaks() -> None:
+    assert jira.adf_doc("one\ntwo\n\nthree") == {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {
+                "type": "paragraph",
+                "content": [{"type": "text", "text": "one"}, {"type": "hardBreak"}, {"type": "text", "text": "two"}],
+            },
+            {"type": "paragraph", "content": [{"type": "text", "text": "three"}]},
+        ],
+    }
+    assert jira.adf_doc("") == {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
+    doc = jira.adf_doc("a\r\n\r\n\r\n  \n\nb\n\nc\n\nd")
+    texts = [node["text"] for p in doc["content"] for node in p["content"] if node["type"] == "text"]
+    assert texts == ["a", "b", "c", "d"]
+    assert all(node.get("text") != "" for p in doc["content"] for node in p["content"])
+
+
+def test_jira_issue_payload() -> None:
+    payload = jira.issue_payload(DRAFT, KEY, project_key="SUP")
+    fields = payload["fields"]
+    assert fields["project"] == {"key": "SUP"} and fields["issuetype"] == {"name": "Task"}
+    assert fields["priority"] == {"name": "Highest"}
+    assert fields["labels"] == [_common.key_label(KEY), "network:vk", "category:delivery"]
+    assert fields["description"] == jira.adf_doc(DRAFT.body)
+    assert len(jira.summary("x" * 300)) == 255
+    assert jira.key_jql(KEY) == f'labels = "{_common.key_label(KEY)}" ORDER BY created ASC'
+
+
+def test_jira_reads_the_spec_shaped_answers() -> None:
+    created = {"id": "10000", "key": "ED-24", "self": "https://your-domain.atlassian.net/rest/api/3/issue/10000"}
+    assert jira.created_key(created) == "ED-24"
+    search: dict[str, Any] = {
+        "startAt": 0,
+        "maxResults": 1,
+        "total": 2,
+        "issues": [{"id": "10002", "key": "ED-1", "fields": {"status": {"name": "To Do"}}}],
+    }
+    assert jira.first_issue_key(search) == "ED-1"
+    assert jira.first_issue_key({"startAt": 0, "maxResults": 1, "total": 0, "issues": []}) is None
+    with pytest.raises(HelpdeskError):
+        jira.first_issue_key({"errorMessages": []})
+    issue = {"id": "10002", "key": "ED-1", "fields": {"status": {"name": "In Progress", "id": "3"}}}
+    assert jira.status_name(issue) == "In Progress"
+    with pytest.raises(HelpdeskError, match=r"fields\.status\.name"):
+        jira.status_name({"id": "1", "key": "ED-1", "fields": {}})
+    with pytest.raises(HelpdeskError):
+        jira.created_key({"id": "1"})
+
+
+def test_jira_sm_request_payload_and_answers() -> None:
+    payload = jira_sm.request_payload(
+        DRAFT, KEY, service_desk_id="10", request_type_id="25", on_behalf_account_id="5b10a2844c20165700ede210"
+    )
+    assert payload == {
+        "serviceDeskId": "10",
+        "requestTypeId": "25",
+        "requestFieldValues": {
+            "summary": DRAFT.subject,
+            "description": DRAFT.body,
+            "labels": [_common.key_label(KEY), "network:vk", "category:delivery"],
+        },
+        "raiseOnBehalfOf": "5b10a2844c20165700ede210",
+    }
+    bare = jira_sm.request_payload(DRAFT, KEY, service_desk_id="10", request_type_id="25", labels_in_request=False)
+    assert "labels" not in bare["requestFieldValues"] and "raiseOnBehalfOf" not in bare
+    created = {"issueId": "107001", "issueKey": "HELPDESK-1", "_links": {"web": "https://x/portal/1/HELPDESK-1"}}
+    assert jira_sm.created_request(created) == ("HELPDESK-1", "https://x/portal/1/HELPDESK-1")
+    assert jira_sm.created_request({"issueKey": "HELPDESK-1"}) == ("HELPDESK-1", None)
+    assert jira_sm.request_status({"currentStatus": {"status": "Waiting for support"}}) == "Waiting for support"
+
+
+def test_zammad_payload_and_answers() -> None:
+    payload = zammad.ticket_payload(DRAFT, KEY, group="Social")
+    assert payload["customer_id"] == "guess:vk-42@mentiondesk.invalid"
+    assert payload["priority_id"] == 3
+    assert payload["tags"] == f"{_common.key_label(KEY)},network:vk,category:delivery"
+    assert payload["article"] == {
+        "subject": DRAFT.subject,
+        "body": DRAFT.body,
+        "type": "note",
+        "internal": True,
+        "content_type": "text/plain",
+    }
+    assert zammad.search_query(KEY) == f'tags:"{_common.key_label(KEY)}"'
+    assert zammad.found_ids({"tickets": [7, 3], "tickets_count": 2, "assets": {}}) == [3, 7]
+    assert zammad.found_ids([{"id": 9, "title": "x"}]) == [9]
+    with pytest.raises(HelpdeskError):
+        zammad.found_ids({"error": "x"})
+    assert zammad.state_of({"state_id": 4, "state": "closed"}) == "closed"
+    assert zammad.state_of({"state_id": 4}) == "4"
+
+
+@pytest.mark.parametrize(
+    ("vendor", "settings", "secrets", "message"),
+    [
+        ("zendesk", {"subdomain": "acme"}, {"api_token": "t"}, "'email' is required"),
+        ("zendesk", {"url": "https://z", "email": "a@b", "custom_field_id": "x"}, {"api_token": "t"}, "numeric"),
+        ("zendesk", {"url": "https://z", "email": "a@b"}, {}, "api_token"),
+        ("freshdesk", {"domain": "acme", "requester_field": "phone"}, {"api_key": "k"}, "requester_field"),
+        ("freshdesk", {"domain": "acme", "custom_field": "mention"}, {"api_key": "k"}, "cf_"),
+        ("jira", {"url": "https://j", "email": "a@b"}, {"api_token": "t"}, "'project_key' is required"),
+        ("jira_sm", {"url": "https://j", "email": "a@b", "service_desk_id": "1"}, {"api_token": "t"}, "request_type"),
+        ("zammad", {"url": "https://zm", "priority_ids": {"urgent": "4"}}, {"token": "t"}, "numeric ids"),
+        ("zammad", {"url": "https://zm"}, {}, "token"),
+    ],
+)
+def test_configuration_errors_are_permanent_and_named(
+    vendor: str, settings: dict[str, Any], secrets: dict[str, str], message: str
+) -> None:
+    with pytest.raises(HelpdeskError, match=message):
+        helpdesks.create(vendor, settings, secrets)
+
+
+def test_base_urls_from_subdomains() -> None:
+    assert zendesk.create({"subdomain": "acme", "email": "a@b"}, {"api_token": "t"}).api == (
+        "https://acme.zendesk.com/api/v2"
+    )
+    assert freshdesk.create({"domain": "acme"}, {"api_key": "k"}).api == "https://acme.freshdesk.com/api/v2"
