@@ -7,7 +7,7 @@ branch on `FEATURES`, never on vendor names. The vocabulary: "priority", "tags",
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -97,12 +97,26 @@ def _facts(mention: Mention, score: Score) -> str:
     )
 
 
-def draft_ticket(mention: Mention, score: Score, brand_name: str) -> TicketDraft:
+THREAD_CONTEXT_POSTS = 10
+
+
+def _thread_context(earlier: Sequence[Mention]) -> str:
+    """The posts before this one in the same thread, oldest first, so the agent sees the conversation."""
+    if not earlier:
+        return ""
+    lines = [
+        f"- {format_time(m.created_at)} {m.author.handle or m.author.name or m.author.id}: {_one_line(m.text, 280)}"
+        for m in sorted(earlier, key=lambda m: m.created_at)[-THREAD_CONTEXT_POSTS:]
+    ]
+    return "\n\nEarlier in this thread:\n" + "\n".join(lines)
+
+
+def draft_ticket(mention: Mention, score: Score, brand_name: str, earlier: Sequence[Mention] = ()) -> TicketDraft:
     """A ticket an agent can act on without opening the network."""
     who = mention.author.handle or mention.author.name or mention.author.id
     return TicketDraft(
         subject=f"[{brand_name}] {mention.network} complaint from {who}: {_one_line(mention.text, SUBJECT_CHARS)}",
-        body=f"{mention.text}\n\n---\n{_facts(mention, score)}",
+        body=f"{mention.text}\n\n---\n{_facts(mention, score)}{_thread_context(earlier)}",
         requester=Requester(
             id=mention.author.id, name=mention.author.name, handle=mention.author.handle, network=mention.network
         ),

@@ -122,7 +122,13 @@ def _after_solved(
 def _draft_for(link: tickets.Link, stored: StoredMention, brand: Brand) -> TicketDraft:
     """The ticket text comes from the mention the link is keyed by (after a takeover, not ours)."""
     first = stored if link.opened_by == stored.mention.identity else mentions.get(link.opened_by) or stored
-    draft = draft_ticket(first.mention, first.score, brand.name)
+    mention = first.mention
+    earlier = (
+        mentions.thread_posts(mention.brand, mention.network, mention.thread.root_id, mention.created_at, 10)
+        if mention.thread.root_id
+        else []
+    )
+    draft = draft_ticket(mention, first.score, brand.name, earlier)
     if link.previous_tickets:
         previous = ", ".join(ref.split("#", 1)[-1] for ref in link.previous_tickets)
         draft = replace(draft, body=f"{draft.body}\nEarlier ticket(s) of this thread, solved: {previous}")

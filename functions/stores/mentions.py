@@ -20,6 +20,7 @@ from functions.runtime.settings import settings
 from functions.stores.items import from_item, is_conditional_failure, to_item
 
 MAX_PAGE = 200
+THREAD_SCAN = 500
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,20 @@ def query(brand: str, since: datetime | None, complaint: bool | None, limit: int
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return [from_item(item) for item in items[:limit]]
+
+
+def thread_posts(brand: str, network: str, root_id: str, before: datetime, limit: int) -> list[Mention]:
+    """Stored posts of one thread written before `before`, newest first (for the ticket's context).
+
+    Reads the brand's recent mentions through `by_brand` and keeps the thread's; a thread older
+    than the last `THREAD_SCAN` mentions of the brand is shown without context rather than scanned.
+    """
+    page = _table().query(
+        IndexName="by_brand",
+        KeyConditionExpression=Key("brand").eq(brand) & Key("created_at").lt(format_time(before)),
+        FilterExpression=Attr("network").eq(network)
+        & (Attr("thread.root_id").eq(root_id) | Attr("external_id").eq(root_id)),
+        ScanIndexForward=False,
+        Limit=THREAD_SCAN,
+    )
+    return [Mention.from_dict(from_item(item)) for item in page.get("Items", [])][:limit]

@@ -117,3 +117,23 @@ def test_a_normal_day_opens_no_incident(service: str, driver: Any, on_call: Any)
     assert len(desk_tickets()) == 5
     assert not [t for t in desk_tickets() if "spike" in t["subject"].lower()]
     assert on_call.slack == []
+
+
+def test_sns_notifier_publishes_to_the_topic(aws: str) -> None:
+    """SNS on moto over HTTP: a queue subscribed to the on-call topic receives the escalation."""
+    import json
+
+    import boto3
+
+    from functions.notifiers import notify
+
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name="mentiondesk-oncall")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="oncall-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    notify({"type": "sns", "settings": {"topic_arn": topic}}, "[Acme Pizza] escalated: SLA breached")
+    (message,) = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
+    envelope = json.loads(message["Body"])
+    assert envelope["Message"] == "[Acme Pizza] escalated: SLA breached"
+    assert envelope["Subject"] == "mentiondesk escalation"

@@ -229,3 +229,20 @@ def test_same_job_many_times_makes_one_ticket(aws: str, attempts: int) -> None:
     for _ in range(attempts):
         tickets.handle_job(json.dumps({"mention": mention.identity}))
     assert len(desk_tickets()) == 1
+
+
+def test_ticket_shows_the_earlier_posts_of_its_thread(service: str, driver: Any) -> None:
+    earlier = vk_body(
+        "wall_reply_new__top_level.json",
+        id=9001,
+        from_id=4242,
+        date=1764230000,
+        text="Is delivery to the north district running today?",
+    )
+    deliver(service, "vk", earlier)
+    driver.drain()
+    assert desk_tickets() == []  # a question, not a complaint
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))
+    driver.drain()
+    (ticket,) = desk_tickets()
+    assert "Earlier in this thread:\n- 2025-11-27T07:53:20Z id4242: Is delivery to the north district" in ticket["body"]
