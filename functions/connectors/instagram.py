@@ -30,13 +30,12 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from functions.connectors import _meta
 from functions.connectors._meta import Item, obj, optional_id, str_id, text
 from functions.core.mention import Author, Kind, Mention, Thread
-from functions.core.webhooks import Delivery, Reply, SignedDelivery, WebhookRequest
+from functions.core.webhooks import Delivery, WebhookRequest
 
 NETWORK = "instagram"
 DISPLAY_NAME = "Instagram"
@@ -58,23 +57,13 @@ IGNORED_EVENT_TYPES = frozenset(
 )
 
 
-def account_id(request: WebhookRequest) -> str | None:
-    """The IG professional account the delivery is for: the first entry's `id`."""
-    return _meta.account_id(request)
-
-
-def handshake(request: WebhookRequest, secrets: Mapping[str, str]) -> Reply | None:
-    """Meta's GET `hub.mode=subscribe` check against the brand's `verify_token`."""
-    return _meta.handshake(request, secrets)
-
-
-def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -> None:
-    """`X-Hub-Signature-256` with the App Secret; no timestamp is signed, so no window."""
-    _meta.verify(request, secrets, now)
-
-
-def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelivery:
-    return _meta.sign(body, secrets, now)
+# The Meta envelope, GET verification and `X-Hub-Signature-256` are shared with the other Meta
+# network (functions/connectors/_meta.py): the first entry's id names the account; no timestamp is
+# signed, so there is no replay window.
+account_id = _meta.account_id
+handshake = _meta.handshake
+verify = _meta.verify
+sign = _meta.sign
 
 
 def split(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
