@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester
+from functions.core.tickets import HelpdeskError, Requester, setting
 
 KEY_LABEL_PREFIX = "md-"
 DEFAULT_REQUESTER_DOMAIN = "mentiondesk.invalid"
@@ -79,3 +79,11 @@ def field(body: Mapping[str, Any], vendor: str, *path: str) -> Any:
             raise HelpdeskError(f"{vendor}: response has no {'.'.join(path)}")
         value = value[step]
     return value
+
+
+def base_url(settings: Mapping[str, Any], account_setting: str, template: str) -> str:
+    """`url` when given (self-hosted, or a local contract server in tests), else the SaaS host
+    built from the account name: `template.format(<settings[account_setting]>)`."""
+    if settings.get("url"):
+        return setting(settings, "url").rstrip("/")
+    return template.format(setting(settings, account_setting))

@@ -36,6 +36,7 @@ from functions.core.score import Priority
 from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef, setting
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
+    base_url,
     field,
     json_object,
     key_label,
@@ -93,18 +94,12 @@ def ticket_payload(
     return payload
 
 
-def _base_url(settings: Mapping[str, Any]) -> str:
-    if settings.get("url"):
-        return setting(settings, "url").rstrip("/")
-    return f"https://{setting(settings, 'domain')}.freshdesk.com"
-
-
 class Freshdesk:
     VENDOR = VENDOR
     FEATURES = FEATURES
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
-        self.base = _base_url(settings)
+        self.base = base_url(settings, "domain", "https://{}.freshdesk.com")
         self.api = f"{self.base}/api/v2"
         self.domain = setting(settings, "requester_domain", DEFAULT_REQUESTER_DOMAIN)
         self.requester_field = setting(settings, "requester_field", "email")

@@ -35,6 +35,7 @@ from functions.core.score import Priority
 from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
+    base_url,
     field,
     json_object,
     key_label,
@@ -75,18 +76,12 @@ def ticket_payload(
     return {"ticket": ticket}
 
 
-def _base_url(settings: Mapping[str, Any]) -> str:
-    if settings.get("url"):
-        return setting(settings, "url").rstrip("/")
-    return f"https://{setting(settings, 'subdomain')}.zendesk.com"
-
-
 class Zendesk:
     VENDOR = VENDOR
     FEATURES = FEATURES
 
     def __init__(self, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
-        self.base = _base_url(settings)
+        self.base = base_url(settings, "subdomain", "https://{}.zendesk.com")
         self.api = f"{self.base}/api/v2"
         self.domain = setting(settings, "requester_domain", DEFAULT_REQUESTER_DOMAIN)
         custom_field = settings.get("custom_field_id")
