@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scoring servers venv clean
+.PHONY: run test lint typecheck pytest bench bench-scoring layer servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: $(STAMP)
 
 bench-scoring: $(STAMP)
 	$(BIN)/python bench/scoring.py
+
+layer: $(STAMP)
+	$(BIN)/python layers/build.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build

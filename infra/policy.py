@@ -2,7 +2,13 @@
 
     python -m infra.policy dev > .chalice/policy-dev.json
 
-Only the actions the code calls, only on this stage's tables, indexes, queues and secrets.
+Only the actions the code calls (tests/unit/test_policy_coverage.py finds them in functions/ and
+compares), plus what Lambda's SQS event source mapping needs (ReceiveMessage, DeleteMessage,
+GetQueueAttributes on the consumed queues) and the functions' own log groups; only on this stage's
+tables, indexes, queues, log groups, and on the secrets and topics named `mentiondesk*`.
+
+The DLQs get only what `GET /health` reads (their depth): redrive (`python -m functions.cli redrive`)
+runs with the operator's credentials, not the functions' role.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ PARTITION_REGION_ACCOUNT = "arn:aws:{service}:*:*:"
 
 DYNAMODB_ACTIONS = [
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:Query",
@@ -29,6 +36,8 @@ SQS_ACTIONS = [
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
 ]
+DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 def _arn(service: str, resource: str) -> str:
@@ -37,7 +46,11 @@ def _arn(service: str, resource: str) -> str:
 
 def policy(stage: str) -> dict[str, Any]:
     tables = [_arn("dynamodb", f"table/{name(stage, t.suffix)}") for t in TABLES]
-    queues = [_arn("sqs", name(stage, q.suffix + suffix)) for q in QUEUES for suffix in ("", "-dlq")]
+    indexes = [_arn("dynamodb", f"table/{name(stage, t.suffix)}/index/*") for t in TABLES if t.indexes]
+    queues = [_arn("sqs", name(stage, q.suffix)) for q in QUEUES]
+    dlqs = [_arn("sqs", name(stage, f"{q.suffix}-dlq")) for q in QUEUES]
+    # Chalice names the API handler `mentiondesk-<stage>`, the other functions `mentiondesk-<stage>-<name>`.
+    groups = [f"log-group:/aws/lambda/mentiondesk-{stage}{suffix}" for suffix in ("", ":*", "-*")]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -45,9 +58,10 @@ def policy(stage: str) -> dict[str, Any]:
                 "Sid": "Tables",
                 "Effect": "Allow",
                 "Action": DYNAMODB_ACTIONS,
-                "Resource": tables + [f"{t}/index/*" for t in tables],
+                "Resource": tables + indexes,
             },
             {"Sid": "Queues", "Effect": "Allow", "Action": SQS_ACTIONS, "Resource": queues},
+            {"Sid": "DeadLetterDepth", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlqs},
             {
                 "Sid": "Parameters",
                 "Effect": "Allow",
@@ -69,8 +83,8 @@ def policy(stage: str) -> dict[str, Any]:
             {
                 "Sid": "Logs",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [_arn("logs", "log-group:/aws/lambda/mentiondesk-*")],
+                "Action": LOG_ACTIONS,
+                "Resource": [_arn("logs", group) for group in groups],
             },
         ],
     }

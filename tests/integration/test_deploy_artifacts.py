@@ -1,0 +1,93 @@
+"""The deploy artifacts pass cfn-lint: our infra template and `chalice package`'s sam.json, per stage.
+
+cfn-lint comes from requirements-dev.txt; without it these tests are skipped with the reason,
+except under `CI=true`, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.template import FUNCTIONS, function_name, template
+from layers.build import pins
+from tests.conftest import ROOT
+
+STAGES = ["dev", "prod"]
+
+
+def _cfnlint() -> Any:
+    try:
+        from cfnlint import api  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        reason = "cfn-lint is not installed (pip install -r requirements-dev.txt)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI nothing may be skipped")
+        pytest.skip(reason)
+    return api
+
+
+def _errors(document: dict[str, Any], tmp_path: Path) -> list[str]:
+    """cfn-lint's errors (E*) for a template; warnings are printed, not failed on."""
+    api = _cfnlint()
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document, indent=2))
+    matches = api.lint_file(path, config=api.ManualArgs(regions=["us-east-1", "eu-west-1"]))
+    for match in matches:
+        print(match)
+    return [str(m) for m in matches if m.rule.id.startswith("E")]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_infra_template_passes_cfn_lint(stage: str, tmp_path: Path) -> None:
+    assert _errors(template(stage), tmp_path) == []
+
+
+@pytest.fixture(scope="module", params=STAGES)
+def packaged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    _cfnlint()
+    stage = str(request.param)
+    out = tmp_path_factory.mktemp(f"package-{stage}")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run([str(chalice), "package", "--stage", stage, str(out)], cwd=ROOT, env=env, check=True, timeout=900)
+    return stage, out
+
+
+@pytest.mark.package
+def test_chalice_sam_template_passes_cfn_lint(packaged: tuple[str, Path], tmp_path: Path) -> None:
+    _, out = packaged
+    assert _errors(json.loads((out / "sam.json").read_text()), tmp_path) == []
+
+
+@pytest.mark.package
+def test_alarms_watch_the_functions_chalice_creates(packaged: tuple[str, Path]) -> None:
+    """Chalice names functions `mentiondesk-<stage>[-<name>]` from `lambda_functions`; the alarms use the same."""
+    stage, out = packaged
+    sam = json.loads((out / "sam.json").read_text())
+    handlers = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert set(config["stages"][stage]["lambda_functions"]) == set(FUNCTIONS)
+    assert len(handlers) == len(FUNCTIONS)
+    watched = {
+        d["Value"]
+        for r in template(stage)["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == "AWS/Lambda"
+        for d in r["Properties"]["Dimensions"]
+    }
+    assert watched == {function_name(stage, f) for f in FUNCTIONS}
+    assert f"mentiondesk-{stage}" in watched  # the REST API handler has no suffix
+
+
+def test_layer_pins_agree_with_requirements() -> None:
+    """The layer holds exactly what requirements.txt pins (plus their pinned dependencies)."""
+    runtime = pins(ROOT / "requirements.txt") if (ROOT / "requirements.txt").read_text().strip() else {}
+    layer = pins(ROOT / "layers" / "requirements.txt")
+    assert {k: layer.get(k) for k in runtime} == runtime
+    assert {"textblob", "nltk", "requests", "boto3"} <= set(layer)
