@@ -19,11 +19,13 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m infra.local
 
-# Request Tracker 5 comes from Debian packages: installed when we are root, otherwise the
+# Request Tracker 5 and Chromium (+ chromedriver) come from Debian packages: installed when we are root, otherwise the
 # RT tests say they were skipped and why (under CI=true nothing may be skipped).
 servers:
 	@if [ "$$(id -u)" = 0 ]; then tests/servers/rt5/install.sh; \
 	else echo "make test: not root, cannot apt-get Request Tracker 5; its tests will be skipped"; fi
+	@if [ "$$(id -u)" = 0 ]; then tests/servers/chromium/install.sh; \
+	else echo "make test: not root, cannot apt-get Chromium; the health page browser test will be skipped"; fi
 	@if command -v npm >/dev/null; then tests/servers/prism/install.sh; \
 	else echo "make test: no npm, cannot install Prism; the Jira contract tests will be skipped"; fi
 

@@ -2,13 +2,15 @@
 
 from chalice.app import Chalice
 
-from functions.api import helpdesk_events, read, webhooks
-from functions.jobs import escalation, ingest, tickets
+from functions.api import health_page, helpdesk_events, read, webhooks
+from functions.jobs import digest, escalation, ingest, tickets
 
 app = Chalice(app_name="mentiondesk")
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(read.bp)
+app.register_blueprint(health_page.bp)
 app.register_blueprint(helpdesk_events.bp)
 app.register_blueprint(ingest.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(escalation.bp)
+app.register_blueprint(digest.bp)

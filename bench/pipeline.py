@@ -160,7 +160,9 @@ def bench_local_stack(samples: int) -> list[float]:
 
     from infra.local import running
 
-    secret = json.loads((ROOT / "infra" / "local-secrets.json").read_text())["/mentiondesk/acme/vk/secret"]
+    local_secrets = json.loads((ROOT / "infra" / "local-secrets.json").read_text())
+    secret = local_secrets["/mentiondesk/acme/vk/secret"]
+    key = {"X-Api-Key": local_secrets["/mentiondesk/local/read-api-key"]}
     with running(8790, 5990) as url:
         seconds = []
         for n in range(samples):
@@ -170,7 +172,7 @@ def bench_local_stack(samples: int) -> list[float]:
             body["object"]["text"] = "My order never arrived, I want a refund"
             started = time.perf_counter()
             requests.post(f"{url}/webhooks/vk", json=body, timeout=5).raise_for_status()
-            while requests.get(f"{url}/tickets?brand=acme&limit=200", timeout=5).json()["count"] <= n:
+            while requests.get(f"{url}/tickets?brand=acme&limit=200", headers=key, timeout=5).json()["count"] <= n:
                 time.sleep(0.01)
             seconds.append(time.perf_counter() - started)
         return seconds

@@ -30,7 +30,7 @@ APP = "mentiondesk"
 # Chalice's Lambda functions (`lambda_functions` in .chalice/config.json). Chalice names the REST API
 # handler `<app>-<stage>` and every other function `<app>-<stage>-<name>`;
 # tests/integration/test_deploy_artifacts.py checks this list against `chalice package`.
-FUNCTIONS = ("api_handler", "ingest_mentions", "open_tickets", "sweep")
+FUNCTIONS = ("api_handler", "ingest_mentions", "open_tickets", "sweep", "digest")  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
 SERVICE_METRICS = ("MentionsReceived", "WebhooksRejected", "ComplaintsDetected", "TicketsOpened", "EscalationsRaised")
 LAYER_PARAMETER = "LayerS3Key"

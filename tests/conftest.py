@@ -42,6 +42,7 @@ RT_PORT = free_port()
 PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
+READ_API_KEY = "test-read-key"
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
 
 OTHER_SECRETS = {
@@ -50,6 +51,7 @@ OTHER_SECRETS = {
     "/mentiondesk/acme/telegram-bot/token": TELEGRAM_BOT_TOKEN,
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
+    f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
 }
 
 

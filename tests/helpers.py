@@ -12,7 +12,7 @@ import requests
 
 from functions import connectors
 from functions.runtime.settings import settings
-from tests.conftest import FIXTURES, SECRETS
+from tests.conftest import FIXTURES, READ_API_KEY, SECRETS
 
 BRAND_GROUPS = {"acme": 218000001, "rtco": 218000003}
 
@@ -46,6 +46,11 @@ def deliver(
     url = f"{service}/webhooks/{network}" + (f"/{brand}" if in_url else "")
     headers = {**signed.headers, **(extra_headers or {})}
     return requests.post(url, params=dict(signed.query), data=signed.body, headers=headers, timeout=10)
+
+
+def read(service: str, path: str, key: str = READ_API_KEY) -> requests.Response:
+    """GET a read route (`/mentions?...`, `/tickets?...`, `/brands/...`) with the read API key."""
+    return requests.get(f"{service}{path}", headers={"X-Api-Key": key}, timeout=10)
 
 
 def fixture_bytes(network: str, name: str) -> bytes:

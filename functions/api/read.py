@@ -1,4 +1,7 @@
-"""Read API for agents and dashboards: `GET /mentions`, `GET /tickets`, `GET /health`."""
+"""Read API for agents and dashboards: `GET /mentions`, `GET /tickets`, `GET /health[/details]`.
+
+Everything here but the bare liveness `GET /health` needs the read API key (`functions.api.auth`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions import connectors, helpdesks
+from functions.api.auth import require_key
 from functions.core.mention import parse_time
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
@@ -72,6 +76,7 @@ def _complaint(params: dict[str, str]) -> bool | None:
 
 
 @bp.route("/mentions", methods=["GET"])
+@require_key(bp)
 def list_mentions() -> Response:
     params = _params()
     try:
@@ -92,6 +97,7 @@ def _public(link: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/tickets", methods=["GET"])
+@require_key(bp)
 def list_tickets() -> Response:
     params = _params()
     try:
@@ -104,6 +110,7 @@ def list_tickets() -> Response:
 
 
 @bp.route("/brands/{brand}/loyalty", methods=["GET"])
+@require_key(bp)
 def brand_loyalty(brand: str) -> Response:
     """After we solved an author's problem, how often their next post was positive."""
     if brands().get(brand) is None:
@@ -113,7 +120,18 @@ def brand_loyalty(brand: str) -> Response:
 
 @bp.route("/health", methods=["GET"])
 def health() -> Response:
-    """Liveness plus what on-call wants first: queue depths and dead letters."""
+    """Liveness only, unauthenticated: for load balancers, uptime checks and `infra.local.running`.
+
+    It calls no AWS API, so anonymous callers can neither learn the deployment's shape nor make
+    it spend SQS calls; the queue details are behind the key at `/health/details`.
+    """
+    return _json({"status": "ok"})
+
+
+@bp.route("/health/details", methods=["GET"])
+@require_key(bp)
+def health_details() -> Response:
+    """What on-call wants first: queue depths and dead letters (503 when they cannot be read)."""
     cfg = settings()
     checks: dict[str, Any] = {}
     status = 200

@@ -29,7 +29,7 @@ from functions.runtime import secrets
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
-from functions.stores import counters, queues
+from functions.stores import channels, counters, queues
 
 bp = Blueprint(__name__)
 
@@ -151,6 +151,7 @@ def receive(network: str, slug: str | None, request: WebhookRequest, now: dateti
     except Exception as error:  # SQS down or refusing: make the network retry, lose nothing
         log("webhook.enqueue_failed", level="error", network=network, brand=brand.slug, error=str(error))
         return _error(503, "could not queue the delivery; retry later")
+    channels.record_delivery(network, {m.brand for m in found} or {brand.slug}, now)
     for mention in found:
         log("webhook.accepted", mention=mention.identity, network=network, brand=brand.slug)
     metric("MentionsReceived", len(found), dimensions={"network": network})

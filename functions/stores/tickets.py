@@ -274,12 +274,14 @@ def forget_escalation(key: str, reason: str) -> None:
 
 
 def set_status(key: str, status: str, *, solved: bool, responded: bool, now: datetime) -> None:
-    """Record the helpdesk's status; `solved_at` is set when it becomes solved, cleared on reopen."""
+    """Record the helpdesk's status; `responded_at` is kept from the first response (first-response
+    times), `solved_at` is set when it becomes solved and cleared on reopen."""
     at = format_time(now)
     _table().update_item(
         Key={"key": key},
         UpdateExpression=(
             "SET #status = :status, solved = :solved, responded = :responded, status_at = :at"
+            + (", responded_at = if_not_exists(responded_at, :at)" if responded else "")
             + (", solved_at = if_not_exists(solved_at, :at)" if solved else " REMOVE solved_at")
         ),
         ExpressionAttributeNames={"#status": "status"},

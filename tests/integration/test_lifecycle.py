@@ -10,7 +10,7 @@ import requests
 from functions.jobs import escalation
 from functions.stores import desk
 from functions.stores import tickets as links
-from tests.helpers import deliver, desk_tickets, mentions_stored, vk_body
+from tests.helpers import deliver, desk_tickets, mentions_stored, read, vk_body
 
 TOKEN = {"X-Mentiondesk-Token": "acme-events-token"}
 
@@ -108,9 +108,9 @@ def test_loyalty_counts_the_authors_next_post_after_the_solve(service: str, driv
         ),
     )
     driver.drain()
-    figures = requests.get(f"{service}/brands/acme/loyalty", timeout=5).json()
+    figures = read(service, "/brands/acme/loyalty").json()
     assert figures == {"brand": "acme", "followed_after_resolution": 1, "turned_positive": 1, "rate": 1.0}
-    assert requests.get(f"{service}/brands/nobody/loyalty", timeout=5).status_code == 404
+    assert read(service, "/brands/nobody/loyalty").status_code == 404
 
 
 def _acme_desk() -> tuple[Any, Any]:

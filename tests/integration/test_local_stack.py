@@ -16,6 +16,7 @@ from infra.local import running
 from tests.conftest import ROOT, free_port
 
 LOCAL_SECRETS = json.loads((ROOT / "infra" / "local-secrets.json").read_text())
+READ_KEY = {"X-Api-Key": LOCAL_SECRETS["/mentiondesk/local/read-api-key"]}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def local_service() -> Iterator[str]:
 def _wait_for(url: str, seconds: float) -> dict[str, object]:
     deadline = time.monotonic() + seconds
     while True:
-        body: dict[str, object] = requests.get(url, timeout=2).json()
+        body: dict[str, object] = requests.get(url, headers=READ_KEY, timeout=2).json()
         if body["count"] or time.monotonic() > deadline:
             return body
         time.sleep(0.05)
@@ -53,7 +54,7 @@ def test_readme_vk_curl_becomes_a_mention_and_a_ticket(local_service: str) -> No
     assert (response.status_code, response.text) == (200, "ok")
     tickets = _wait_for(f"{local_service}/tickets?brand=acme", 5.0)  # how fast is for bench/, not a test
     assert tickets["count"] == 1, tickets
-    mentions = requests.get(f"{local_service}/mentions?brand=acme", timeout=2).json()
+    mentions = requests.get(f"{local_service}/mentions?brand=acme", headers=READ_KEY, timeout=2).json()
     assert mentions["items"][0]["id"] == "vk#wall-218000001_42_c7"
 
 

@@ -49,7 +49,7 @@ def test_every_handler_imports_from_the_zip_alone(package: Path, tmp_path: Path)
     handlers = sorted(
         r["Properties"]["Handler"] for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
     )
-    assert len(handlers) == 4  # the API, the ingest worker, the ticket worker, the escalation sweep
+    assert len(handlers) == 5  # the API, the ingest worker, the ticket worker, the escalation sweep, the digest
     with zipfile.ZipFile(package / "deployment.zip") as archive:
         archive.extractall(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDS_FILE", "PYTHON"))}

@@ -21,7 +21,7 @@ from functions.runtime.settings import settings
 from functions.stores import counters, mentions
 from functions.stores import tickets as ticket_links
 from tests.contract import fixtures
-from tests.helpers import deliver, desk_tickets, mentions_stored, queue_depth, vk_body
+from tests.helpers import deliver, desk_tickets, mentions_stored, queue_depth, read, vk_body
 
 STORING_ACTIONS = ("new", "edit", "restore")  # a delete of something never stored stores nothing
 
@@ -108,9 +108,9 @@ def test_complaint_becomes_one_ticket_then_follow_up_becomes_a_comment(service: 
     assert len(ticket["comments"]) == 1
     assert "Still waiting" in ticket["comments"][0]["text"]
 
-    listed = requests.get(f"{service}/tickets?brand=acme").json()["items"]
+    listed = read(service, "/tickets?brand=acme").json()["items"]
     assert len(listed) == 1 and len(listed[0]["mentions"]) == 2
-    shown = requests.get(f"{service}/mentions?brand=acme&complaint=true").json()["items"]
+    shown = read(service, "/mentions?brand=acme&complaint=true").json()["items"]
     assert {m["ticket"]["id"] for m in shown} == {ticket["id"]}
 
 
@@ -127,14 +127,14 @@ def test_read_api_filters(service: str, driver: Any) -> None:
     deliver(service, "vk", vk_body("wall_reply_new__top_level.json"))  # 2025-11-27T10:00Z, complaint
     deliver(service, "vk", vk_body("photo_comment_new__comment.json"))  # 2025-11-27T13:00Z, praise
     driver.drain()
-    everything = requests.get(f"{service}/mentions").json()
+    everything = read(service, "/mentions").json()
     assert everything["count"] == 2
     assert [m["created_at"] for m in everything["items"]] == sorted(
         (m["created_at"] for m in everything["items"]), reverse=True
     )
-    assert requests.get(f"{service}/mentions?since=2025-11-27T12:00:00Z").json()["count"] == 1
-    assert requests.get(f"{service}/mentions?complaint=false").json()["items"][0]["text"].startswith("Looks")
-    assert requests.get(f"{service}/mentions?brand=rtco").json()["count"] == 0
+    assert read(service, "/mentions?since=2025-11-27T12:00:00Z").json()["count"] == 1
+    assert read(service, "/mentions?complaint=false").json()["items"][0]["text"].startswith("Looks")
+    assert read(service, "/mentions?brand=rtco").json()["count"] == 0
 
 
 def _queue_url(name: str) -> str:

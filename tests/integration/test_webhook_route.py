@@ -10,7 +10,7 @@ import requests
 
 from functions.runtime.settings import settings
 from functions.stores import counters
-from tests.helpers import brand_secrets, deliver, fixture_bytes, queue_depth, vk_body
+from tests.helpers import brand_secrets, deliver, fixture_bytes, queue_depth, read, vk_body
 
 
 @pytest.fixture(autouse=True)
@@ -176,13 +176,14 @@ def test_batched_generic_delivery_queues_each_mention(service: str) -> None:
     ],
 )
 def test_read_api_rejects_bad_filters(service: str, query: str, message: str) -> None:
-    response = requests.get(f"{service}/mentions?{query}")
+    response = read(service, f"/mentions?{query}")
     assert response.status_code == 400
     assert message in _reason(response)
 
 
 def test_health_reports_queues(service: str) -> None:
-    body = requests.get(f"{service}/health").json()
+    assert requests.get(f"{service}/health").json() == {"status": "ok"}  # liveness: no key, no details
+    body = read(service, "/health/details").json()
     assert body["status"] == "ok"
     assert body["queues"][settings().mentions_queue] == {"depth": 0, "dead_letters": 0}
     assert {"vk", "generic"} <= set(body["networks"])

@@ -1,0 +1,399 @@
+"""Brand health: `GET /brands/{brand}/health` (JSON) and `GET /brands/{brand}/health.html` (a page).
+
+The page is rendered here, whole: inline CSS and inline SVG charts drawn by the small functions
+below, no script, no external asset, so it works offline and under a `default-src 'none'` CSP.
+Both routes need the read API key (`X-Api-Key`, `functions.api.auth`); the key is never accepted
+in the URL. `gather` is also what the evening digest (`functions.jobs.digest`) sends.
+
+Queries are bounded: the brand's mentions since midnight UTC six days ago (at most
+`MENTION_LIMIT`, newest first, flagged `truncated` when the limit is hit), its newest
+`TICKET_LIMIT` ticket links, its open links (what the escalation sweep reads anyway), one
+BatchGetItem for channel and loyalty counters each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from functions.api.auth import require_key
+from functions.core import health
+from functions.core.brands import Brand
+from functions.core.mention import format_time, parse_time
+from functions.runtime.brands import brands
+from functions.stores import channels, loyalty, mentions, tickets
+from functions.stores.tickets import Link
+
+bp = Blueprint(__name__)
+
+MENTION_LIMIT = 1000
+TICKET_LIMIT = 200
+
+BLUE, RED, INK, GRID, MUTED = "#3b6fb6", "#c8423b", "#1f2933", "#d9dee5", "#66717e"
+
+
+def _view(link: Link) -> health.TicketView:
+    return health.TicketView(
+        key=link.key,
+        ticket_id=link.ticket.id if link.ticket else None,
+        ticket_url=link.ticket.url if link.ticket else None,
+        status=link.status,
+        priority=link.priority,
+        posted_at=parse_time(link.posted_at) if link.posted_at else None,
+        responded=link.responded,
+        solved=link.solved,
+        created_at=parse_time(link.created_at) if link.created_at else None,
+    )
+
+
+def gather(brand: Brand, now: datetime) -> dict[str, Any]:
+    """Everything the health page, its JSON and the digest show, for one brand at `now`."""
+    since = health.window_start(now)
+    items = mentions.query(brand.slug, since, None, MENTION_LIMIT)
+    trend = health.daily_trend(items, now)
+    open_views = [_view(link) for link in tickets.open_links(brand.slug)]
+    recent = [health.TicketView.from_item(item) for item in tickets.list_links(brand.slug, TICKET_LIMIT)]
+    return {
+        "brand": brand.slug,
+        "name": brand.name,
+        "generated_at": format_time(now),
+        "window": {
+            "since": format_time(since),
+            "days": health.TREND_DAYS,
+            "mention_limit": MENTION_LIMIT,
+            "truncated": len(items) >= MENTION_LIMIT,
+        },
+        "trend": trend,
+        "totals": health.totals(trend),
+        "open_complaints": health.open_complaints(open_views, now),
+        "sla": health.sla_risk(open_views, brand.escalation, now),
+        "first_response": health.first_response(recent, since),
+        "engagement": health.engagement(items),
+        "channels": health.channel_health(channels.last_deliveries(brand.slug, brand.networks), now),
+        "loyalty": loyalty.figures(brand.slug),
+    }
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
+    )
+
+
+PAGE_HEADERS: dict[str, str | list[str]] = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@bp.route("/brands/{brand}/health", methods=["GET"])
+@require_key(bp)
+def brand_health(brand: str) -> Response:
+    found = brands().get(brand)
+    if found is None:
+        return _json({"error": f"unknown brand {brand!r}"}, 404)
+    return _json(gather(found, datetime.now(UTC)))
+
+
+@bp.route("/brands/{brand}/health.html", methods=["GET"])
+@require_key(bp)
+def brand_health_page(brand: str) -> Response:
+    found = brands().get(brand)
+    if found is None:
+        return Response(
+            f"<!doctype html><title>Not found</title><p>unknown brand {escape(brand)}</p>",
+            status_code=404,
+            headers=dict(PAGE_HEADERS),
+        )
+    return Response(render_page(gather(found, datetime.now(UTC))), status_code=200, headers=dict(PAGE_HEADERS))
+
+
+# --- charts: inline SVG, drawn here -------------------------------------------------------------
+
+
+def _nice_top(value: int) -> int:
+    """A round axis maximum at or above `value` (1, 2, 5 × 10^n)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def _day_label(day: str) -> str:
+    return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).strftime("%a %d")
+
+
+def volume_chart(trend: Sequence[Mapping[str, Any]], width: int = 560, height: int = 220) -> str:
+    """Stacked bars per day: complaints (red) under the other mentions (blue), counts on top."""
+    left, right, top, bottom = 34, 8, 18, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = _nice_top(max([int(d["count"]) for d in trend] + [1]))
+    slot = plot_w / max(len(trend), 1)
+    bar = slot * 0.62
+
+    def y(value: float) -> float:
+        return top + plot_h - value / peak * plot_h
+
+    parts = [
+        f'<svg id="volume-chart" class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'role="img" aria-labelledby="volume-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="volume-title">Mentions per day, complaints in red</title>',
+    ]
+    for tick in (0, peak / 2, peak):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="axis">{tick:g}</text>'
+        )
+    for n, day in enumerate(trend):
+        count, complaints = int(day["count"]), int(day["complaints"])
+        x = left + n * slot + (slot - bar) / 2
+        centre = x + bar / 2
+        for klass, low, high, colour in (
+            ("bar complaints", 0, complaints, RED),
+            ("bar others", complaints, count, BLUE),
+        ):
+            if high > low:
+                parts.append(
+                    f'<rect class="{klass}" data-date="{day["date"]}" data-value="{high - low}" x="{x:.1f}" '
+                    f'y="{y(high):.1f}" width="{bar:.1f}" height="{y(low) - y(high):.1f}" fill="{colour}">'
+                    f"<title>{day['date']}: {high - low} {klass.split()[1]}</title></rect>"
+                )
+        parts.append(
+            f'<text x="{centre:.1f}" y="{y(count) - 4:.1f}" text-anchor="middle" class="value">{count}</text>'
+            f'<text x="{centre:.1f}" y="{height - 8}" text-anchor="middle" class="axis">'
+            f"{_day_label(str(day['date']))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sentiment_chart(trend: Sequence[Mapping[str, Any]], width: int = 560, height: int = 220) -> str:
+    """Mean sentiment per day on a fixed −1…+1 axis; days without mentions leave a gap."""
+    left, right, top, bottom = 34, 8, 22, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / max(len(trend), 1)
+
+    def y(value: float) -> float:
+        return top + (1 - value) / 2 * plot_h
+
+    parts = [
+        f'<svg id="sentiment-chart" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="sentiment-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="sentiment-title">Mean sentiment per day, from -1 to +1</title>',
+    ]
+    for tick in (-1, 0, 1):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            f'stroke="{INK if tick == 0 else GRID}" stroke-dasharray="{"4 3" if tick == 0 else "none"}"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="axis">{tick:+d}</text>'.replace(
+                ">+0<", ">0<"
+            )
+        )
+    segment: list[str] = []
+    segments: list[list[str]] = [segment]
+    for n, day in enumerate(trend):
+        x = left + n * slot + slot / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="axis">'
+            f"{_day_label(str(day['date']))}</text>"
+        )
+        value = day["mean_sentiment"]
+        if value is None:
+            segment = []
+            segments.append(segment)
+            continue
+        segment.append(f"{x:.1f},{y(float(value)):.1f}")
+    for points in segments:
+        if len(points) > 1:
+            parts.append(
+                f'<polyline class="line" points="{" ".join(points)}" fill="none" stroke="{BLUE}" stroke-width="2"/>'
+            )
+    for n, day in enumerate(trend):
+        value = day["mean_sentiment"]
+        if value is None:
+            continue
+        x, cy = left + n * slot + slot / 2, y(float(value))
+        colour = RED if value < 0 else BLUE
+        parts.append(
+            f'<circle class="point" data-date="{day["date"]}" data-value="{value}" cx="{x:.1f}" cy="{cy:.1f}" r="4" '
+            f'fill="{colour}"><title>{day["date"]}: {value:+.2f}</title></circle>'
+            f'<text x="{x:.1f}" y="{cy - 8:.1f}" text-anchor="middle" class="value">{value:+.2f}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f5f7fa;margin:0}
+header{background:#1f2933;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#c5ccd4;font-size:13px}main{padding:20px 28px;max-width:1200px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px;margin-bottom:18px}
+.card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.card .label{color:#66717e;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.card .figure{font-size:26px;font-weight:600;margin-top:2px}.card .note{color:#66717e;font-size:12px}
+.warn .figure{color:#c8423b}.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:16px}
+section{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08);margin-bottom:16px}
+section h2{font-size:16px;margin:0 0 8px}svg .axis{font-size:11px;fill:#66717e}svg .value{font-size:11px;fill:#1f2933}
+.chart{max-width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e4e8ed}th{color:#66717e;font-weight:500}
+.muted{color:#66717e}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;border-radius:2px}
+.bad{color:#c8423b;font-weight:600}footer{color:#66717e;font-size:12px;padding:0 28px 24px}
+"""
+
+
+def _card(ident: str, label: str, figure: str, note: str = "", *, warn: bool = False) -> str:
+    return (
+        f'<div class="card{" warn" if warn else ""}" id="{ident}"><div class="label">{escape(label)}</div>'
+        f'<div class="figure">{escape(figure)}</div><div class="note">{escape(note)}</div></div>'
+    )
+
+
+def _ticket_cell(ticket: Mapping[str, Any]) -> str:
+    text = escape(str(ticket.get("ticket_id") or "?"))
+    url = str(ticket.get("url") or "")
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{escape(url)}" rel="noreferrer">{text}</a>'
+    return text
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"
+
+
+def _sla_rows(report: Mapping[str, Any]) -> str:
+    tickets_at_risk = report["sla"]["tickets"]
+    if not tickets_at_risk:
+        return '<p class="muted">No open ticket is at risk.</p>'
+    rows = "".join(
+        f'<tr><td>{_ticket_cell(t)}</td><td class="{"bad" if t["state"] == "breached" else ""}">{escape(t["state"])}'
+        f"</td><td>{escape(t['priority'])}</td><td>{escape(t['posted_at'] or '')}</td><td>{escape(t['deadline'])}</td>"
+        f"<td>{escape(t['status'])}</td></tr>"
+        for t in tickets_at_risk
+    )
+    return (
+        "<table><tr><th>ticket</th><th>SLA</th><th>priority</th><th>posted</th><th>deadline</th><th>status</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def _channel_rows(report: Mapping[str, Any]) -> str:
+    if not report["channels"]:
+        return '<p class="muted">The brand listens on no network.</p>'
+    rows = "".join(
+        f'<tr data-network="{escape(c["network"])}"><td>{escape(c["network"])}</td>'
+        + (
+            f"<td>{escape(c['last_delivery'])}</td><td>{health.duration(c['minutes_ago'])} ago</td>"
+            f"<td>{c['deliveries']}</td>"
+            if c["last_delivery"]
+            else '<td colspan="3" class="muted">no delivery recorded</td>'
+        )
+        + "</tr>"
+        for c in report["channels"]
+    )
+    return f"<table><tr><th>network</th><th>last delivery</th><th>age</th><th>deliveries</th></tr>{rows}</table>"
+
+
+def render_page(report: Mapping[str, Any]) -> str:
+    """The whole page as one HTML string (every value from `report` escaped)."""
+    total, opened, risk = report["totals"], report["open_complaints"], report["sla"]
+    response, reach, loyal = report["first_response"], report["engagement"], report["loyalty"]
+    oldest = opened["oldest_waiting"]
+    name = escape(str(report["name"]))
+    truncated = (
+        f" Only the newest {report['window']['mention_limit']} mentions are counted."
+        if report["window"]["truncated"]
+        else ""
+    )
+    cards = "".join(
+        [
+            _card("mentions-total", "Mentions, 7 days", str(total["mentions"])),
+            _card("complaints-total", "Complaints, 7 days", str(total["complaints"]), warn=total["complaints"] > 0),
+            _card("sentiment-mean", "Mean sentiment", _signed(total["mean_sentiment"]), "from −1 to +1"),
+            _card(
+                "open-complaints",
+                "Open complaints",
+                str(opened["count"]),
+                f"{opened['awaiting_first_response']} awaiting a first response; {opened['incidents']} incidents",
+            ),
+            _card(
+                "oldest-waiting",
+                "Oldest waiting",
+                health.duration(oldest["waiting_minutes"]) if oldest else "none",
+                f"ticket {oldest['ticket_id']}" if oldest else "every customer has an answer",
+                warn=bool(oldest),
+            ),
+            _card(
+                "sla-risk",
+                "SLA breached / at risk",
+                f"{risk['breached']} / {risk['at_risk']}",
+                "open tickets without a first response",
+                warn=bool(risk["breached"]),
+            ),
+            _card(
+                "first-response",
+                "First response, median",
+                health.duration(response["median_minutes"]) if response["measured"] else "n/a",
+                health.first_response_text(response),
+            ),
+            _card(
+                "engagement-rate",
+                "Engagement rate",
+                health.percent(reach["rate"]),
+                f"{reach['mentions_measured']} of {reach['mentions']} mentions carry interactions and followers",
+            ),
+            _card(
+                "loyalty",
+                "Back positive after a solve",
+                f"{loyal['turned_positive']} of {loyal['followed_after_resolution']}",
+                "rate n/a" if loyal["rate"] is None else f"rate {loyal['rate'] * 100:.0f}%",
+            ),
+        ]
+    )
+    trend_rows = "".join(
+        f"<tr><td>{escape(d['date'])}</td><td>{d['count']}</td><td>{d['complaints']}</td>"
+        f"<td>{_signed(d['mean_sentiment'])}</td></tr>"
+        for d in report["trend"]
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{name} · brand health · mentiondesk</title><style>{STYLE}</style></head>
+<body data-brand="{escape(str(report["brand"]))}">
+<header><h1 id="brand-name">{name}</h1><p>Brand health for the last {report["window"]["days"]} days
+(since {escape(report["window"]["since"])}) · generated {escape(report["generated_at"])}{escape(truncated)}</p></header>
+<main>
+<div class="cards">{cards}</div>
+<div class="panels">
+<section><h2>Mention volume</h2><div class="legend muted"><span style="background:{RED}"></span>complaints
+<span style="background:{BLUE}"></span>other mentions</div>{volume_chart(report["trend"])}</section>
+<section><h2>Sentiment</h2><div class="legend muted">mean per day; gaps are days without mentions</div>
+{sentiment_chart(report["trend"])}</section>
+</div>
+<section><h2>SLA at risk</h2>{_sla_rows(report)}</section>
+<section><h2>Channels</h2>{_channel_rows(report)}</section>
+<section><h2>Per day</h2><table id="trend-table"><tr><th>day (UTC)</th><th>mentions</th><th>complaints</th>
+<th>mean sentiment</th></tr>{trend_rows}</table></section>
+</main>
+<footer>First response is measured from the public post to the first status change out of "new";
+where only the last status change is stored the figure is an upper bound and says so.
+Engagement counts only mentions whose network reports interactions and the author's followers
+(not reported in this window by: {escape(", ".join(reach["networks_not_reporting"]) or "none")}).
+SLA follows the brand's escalation rules, as the 5-minute sweep does.</footer>
+</body></html>
+"""
