@@ -1,23 +1,131 @@
-"""Operator commands: `python -m functions.cli <command>` (with the stage's AWS environment).
+"""Operator commands: `python -m functions.cli <command>` with the stage's AWS environment.
 
-redrive tickets|mentions [--limit N]   move dead letters back to their queue to be retried
+    replay FILE --url URL --network N [--brand B]     post a fixture or captured delivery, signed
+                                                      with the brand's secrets, to a deployment
+    dlq [--peek N]                                    depth of every queue and DLQ, a few dead letters
+    redrive tickets|mentions [--limit N]              move dead letters back to their queue
+    rescore [--brand B]                               re-score stored mentions after a scorer change
+    erase-author --network N --author ID [--brand B]  remove an author's personal data (GDPR/152-FZ)
+
+Long commands print progress on stderr; results go to stdout. Exit status 2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
+import requests
+
+from functions import connectors
+from functions.core.mention import Mention
+from functions.core.scoring import score
+from functions.runtime import aws, secrets
+from functions.runtime.brands import brands
 from functions.runtime.settings import settings
-from functions.stores import queues
+from functions.stores import admin, mentions, queues
+
+T = TypeVar("T")
+
+
+class UsageError(Exception):
+    """Bad input to a command: said in one line, exit status 2."""
+
+
+def progress(items: Iterable[T], label: str, every: int = 100) -> Iterator[T]:
+    """Yield items, printing a running count on stderr (a plain counter: no dependency, no tty needed)."""
+    count = 0
+    for count, item in enumerate(items, start=1):
+        if count % every == 0:
+            print(f"\r{label}: {count}", end="", file=sys.stderr, flush=True)
+        yield item
+    print(f"\r{label}: {count} done", file=sys.stderr, flush=True)
+
+
+def _queues() -> dict[str, str]:
+    return {"tickets": settings().tickets_queue, "mentions": settings().mentions_queue}
 
 
 def redrive(which: str, limit: int) -> int:
     """Move up to `limit` messages from `<queue>-dlq` back to `<queue>`; prints and returns the count."""
-    queue = {"tickets": settings().tickets_queue, "mentions": settings().mentions_queue}[which]
+    queue = _queues()[which]
     moved = queues.move(f"{queue}-dlq", queue, limit)
     print(f"redrive: moved {moved} message(s) from {queue}-dlq to {queue}")
     return moved
+
+
+def dlq(peek: int) -> dict[str, Any]:
+    """Depth of each queue and its DLQ, with up to `peek` dead letters shown (left in place)."""
+    report: dict[str, Any] = {}
+    for name, queue in _queues().items():
+        entry: dict[str, Any] = {"depth": queues.depth(queue), "dead_letters": queues.depth(f"{queue}-dlq")}
+        if peek and entry["dead_letters"]:
+            found = (
+                aws.sqs()
+                .receive_message(
+                    QueueUrl=queues.queue_url(f"{queue}-dlq"), MaxNumberOfMessages=min(peek, 10), VisibilityTimeout=0
+                )
+                .get("Messages", [])
+            )
+            entry["peek"] = [m["Body"][:500] for m in found]
+        report[name] = entry
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return report
+
+
+def replay(path: Path, url: str, network: str, brand: str | None) -> int:
+    """Sign a delivery as its network would, with the brand's real secrets, and post it."""
+    connector = connectors.load(network)
+    if connector is None:
+        raise UsageError(f"unknown network {network!r}; known: {', '.join(connectors.available())}")
+    slug = brand or next((b.slug for b in brands().all() if network in b.networks), None)
+    config = brands().get(slug) if slug else None
+    if config is None or network not in config.networks:
+        raise UsageError(f"no brand with a {network} channel{f' named {brand!r}' if brand else ''}")
+    signed = connector.sign(path.read_bytes(), secrets.resolve(config.networks[network].secrets), datetime.now(UTC))
+    target = f"{url.rstrip('/')}/webhooks/{network}/{config.slug}"
+    response = requests.post(
+        target, data=signed.body, headers=dict(signed.headers), params=dict(signed.query), timeout=30
+    )
+    print(f"replay: {target} → {response.status_code} {response.text[:200]}")
+    return response.status_code
+
+
+def rescore(brand: str | None) -> int:
+    """Score every stored mention again with the current scorer and brand rules; returns how many changed."""
+    changed = 0
+    for item in progress(admin.mentions(brand), "rescore"):
+        config = brands().get(item["brand"])
+        if config is None or item.get("erased"):
+            continue
+        fresh = score(Mention.from_dict(item), config.scoring)
+        if fresh.to_dict() != item.get("score"):
+            mentions.set_score(item["id"], fresh)
+            changed += 1
+    print(f"rescore: {changed} mention(s) changed")
+    return changed
+
+
+def erase_author(network: str, author: str, brand: str | None) -> int:
+    """Erase one author's texts and profile from stored mentions and builtin tickets."""
+    pseudonym = "erased-" + hashlib.sha256(f"{network}#{author}".encode()).hexdigest()[:16]
+    erased = 0
+    for item in progress(admin.mentions(brand), "erase"):
+        if item["network"] == network and item["author"].get("id") == author:
+            mentions.erase_author(item["id"], pseudonym)
+            erased += 1
+    tickets = admin.erase_requester(network, author, pseudonym)
+    print(
+        f"erase-author: {erased} mention(s) and {tickets} builtin ticket(s) erased; other helpdesks keep "
+        "their own copies (erase the requester there)"
+    )
+    return erased
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,11 +133,40 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m functions.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    replay = commands.add_parser("redrive", help="move dead letters back to their queue")
-    replay.add_argument("queue", choices=["tickets", "mentions"])
-    replay.add_argument("--limit", type=int, default=10_000)
+    send = commands.add_parser("replay", help="post a signed delivery to a deployment")
+    send.add_argument("file", type=Path)
+    send.add_argument("--url", required=True)
+    send.add_argument("--network", required=True)
+    send.add_argument("--brand")
+    letters = commands.add_parser("dlq", help="queue and dead-letter depths")
+    letters.add_argument("--peek", type=int, default=0)
+    back = commands.add_parser("redrive", help="move dead letters back to their queue")
+    back.add_argument("queue", choices=["tickets", "mentions"])
+    back.add_argument("--limit", type=int, default=10_000)
+    again = commands.add_parser("rescore", help="re-score stored mentions")
+    again.add_argument("--brand")
+    forget = commands.add_parser("erase-author", help="erase an author's personal data")
+    forget.add_argument("--network", required=True)
+    forget.add_argument("--author", required=True)
+    forget.add_argument("--brand")
     args = parser.parse_args(argv)
-    redrive(args.queue, args.limit)
+    try:
+        if args.command == "replay":
+            if not args.file.is_file():
+                raise UsageError(f"no such file: {args.file}")
+            status = replay(args.file, args.url, args.network, args.brand)
+            return 0 if status < 300 else 1
+        if args.command == "dlq":
+            dlq(args.peek)
+        elif args.command == "redrive":
+            redrive(args.queue, args.limit)
+        elif args.command == "rescore":
+            rescore(args.brand)
+        else:
+            erase_author(args.network, args.author, args.brand)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -224,13 +224,11 @@ def service(moto_server: str) -> Iterator[str]:
     """The app's HTTP routes served by Chalice's local server on 127.0.0.1 (a real socket)."""
     import threading
 
-    from chalice.config import Config
-    from chalice.local import create_local_server
-
     from app import app
+    from infra.local import http_server
 
     port = free_port()
-    server = create_local_server(app, Config.create(app_name="mentiondesk", chalice_stage=STAGE), "127.0.0.1", port)
+    server = http_server(app, STAGE, "127.0.0.1", port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"

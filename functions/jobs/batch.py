@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from functions.core.retry import retry_delay
-from functions.runtime.log import log
+from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
 from functions.stores import queues
 
@@ -66,6 +66,7 @@ def process(records: Iterable[Record], queue: str, handle: Callable[[str], None]
                 retry_in=retry_in,
                 error=f"{error.__class__.__name__}: {error}",
             )
+            metric(f"{job.capitalize()}Failures")  # TicketFailures, IngestFailures
         else:
             done.append(record.receipt_handle)
     if failed:

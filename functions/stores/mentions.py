@@ -187,3 +187,27 @@ def thread_posts(brand: str, network: str, root_id: str, before: datetime, limit
         Limit=THREAD_SCAN,
     )
     return [Mention.from_dict(from_item(item)) for item in page.get("Items", [])][:limit]
+
+
+def set_score(identity: str, score: Score) -> None:
+    """Replace a mention's score (after a scorer change); tickets already opened stay as they are."""
+    _table().update_item(
+        Key={"id": identity},
+        UpdateExpression="SET #score = :score, #complaint = :complaint",
+        ExpressionAttributeNames={"#score": "score", "#complaint": "complaint"},
+        ExpressionAttributeValues=to_item({":score": score.to_dict(), ":complaint": score.complaint}),
+    )
+
+
+ERASED = "[erased at the author's request]"
+
+
+def erase_author(identity: str, pseudonym: str) -> None:
+    """Remove an author's personal data from one mention; the identity stays so a redelivery of the
+    same post is still recognised (and not stored again)."""
+    _table().update_item(
+        Key={"id": identity},
+        UpdateExpression="SET #text = :text, author = :author, erased = :yes REMOVE #url",
+        ExpressionAttributeNames={"#text": "text", "#url": "url"},
+        ExpressionAttributeValues={":text": ERASED, ":author": {"id": pseudonym}, ":yes": True},
+    )

@@ -176,9 +176,13 @@ def scan_module(path: Path, scan: Scan) -> None:  # noqa: PLR0912 (one walk per 
                     record("dynamodb", attribute, node)
 
 
+# Operator commands run with the operator's credentials, never in a Lambda: not the functions' policy.
+OPERATOR_ONLY = {FUNCTIONS / "cli.py", FUNCTIONS / "stores" / "admin.py"}
+
+
 def _modules() -> Iterator[Path]:
     for path in sorted(FUNCTIONS.rglob("*.py")):
-        if path != FUNCTIONS / "runtime" / "aws.py":
+        if path != FUNCTIONS / "runtime" / "aws.py" and path not in OPERATOR_ONLY:
             yield path
 
 
