@@ -101,6 +101,7 @@ os.environ.update(aws_environment(f"http://127.0.0.1:{MOTO_PORT}", STAGE))
 os.environ["BRANDS_FILE"] = str(WORK / "brands.json")
 os.environ["TICKET_CLAIM_SECONDS"] = "2"
 os.environ["RETRY_MAX_SECONDS"] = "0"  # failed jobs come back at once; back-off has its own tests
+os.environ["CHANNEL_RECORD_SECONDS"] = "0"  # every delivery recorded; the write-behind has its own test
 
 
 @pytest.fixture(scope="session")
@@ -123,12 +124,13 @@ def aws(moto_server: str, notify_server: Any) -> Iterator[str]:
     notify_server.clear()
     from functions.runtime import aws as aws_clients
     from functions.runtime import secrets
-    from functions.stores import queues
+    from functions.stores import channels, queues
 
     requests.post(f"{moto_server}/moto-api/reset", timeout=5).raise_for_status()
     aws_clients.reset()
     secrets.clear()
     queues.queue_url.cache_clear()
+    channels.forget()
     create_resources(STAGE)
     seed_secrets(SECRETS)
     yield moto_server

@@ -28,6 +28,7 @@ class Settings:
     ticket_claim_seconds: int
     retry_base_seconds: float
     retry_max_seconds: float
+    channel_record_seconds: float
 
 
 def _env(name: str, default: str) -> str:
@@ -53,4 +54,5 @@ def settings() -> Settings:
         ticket_claim_seconds=int(_env("TICKET_CLAIM_SECONDS", "120")),
         retry_base_seconds=float(_env("RETRY_BASE_SECONDS", "15")),
         retry_max_seconds=float(_env("RETRY_MAX_SECONDS", "900")),
+        channel_record_seconds=float(_env("CHANNEL_RECORD_SECONDS", "60")),
     )

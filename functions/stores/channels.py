@@ -2,12 +2,15 @@
 
 `last#<brand>#<network>` holds `at` (ISO-8601 UTC of the last delivery we verified and queued)
 and `count` (deliveries since the item was created). The webhook route records it after a
-successful enqueue: one UpdateItem per delivery and brand, no read. Recording is best effort: the
-delivery is already queued, so a failure here is logged and never turns into a retry.
+successful enqueue. To keep the door fast, each container writes at most once per
+`CHANNEL_RECORD_SECONDS` (60) per brand × network and adds the deliveries it saw meanwhile, so
+`at` is at most that much behind and `count` may miss the last minute of a container that dies.
+Recording is best effort: the delivery is already queued, so a failure is logged, never retried.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -23,19 +26,48 @@ def _name(brand: str, network: str) -> str:
     return f"last#{brand}#{network}"
 
 
+_lock = threading.Lock()
+_written_at: dict[tuple[str, str], float] = {}
+_unwritten: dict[tuple[str, str], int] = {}
+
+
+def _due(key: tuple[str, str], now: float) -> int:
+    """Count this delivery; the number to write now, or 0 while the last write is recent."""
+    with _lock:
+        _unwritten[key] = _unwritten.get(key, 0) + 1
+        if now - _written_at.get(key, float("-inf")) < settings().channel_record_seconds:
+            return 0
+        _written_at[key] = now
+        return _unwritten.pop(key)
+
+
 def record_delivery(network: str, brands: Iterable[str], now: datetime) -> None:
     """Note that `network` just delivered for each brand; never raises."""
     table = aws.dynamodb().Table(settings().counters_table)
     for brand in sorted(set(brands)):
+        key = (brand, network)
+        count = _due(key, now.timestamp())
+        if not count:
+            continue
         try:
             table.update_item(
                 Key={"name": _name(brand, network)},
-                UpdateExpression="SET #at = :at ADD #c :one",
+                UpdateExpression="SET #at = :at ADD #c :n",
                 ExpressionAttributeNames={"#at": "at", "#c": "count"},
-                ExpressionAttributeValues={":at": format_time(now), ":one": 1},
+                ExpressionAttributeValues={":at": format_time(now), ":n": count},
             )
         except Exception as error:  # the delivery is queued; a lost timestamp only dims the page
+            with _lock:
+                _unwritten[key] = _unwritten.get(key, 0) + count
+                _written_at.pop(key, None)
             log("channels.record_failed", level="warning", network=network, brand=brand, error=str(error))
+
+
+def forget() -> None:
+    """Drop this container's write-behind state (tests start each case clean)."""
+    with _lock:
+        _written_at.clear()
+        _unwritten.clear()
 
 
 def last_deliveries(brand: str, networks: Iterable[str]) -> dict[str, dict[str, Any] | None]:

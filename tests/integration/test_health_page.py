@@ -279,3 +279,23 @@ def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], 
 def test_page_without_the_header_is_refused_in_the_browser(service: str, read_key: str, browser: Any) -> None:
     browser.get(f"{service}/brands/acme/health.html")
     assert "missing X-Api-Key header" in browser.page_source
+
+
+def test_channel_deliveries_are_written_behind_at_most_once_a_minute(aws: str, monkeypatch: Any) -> None:
+    """The webhook door writes the channel record once per minute per container, not per delivery."""
+    from datetime import UTC, datetime, timedelta
+
+    from functions.runtime import settings as settings_module
+    from functions.stores import channels
+
+    monkeypatch.setenv("CHANNEL_RECORD_SECONDS", "60")
+    settings_module.settings.cache_clear()
+    try:
+        start = datetime(2026, 11, 27, 12, tzinfo=UTC)
+        for second in (0, 10, 20):
+            channels.record_delivery("vk", ["acme"], start + timedelta(seconds=second))
+        assert channels.last_deliveries("acme", ["vk"])["vk"] == {"at": "2026-11-27T12:00:00Z", "count": 1}
+        channels.record_delivery("vk", ["acme"], start + timedelta(seconds=61))
+        assert channels.last_deliveries("acme", ["vk"])["vk"] == {"at": "2026-11-27T12:01:01Z", "count": 4}
+    finally:
+        settings_module.settings.cache_clear()
