@@ -264,6 +264,28 @@ def parse(
     return tuple(found)
 
 
+def bind(
+    *, object_type: str, handlers: Mapping[str, Handler], ignored: frozenset[str], change_type: ChangeType
+) -> tuple[
+    Callable[[WebhookRequest], tuple[WebhookRequest, ...]], Callable[[WebhookRequest, str], tuple[Mention, ...]]
+]:
+    """A Meta network's `split` and `parse`, from its object type, handlers and ignored types."""
+
+    def known(event_type: str) -> bool:
+        return event_type in handlers or event_type in ignored
+
+    def split_parts(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
+        """One part per entry, so each account's brand is found by its own id."""
+        return split(request, known, change_type)
+
+    def parse_delivery(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
+        return parse(
+            request, brand, object_type=object_type, handlers=handlers, ignored=ignored, change_type=change_type
+        )
+
+    return split_parts, parse_delivery
+
+
 # --- field helpers (raise KeyError/TypeError/ValueError; `parse` makes them 400s) ---------------
 
 

@@ -38,7 +38,7 @@ from typing import Any
 from functions.connectors import _meta
 from functions.connectors._meta import Item, optional_id, str_id, text
 from functions.core.mention import Action, Author, Kind, Mention, Thread
-from functions.core.webhooks import Delivery, WebhookRequest
+from functions.core.webhooks import Delivery
 
 NETWORK = "facebook"
 DISPLAY_NAME = "Facebook Pages"
@@ -84,21 +84,6 @@ account_id = _meta.account_id
 handshake = _meta.handshake
 verify = _meta.verify
 sign = _meta.sign
-
-
-def split(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
-    """One part per Page entry, so each Page's brand is found by its own id."""
-    return _meta.split(request, _known, _change_type)
-
-
-def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
-    return _meta.parse(
-        request, brand, object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type
-    )
-
-
-def _known(event_type: str) -> bool:
-    return event_type in EVENT_TYPES or event_type in IGNORED_EVENT_TYPES
 
 
 def _change_type(field: str, value: Mapping[str, Any]) -> str:
@@ -238,3 +223,5 @@ _HANDLERS: dict[str, _meta.Handler] = {
     "messaging_message": _message,
     "messaging_message_edit": _message_edit,
 }
+
+split, parse = _meta.bind(object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type)

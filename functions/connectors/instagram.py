@@ -35,7 +35,7 @@ from typing import Any
 from functions.connectors import _meta
 from functions.connectors._meta import Item, obj, optional_id, str_id, text
 from functions.core.mention import Author, Kind, Mention, Thread
-from functions.core.webhooks import Delivery, WebhookRequest
+from functions.core.webhooks import Delivery
 
 NETWORK = "instagram"
 DISPLAY_NAME = "Instagram"
@@ -64,21 +64,6 @@ account_id = _meta.account_id
 handshake = _meta.handshake
 verify = _meta.verify
 sign = _meta.sign
-
-
-def split(request: WebhookRequest) -> tuple[WebhookRequest, ...]:
-    """One part per account entry, so each account's brand is found by its own id."""
-    return _meta.split(request, _known, _change_type)
-
-
-def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
-    return _meta.parse(
-        request, brand, object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type
-    )
-
-
-def _known(event_type: str) -> bool:
-    return event_type in EVENT_TYPES or event_type in IGNORED_EVENT_TYPES
 
 
 def _change_type(field: str, value: Mapping[str, Any]) -> str:
@@ -126,3 +111,5 @@ _HANDLERS: dict[str, _meta.Handler] = {
     "live_comments": _comment,
     "messaging_message": _message,
 }
+
+split, parse = _meta.bind(object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type)
