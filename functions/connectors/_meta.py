@@ -355,21 +355,10 @@ def message(item: Item, brand: str, network: str) -> Mention | None:
     if sender == item.entry.account:  # our own message without the echo flag
         return None
     body = obj(event, "message")
-    root = conversation(item.entry.account, sender)
     reply_to = body.get("reply_to")
-    parent = (optional_id(reply_to, "mid") if isinstance(reply_to, dict) else None) or root
-    return Mention(
-        network=network,
-        external_id=str_id(body, "mid"),
-        kind=Kind.MESSAGE,
-        brand=brand,
-        author=Author(id=sender),
-        text=text(body, "text"),
-        url=None,
-        created_at=created_at(event, "timestamp", item.entry),
-        thread=Thread(root_id=root, parent_id=parent),
-        action=Action.DELETE if body.get("is_deleted") is True else Action.NEW,
-    )
+    parent = optional_id(reply_to, "mid") if isinstance(reply_to, dict) else None
+    action = Action.DELETE if body.get("is_deleted") is True else Action.NEW
+    return _user_message(item, brand, network, sender=sender, body=body, parent=parent, action=action)
 
 
 def message_edit(item: Item, brand: str, network: str) -> Mention | None:
@@ -379,16 +368,23 @@ def message_edit(item: Item, brand: str, network: str) -> Mention | None:
     if sender == item.entry.account:
         return None
     edit = obj(event, "message_edit")
+    return _user_message(item, brand, network, sender=sender, body=edit, parent=None, action=Action.EDIT)
+
+
+def _user_message(
+    item: Item, brand: str, network: str, *, sender: str, body: Mapping[str, Any], parent: str | None, action: Action
+) -> Mention:
+    """A user's message in their conversation with the account (new, unsent or edited)."""
     root = conversation(item.entry.account, sender)
     return Mention(
         network=network,
-        external_id=str_id(edit, "mid"),
+        external_id=str_id(body, "mid"),
         kind=Kind.MESSAGE,
         brand=brand,
         author=Author(id=sender),
-        text=text(edit, "text"),
+        text=text(body, "text"),
         url=None,
-        created_at=created_at(event, "timestamp", item.entry),
-        thread=Thread(root_id=root, parent_id=root),
-        action=Action.EDIT,
+        created_at=created_at(item.data, "timestamp", item.entry),
+        thread=Thread(root_id=root, parent_id=parent or root),
+        action=action,
     )
