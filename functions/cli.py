@@ -83,7 +83,7 @@ def replay(path: Path, url: str, network: str, brand: str | None) -> int:
     """Sign a delivery as its network would, with the brand's real secrets, and post it."""
     connector = connectors.load(network)
     if connector is None:
-        raise UsageError(f"unknown network {network!r}; known: {', '.join(connectors.available())}")
+        raise UsageError(f"unknown network {network!r}; known: {', '.join(connectors.push_networks())}")
     slug = brand or next((b.slug for b in brands().all() if network in b.networks), None)
     config = brands().get(slug) if slug else None
     if config is None or network not in config.networks:

@@ -64,7 +64,7 @@ def _acme_networks() -> tuple[dict[str, Any], dict[str, str]]:
 
     networks: dict[str, Any] = {}
     values: dict[str, str] = {}
-    for network in connectors.available():
+    for network in connectors.push_networks():
         connector = connectors.load(network)
         assert connector is not None
         extra_file = FIXTURES / network / "brand.json"

@@ -55,7 +55,7 @@ def outcome(connector: Connector, path: Path) -> Any:
 
 def write_goldens() -> None:
     """Regenerate every `.expected.json`; review the diff before committing it."""
-    for network in connectors.available():
+    for network in connectors.push_networks():
         connector = connectors.load(network)
         assert connector is not None
         for path in fixtures(network):

@@ -1,7 +1,8 @@
 """Connector discovery: the module name is the network's identity.
 
 Adding a network adds `functions/connectors/<network>.py` (and its fixtures under tests/) and
-edits no shared file: `load` imports by name on demand, `available` lists the package.
+edits no shared file: `load` imports by name on demand, `available` lists the package,
+`push_networks` / `poll_sources` split it by `DELIVERY`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from functools import cache
 from typing import cast
 
+from functions.core.polls import PollSource
 from functions.core.webhooks import Connector
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -22,8 +24,31 @@ def available() -> tuple[str, ...]:
     return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if _NAME.match(m.name)))
 
 
+def _delivery(network: str) -> str:
+    return str(getattr(importlib.import_module(f"{__name__}.{network}"), "DELIVERY", "push"))
+
+
+@cache
+def push_networks() -> tuple[str, ...]:
+    """Networks that deliver webhooks (DELIVERY push or both)."""
+    return tuple(n for n in available() if _delivery(n) in ("push", "both"))
+
+
+@cache
+def poll_sources() -> tuple[str, ...]:
+    """Networks we poll on a schedule (DELIVERY poll or both)."""
+    return tuple(n for n in available() if _delivery(n) in ("poll", "both"))
+
+
 def load(network: str) -> Connector | None:
-    """The connector module for `network`, or None for a name that is not one of ours."""
-    if not _NAME.match(network) or network not in available():
+    """The webhook connector for `network`, or None for a name that is not one of ours or never pushes."""
+    if not _NAME.match(network) or network not in push_networks():
         return None
     return cast(Connector, importlib.import_module(f"{__name__}.{network}"))
+
+
+def load_source(network: str) -> PollSource | None:
+    """The poll source module for `network`, or None."""
+    if not _NAME.match(network) or network not in poll_sources():
+        return None
+    return cast(PollSource, importlib.import_module(f"{__name__}.{network}"))

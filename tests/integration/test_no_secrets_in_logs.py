@@ -21,7 +21,7 @@ from tests.helpers import deliver, read, vk_body
 def test_no_secret_value_is_ever_logged(
     service: str, driver: Any, on_call: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    for network in connectors.available():
+    for network in connectors.push_networks():
         for path in fixtures(network)[:3]:
             deliver(service, network, path.read_bytes(), in_url=True)
     deliver(service, "vk", vk_body("wall_reply_new__top_level.json", text="Food poisoning from your pizza!"))

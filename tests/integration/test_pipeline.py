@@ -46,7 +46,7 @@ def _deliver_fixture(service: str, network: str, path: Path) -> requests.Respons
 
 def test_every_fixture_of_every_connector_delivered_three_times_is_stored_once(service: str, driver: Any) -> None:
     expected: set[str] = set()
-    for network in connectors.available():
+    for network in connectors.push_networks():
         for path in fixtures(network):
             golden = _golden(path)
             if isinstance(golden, dict) and "handshake" in golden:
@@ -64,7 +64,7 @@ def test_every_fixture_of_every_connector_delivered_three_times_is_stored_once(s
     assert len(complaint_tickets) == len(complaint_threads) > 0  # one ticket per complaint thread, none twice
 
 
-@pytest.mark.parametrize("network", connectors.available())
+@pytest.mark.parametrize("network", connectors.push_networks())
 def test_unsupported_events_are_answered_like_success_and_counted(service: str, aws: str, network: str) -> None:
     unsupported = [p for p in fixtures(network) if isinstance(_golden(p), dict) and "unsupported" in _golden(p)]  # type: ignore[operator]
     for path in unsupported:

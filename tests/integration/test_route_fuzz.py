@@ -13,7 +13,7 @@ from functions.api.webhooks import receive
 from functions.core.webhooks import WebhookRequest
 from tests.contract import secrets_for
 
-NETWORKS = connectors.available()
+NETWORKS = connectors.push_networks()
 CLIENT_ANSWERS = {200, 400, 401, 403, 404, 405, 413}
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

@@ -16,7 +16,7 @@ from functions import connectors
 from functions.core.webhooks import Connector, ConnectorError, SignatureError, WebhookRequest
 from tests.contract import NOW, event_type, fixtures, outcome, secrets_for, signed_request
 
-NETWORKS = connectors.available()
+NETWORKS = connectors.push_networks()
 FIXTURE_CASES = [(net, path) for net in NETWORKS for path in fixtures(net)]
 REQUIRED = ("account_id", "handshake", "verify", "parse", "sign")
 
