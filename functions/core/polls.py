@@ -8,8 +8,13 @@ A poll source is a connector module with `DELIVERY` "poll" or "both" and these f
     poll(http, credentials, target, cursor, now) -> PollPage
         Fetch ONE page through `http` and return its mentions and the next cursor. Pure apart from
         `http`: no clock (now is passed), no boto3, no retries (the runner owns back-off).
-    authenticate(http, secrets, now) -> Credentials           (optional)
-        Exchange long-lived secrets for a short-lived token; the runner caches it until it expires.
+    authenticate(http, secrets, target, now) -> Credentials   (optional)
+        Exchange long-lived secrets for a short-lived token (`target.params` carries URLs and the
+        User-Agent); the runner caches it per brand and source until `expires_at`, and drops it
+        when a poll raises `TokenInvalidError`.
+    listing(http, credentials, account, since, now) -> tuple[Mention, ...]   (optional, push networks)
+        A cheap look at the brand's own page (recent wall comments...) for gap detection: the
+        mentions must carry the very identities the webhook would have produced.
 
 Cursors are JSON objects the source owns, seeded by the runner with `since` (and, for a backfill,
 `until`). The runner stores a cursor only when it changed, so a source must not put clocks or
