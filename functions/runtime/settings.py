@@ -20,6 +20,7 @@ class Settings:
     tickets_table: str
     desk_table: str
     counters_table: str
+    cursors_table: str
     mentions_queue: str
     tickets_queue: str
     brands_file: Path
@@ -46,6 +47,7 @@ def settings() -> Settings:
         tickets_table=_env("TICKETS_TABLE", f"{prefix}-tickets"),
         desk_table=_env("DESK_TABLE", f"{prefix}-desk"),
         counters_table=_env("COUNTERS_TABLE", f"{prefix}-counters"),
+        cursors_table=_env("CURSORS_TABLE", f"{prefix}-cursors"),
         mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
         tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
         brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,
