@@ -3,7 +3,7 @@
 from chalice.app import Chalice
 
 from functions.api import health_page, helpdesk_events, read, webhooks
-from functions.jobs import digest, escalation, ingest, tickets
+from functions.jobs import digest, escalation, gaps, ingest, polls, tickets
 
 app = Chalice(app_name="mentiondesk")
 app.register_blueprint(webhooks.bp)
@@ -14,3 +14,5 @@ app.register_blueprint(ingest.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(escalation.bp)
 app.register_blueprint(digest.bp)
+app.register_blueprint(polls.bp)
+app.register_blueprint(gaps.bp)

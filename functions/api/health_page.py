@@ -304,10 +304,19 @@ def _channel_rows(report: Mapping[str, Any]) -> str:
             if c["last_delivery"]
             else '<td colspan="3" class="muted">no delivery recorded</td>'
         )
+        + _problem_cell(c.get("problem"))
         + "</tr>"
         for c in report["channels"]
     )
-    return f"<table><tr><th>network</th><th>last delivery</th><th>age</th><th>deliveries</th></tr>{rows}</table>"
+    head = "<th>network</th><th>last delivery</th><th>age</th><th>deliveries</th><th>problem</th>"
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def _problem_cell(problem: Mapping[str, Any] | None) -> str:
+    if not problem:
+        return '<td class="muted">none</td>'
+    kind, since, detail = (escape(str(problem.get(k) or "")) for k in ("kind", "since", "detail"))
+    return f'<td class="bad">{kind.replace("_", " ")} since {since}: {detail}</td>'
 
 
 def render_page(report: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.core.escalation import EscalationRules
+from functions.core.query import Query, QuerySet, QuerySyntaxError
 from functions.core.score import ScoringRules
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -49,6 +50,11 @@ class Brand:
     scoring: ScoringRules
     escalation: EscalationRules = field(default_factory=EscalationRules)
     reopen_window_hours: float = 72.0
+    queries: QuerySet | None = None  # what polls search for; None only for hand-built test brands
+
+    def query_for(self, source: str) -> Query:
+        """The source's override, else the default query (the brand name for hand-built brands)."""
+        return (self.queries or _default_queries(self.keywords, self.name)).query_for(source)
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,23 @@ def _network(where: str, raw: Any) -> NetworkConfig:
     )
 
 
+def _quoted(word: str) -> str:
+    return f'"{word}"' if " " in word.strip() else word.strip()
+
+
+def _default_queries(keywords: tuple[str, ...], name: str) -> QuerySet:
+    """No `query` configured: any of the keywords (else the brand name), each as a term or phrase."""
+    words = [k.replace('"', " ") for k in keywords if k.strip()] or [name.replace('"', " ")]
+    return QuerySet.from_config(" OR ".join(_quoted(w) for w in words))
+
+
+def _queries(where: str, raw: Any, keywords: tuple[str, ...], name: str) -> QuerySet:
+    try:
+        return _default_queries(keywords, name) if raw is None else QuerySet.from_config(raw)
+    except QuerySyntaxError as error:
+        raise BrandConfigError(f"{where}.{error.message}") from error
+
+
 def _brand(raw: Any, index: int) -> Brand:
     if not isinstance(raw, dict):
         raise BrandConfigError(f"brands[{index}] must be an object")
@@ -118,10 +141,12 @@ def _brand(raw: Any, index: int) -> Brand:
     reopen = raw.get("reopen_window_hours", 72.0)
     if not isinstance(reopen, int | float) or reopen < 0:
         raise BrandConfigError(f"{where}.reopen_window_hours must be a non-negative number")
+    name = str(raw.get("name", slug))
+    keywords = tuple(str(k) for k in raw.get("keywords", []))
     return Brand(
         slug=slug,
-        name=str(raw.get("name", slug)),
-        keywords=tuple(str(k) for k in raw.get("keywords", [])),
+        name=name,
+        keywords=keywords,
         networks={net: _network(f"{where}.networks.{net}", cfg) for net, cfg in networks.items()},
         helpdesk=HelpdeskConfig(
             vendor=helpdesk["vendor"],
@@ -131,6 +156,7 @@ def _brand(raw: Any, index: int) -> Brand:
         scoring=rules,
         escalation=escalation,
         reopen_window_hours=float(reopen),
+        queries=_queries(where, raw.get("query"), keywords, name),
     )
 
 

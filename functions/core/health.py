@@ -234,7 +234,8 @@ def first_response(views: Sequence[TicketView], since: datetime) -> dict[str, An
 
 
 def channel_health(last: Mapping[str, Mapping[str, Any] | None], now: datetime) -> list[dict[str, Any]]:
-    """Per network the brand listens on: the last accepted delivery and how long ago, or None."""
+    """Per network the brand listens on: the last accepted delivery and how long ago, or None, and
+    the channel's open problem (token refused, silent while its page is active), or None."""
     rows = []
     for network in sorted(last):
         seen = last[network]
@@ -245,6 +246,7 @@ def channel_health(last: Mapping[str, Mapping[str, Any] | None], now: datetime) 
                 "last_delivery": at,
                 "minutes_ago": _minutes(now - parse_time(str(at))) if at else None,
                 "deliveries": int(seen.get("count", 0)) if seen else 0,
+                "problem": seen.get("problem") if seen else None,
             }
         )
     return rows
@@ -306,9 +308,13 @@ def digest_text(report: Mapping[str, Any]) -> str:
     lines.append(f"Engagement rate: {percent(report['engagement']['rate'])}")
     quiet = [c["network"] for c in report["channels"] if c["last_delivery"] is None]
     heard = [f"{c['network']} {duration(c['minutes_ago'])} ago" for c in report["channels"] if c["last_delivery"]]
+    channels = report["channels"]
+    broken = [f"{c['network']} {c['problem']['kind']}".replace("_", " ") for c in channels if c.get("problem")]
     lines.append(
         "Channels: " + ", ".join(heard + [f"{n} no delivery recorded" for n in quiet]) if report["channels"] else ""
     )
+    if broken:
+        lines.append("Channel problems: " + ", ".join(broken))
     loyal = report["loyalty"]
     lines.append(
         f"Loyalty: {loyal['turned_positive']} of {loyal['followed_after_resolution']} came back positive"

@@ -1,4 +1,5 @@
-"""Channel health: the last accepted webhook per brand × network, one counters-table item each.
+"""Channel health: the last accepted webhook per brand × network, one counters-table item each,
+and the channel's open problem (`problem#<brand>#<network>`: token invalid, silent), if any.
 
 `last#<brand>#<network>` holds `at` (ISO-8601 UTC of the last delivery we verified and queued)
 and `count` (deliveries since the item was created). The webhook route records it after a
@@ -14,6 +15,8 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from functions.core.mention import format_time
 from functions.runtime import aws
@@ -70,19 +73,62 @@ def forget() -> None:
         _unwritten.clear()
 
 
+def _problem_name(brand: str, network: str) -> str:
+    return f"problem#{brand}#{network}"
+
+
+def raise_problem(brand: str, network: str, kind: str, detail: str, now: datetime, *, hours: float = 6.0) -> bool:
+    """Record that a channel is broken; True only for the first report of this kind (so on-call is
+    told once), and again after `hours` if it is still broken (TTL-style re-arm)."""
+    try:
+        aws.dynamodb().Table(settings().counters_table).put_item(
+            Item={
+                "name": _problem_name(brand, network),
+                "kind": kind,
+                "detail": detail[:300],
+                "since": format_time(now),
+                "rearm_at": int(now.timestamp() + hours * 3600),
+            },
+            ConditionExpression="attribute_not_exists(#n) OR #k <> :kind OR rearm_at < :now",
+            ExpressionAttributeNames={"#n": "name", "#k": "kind"},
+            ExpressionAttributeValues={":kind": kind, ":now": int(now.timestamp())},
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def clear_problem(brand: str, network: str) -> bool:
+    """The channel works again; True when there was a problem to clear."""
+    gone = (
+        aws.dynamodb()
+        .Table(settings().counters_table)
+        .delete_item(Key={"name": _problem_name(brand, network)}, ReturnValues="ALL_OLD")
+    )
+    return bool(gone.get("Attributes"))
+
+
 def last_deliveries(brand: str, networks: Iterable[str]) -> dict[str, dict[str, Any] | None]:
-    """`{network: {"at": ..., "count": ...} or None}` for the brand's networks, in one BatchGetItem."""
-    wanted = sorted(set(networks))[:100]  # BatchGetItem's limit; a brand has a handful of networks
+    """`{network: {"at", "count", "problem"} or None}` for the brand's networks, in one BatchGetItem."""
+    wanted = sorted(set(networks))[:50]  # two keys each within BatchGetItem's 100; a brand has a handful
     found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
     if not wanted:
         return found
     table = settings().counters_table
-    request: dict[str, Any] = {table: {"Keys": [{"name": _name(brand, n)} for n in wanted]}}
+    keys = [{"name": name(brand, n)} for n in wanted for name in (_name, _problem_name)]
+    request: dict[str, Any] = {table: {"Keys": keys}}
     while request:
         page = aws.dynamodb().batch_get_item(RequestItems=request)
         for item in page.get("Responses", {}).get(table, []):
             data = from_item(item)
-            network = str(data["name"]).split("#", 2)[2]
-            found[network] = {"at": data.get("at"), "count": int(data.get("count", 0))}
+            prefix, _, network = str(data["name"]).split("#", 2)
+            row = found[network] or {"at": None, "count": 0, "problem": None}
+            if prefix == "problem":
+                row["problem"] = {k: data.get(k) for k in ("kind", "detail", "since")}
+            else:
+                row.update(at=data.get("at"), count=int(data.get("count", 0)))
+            found[network] = row
         request = page.get("UnprocessedKeys") or {}
     return found

@@ -138,6 +138,21 @@ def get(identity: str) -> StoredMention | None:
     return StoredMention.from_item(item) if item else None
 
 
+def existing(identities: list[str]) -> set[str]:
+    """Which of these identities are stored (BatchGetItem, keys only, 100 per call)."""
+    found: set[str] = set()
+    table = settings().mentions_table
+    unique = sorted(set(identities))
+    for start in range(0, len(unique), 100):
+        keys = [{"id": i} for i in unique[start : start + 100]]
+        request: dict[str, Any] = {table: {"Keys": keys, "ProjectionExpression": "id", "ConsistentRead": True}}
+        while request:
+            page = aws.dynamodb().batch_get_item(RequestItems=request)
+            found.update(str(item["id"]) for item in page.get("Responses", {}).get(table, []))
+            request = page.get("UnprocessedKeys") or {}
+    return found
+
+
 def mark_ticket_job_sent(identity: str) -> None:
     _table().update_item(
         Key={"id": identity},

@@ -1,0 +1,280 @@
+"""Scheduled polls: one Lambda per poll source, each running every brand's targets for that source.
+
+A run takes one page at a time from each target in turn (round robin), so one busy target cannot
+starve the others, and stops at the page budget or before the Lambda deadline. After each page the
+mentions go to the same queue as webhook mentions (dedupe is by identity downstream), then the
+cursor is saved: a run that dies resumes from its last saved page, and at worst re-sends a page
+whose mentions are already stored. Failures back off per target (Retry-After, else full-jitter
+exponential) without blocking other brands; refused credentials raise a channel alert.
+
+Adding a source adds `functions/connectors/<source>.py`: `register` below gives it its schedule.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalice.app import Blueprint, Rate
+
+from functions import connectors
+from functions.core.brands import Brand
+from functions.core.mention import Mention
+from functions.core.polls import (
+    Credentials,
+    Cursor,
+    Fetch,
+    PollError,
+    PollPage,
+    PollSource,
+    PollTarget,
+    RateLimitedError,
+    SourceUnavailableError,
+    TokenInvalidError,
+    backoff_seconds,
+    seed,
+)
+from functions.core.query import matches
+from functions.jobs import alerts
+from functions.runtime import secrets
+from functions.runtime.brands import brands
+from functions.runtime.fetch import fetch as http_fetch
+from functions.runtime.log import log, metric
+from functions.runtime.settings import settings
+from functions.stores import cursors, queues
+from functions.stores.cursors import CursorConflictError, CursorState
+
+bp = Blueprint(__name__)
+
+LOOKBACK = timedelta(hours=24)  # how far back a brand-new target starts
+PAGE_BUDGET = 40  # pages per run of one source, over all brands
+SAFETY_SECONDS = 20.0  # stop taking pages this long before the Lambda deadline
+
+
+@dataclass
+class Job:
+    """One target of one brand, as this run sees it."""
+
+    source: PollSource
+    brand: Brand
+    target: PollTarget
+    state: CursorState
+    finished: bool = False
+
+
+@dataclass
+class Report:
+    pages: int = 0
+    sent: int = 0
+    dropped: int = 0  # fetched but not matching the brand query
+    writes: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    pending: int = 0  # targets with more pages left for the next run
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages,
+            "sent": self.sent,
+            "dropped": self.dropped,
+            "writes": self.writes,
+            "errors": self.errors,
+            "pending": self.pending,
+        }
+
+
+_credentials: dict[tuple[str, str], Credentials] = {}
+
+
+def forget_credentials() -> None:
+    _credentials.clear()
+
+
+def _window_key(target: PollTarget, window: tuple[datetime, datetime] | None) -> str:
+    if window is None:
+        return target.key
+    return f"{target.key}#backfill:{window[0]:%Y%m%dT%H%M%S}-{window[1]:%Y%m%dT%H%M%S}"
+
+
+def plan(source_name: str, brand_list: Iterable[Brand], window: tuple[datetime, datetime] | None = None) -> list[Job]:
+    """Every target of every brand configured for the source, with its stored cursor."""
+    source = connectors.load_source(source_name)
+    if source is None:
+        raise ValueError(f"{source_name!r} is not a poll source; known: {', '.join(connectors.poll_sources())}")
+    jobs = []
+    for brand in brand_list:
+        network = brand.networks.get(source_name)
+        if network is None:
+            continue
+        for target in source.targets(brand.slug, network.settings, brand.query_for(source_name)):
+            name = cursors.key(brand.slug, source_name, _window_key(target, window))
+            jobs.append(Job(source, brand, target, cursors.get(name)))
+    return jobs
+
+
+def _credentials_for(job: Job, http: Fetch, now: datetime) -> Credentials:
+    source, brand = job.source.NETWORK, job.brand.slug
+    cached = _credentials.get((brand, source))
+    if cached is not None and (cached.expires_at is None or cached.expires_at - timedelta(minutes=1) > now):
+        return cached
+    values = secrets.resolve(job.brand.networks[source].secrets)
+    authenticate: Callable[..., Credentials] | None = getattr(job.source, "authenticate", None)
+    credentials = authenticate(http, values, job.target, now) if authenticate else Credentials(secrets=values)
+    _credentials[(brand, source)] = credentials
+    return credentials
+
+
+def _relevant(job: Job, found: Sequence[Mention]) -> list[Mention]:
+    if not job.target.match or job.target.query is None:
+        return list(found)
+    query = job.target.query
+    return [m for m in found if matches(query, m.text)]
+
+
+def _failed(job: Job, cursor: Cursor, error: Exception, now: datetime) -> CursorState:
+    """Back off; the cursor (seeded if new) is kept, so the retry resumes where this run stopped."""
+    failures = job.state.failures + 1
+    wait = backoff_seconds(failures)
+    if isinstance(error, SourceUnavailableError) and error.retry_after is not None:
+        wait = max(error.retry_after, 1.0)
+    return replace(
+        job.state, cursor=dict(cursor), not_before=now + timedelta(seconds=wait), failures=failures, error=str(error)
+    )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, RateLimitedError):
+        return "rate_limited"
+    if isinstance(error, TokenInvalidError):
+        return "token_invalid"
+    if isinstance(error, SourceUnavailableError):
+        return "unavailable"
+    return "malformed" if not isinstance(error, PollError) else "rejected"
+
+
+def _save(job: Job, new: CursorState, report: Report) -> None:
+    stored = cursors.save(job.state, new, brand=job.brand.slug, source=job.source.NETWORK)
+    report.writes += stored is not job.state
+    job.state = stored
+
+
+def _succeeded(job: Job, page: PollPage, now: datetime) -> CursorState:
+    not_before = now + timedelta(seconds=page.wait) if page.wait else None
+    return replace(job.state, cursor=dict(page.cursor), not_before=not_before, failures=0, error=None)
+
+
+def _fields(job: Job) -> dict[str, str]:
+    return {"network": job.source.NETWORK, "brand": job.brand.slug, "target": job.target.key}
+
+
+def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[datetime, datetime] | None) -> None:
+    """Poll one page of one target and record the outcome; never raises for the source's faults."""
+    cursor = job.state.cursor or seed(now, LOOKBACK, *(window or ()))
+    try:
+        page = job.source.poll(http, _credentials_for(job, http, now), job.target, cursor, now)
+    except (PollError, ValueError) as error:  # ValueError: MalformedPayloadError and bad data
+        reason = _reason(error)
+        log(f"poll.{reason}", level="warning", error=str(error), **_fields(job))
+        metric("PollErrors", dimensions={"network": job.source.NETWORK, "reason": reason})
+        report.errors[job.state.key] = f"{reason}: {error}"
+        if isinstance(error, TokenInvalidError):
+            _credentials.pop((job.brand.slug, job.source.NETWORK), None)
+            alerts.channel_problem(job.brand, job.source.NETWORK, "token_invalid", str(error), now)
+        _save(job, _failed(job, cursor, error, now), report)
+        job.finished = True
+        return
+    relevant = _relevant(job, page.mentions)
+    if relevant:
+        queues.send(settings().mentions_queue, [{"mention": m.to_dict(), "via": "poll"} for m in relevant])
+        metric("MentionsReceived", len(relevant), dimensions={"network": job.source.NETWORK})
+    report.pages += 1
+    report.sent += len(relevant)
+    report.dropped += len(page.mentions) - len(relevant)
+    if job.state.error:
+        alerts.channel_recovered(job.brand, job.source.NETWORK, now)
+    _save(job, _succeeded(job, page, now), report)
+    job.finished = not page.more or page.wait is not None or bool(page.cursor.get("done"))
+    log("poll.page", mentions=len(relevant), more=page.more, **_fields(job))
+
+
+def _due(job: Job, now: datetime, window: tuple[datetime, datetime] | None) -> bool:
+    if job.state.not_before is not None and job.state.not_before > now:
+        return False
+    return not (window and job.state.cursor and job.state.cursor.get("done"))
+
+
+def run(
+    jobs: list[Job],
+    now: datetime,
+    *,
+    http: Fetch = http_fetch,
+    pages: int = PAGE_BUDGET,
+    seconds_left: Callable[[], float] = lambda: 900.0,
+    window: tuple[datetime, datetime] | None = None,
+    on_page: Callable[[Report], None] | None = None,
+) -> Report:
+    """Round robin over due jobs, one page each per turn, within the page and time budgets."""
+    report = Report()
+    active = [job for job in jobs if _due(job, now, window)]
+    while active and report.pages < pages and seconds_left() > SAFETY_SECONDS:
+        for job in list(active):
+            if report.pages >= pages or seconds_left() <= SAFETY_SECONDS:
+                break
+            try:
+                step(job, http, now, report, window)
+            except CursorConflictError:
+                log("poll.overlap", level="warning", **_fields(job))
+                job.finished = True
+            except secrets.SecretStoreDownError as error:
+                log("poll.secrets_down", level="warning", error=str(error), **_fields(job))
+                report.errors[job.state.key] = f"secrets: {error}"
+                job.finished = True
+            if job.finished:
+                active.remove(job)
+            if on_page:
+                on_page(report)
+    report.pending = len(active)
+    return report
+
+
+def run_source(source_name: str, now: datetime, seconds_left: Callable[[], float]) -> Report:
+    """What each scheduled poll function does."""
+    started = time.monotonic()
+    report = run(plan(source_name, brands().all()), now, seconds_left=seconds_left)
+    log("poll.run", network=source_name, seconds=round(time.monotonic() - started, 3), **report.as_dict())
+    return report
+
+
+def _handler(source_name: str) -> Callable[[Any], None]:
+    def poll_source(event: Any) -> None:
+        context = getattr(event, "context", None)
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        run_source(source_name, datetime.now(UTC), _left(remaining))
+
+    poll_source.__name__ = f"poll_{source_name}"
+    return poll_source
+
+
+def _left(remaining: Callable[[], int] | None) -> Callable[[], float]:
+    if remaining is None:
+        return lambda: 900.0
+    return lambda: remaining() / 1000.0
+
+
+def function_name(source_name: str) -> str:
+    return f"poll_{source_name}"
+
+
+def register() -> None:
+    """One scheduled function per poll source, at the rate the source asks for."""
+    for source_name in connectors.poll_sources():
+        source = connectors.load_source(source_name)
+        assert source is not None
+        bp.schedule(Rate(source.POLL_MINUTES, unit=Rate.MINUTES), name=function_name(source_name))(
+            _handler(source_name)
+        )
+
+
+register()

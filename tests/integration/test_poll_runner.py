@@ -1,0 +1,146 @@
+"""The poll runner, over every poll source, against its fake API on 127.0.0.1 and moto over HTTP.
+
+Parametrized over `connectors.poll_sources()`: a new source is covered by its module, its fake
+(tests/sources/<source>_api.py) and its fixtures. What every source must show through the real
+runner, cursor store and queue: a first poll stores exactly the matching mentions; a second poll
+of the unchanged source makes zero writes (DynamoDB or SQS, counted at the boto3 boundary); a new
+post is picked up alone; an outage backs off and resumes from the cursor.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from functions import connectors
+from functions.core.brands import Brand, NetworkConfig
+from functions.jobs import polls
+from functions.runtime import aws as aws_clients
+from functions.runtime.brands import brands
+from functions.runtime.settings import settings
+from functions.stores import cursors
+from infra.local import seed_secrets
+from tests.fakeapi import Answer, FakeApiServer, fake_api
+from tests.helpers import mentions_stored, queue_depth
+from tests.sources import Fake, load_fake
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+SOURCES = connectors.poll_sources()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+SENDS = ("SendMessage", "SendMessageBatch")
+
+
+@dataclass
+class Calls:
+    names: list[str]
+
+    def writes(self) -> list[str]:
+        return [n for n in self.names if n in WRITES + SENDS]
+
+
+@pytest.fixture
+def calls(aws: str) -> Iterator[Calls]:
+    """Every AWS operation the code makes, seen where boto3 sends it."""
+    seen = Calls([])
+
+    def record(model: Any, **_: Any) -> None:
+        seen.names.append(model.name)
+
+    clients = (aws_clients.dynamodb().meta.client, aws_clients.sqs())
+    for client in clients:
+        client.meta.events.register("before-call.*.*", record)
+    yield seen
+    for client in clients:
+        client.meta.events.unregister("before-call.*.*", record)
+
+
+@dataclass
+class World:
+    source: str
+    fake: Fake
+    server: FakeApiServer
+    brand: Brand
+
+
+@pytest.fixture(params=SOURCES)
+def world(request: pytest.FixtureRequest, aws: str) -> Iterator[World]:
+    source: str = request.param
+    fake = load_fake(source, NOW)
+    refs = {name: f"ssm:/mentiondesk/test/{source}/{name}" for name in fake.SECRET_VALUES}
+    seed_secrets({ref.removeprefix("ssm:"): fake.SECRET_VALUES[name] for name, ref in refs.items()})
+    polls.forget_credentials()
+    with fake_api() as server:
+        server.handler = fake.handle
+        acme = brands().get("acme")
+        assert acme is not None
+        network = NetworkConfig(settings=fake.settings(server.url), secrets=refs)
+        yield World(source, fake, server, replace(acme, networks={source: network}, queries=None, keywords=("acme",)))
+
+
+def _poll(world: World, now: datetime, **options: Any) -> polls.Report:
+    return polls.run(polls.plan(world.source, [world.brand]), now, pages=200, **options)
+
+
+def _stored(driver: Any, source: str) -> set[str]:
+    driver.drain()
+    return {m["id"] for m in mentions_stored() if m["network"] == source}
+
+
+def test_every_poll_source_has_a_fake_and_fixtures() -> None:
+    for source in SOURCES:
+        assert importlib.util.find_spec(f"tests.sources.{source}_api"), f"{source}: no tests/sources/{source}_api.py"
+        assert (FIXTURES / source / "poll").is_dir(), f"{source}: no tests/fixtures/{source}/poll/"
+
+
+def test_first_poll_stores_the_matching_mentions_once(world: World, driver: Any) -> None:
+    report = _poll(world, NOW)
+    assert not report.errors and report.pending == 0
+    expected = {f"{world.source}#{i}" for i in world.fake.initial_ids()}
+    assert expected, "the fake must offer something to find"
+    assert _stored(driver, world.source) == expected
+    assert all(r.header("User-Agent") for r in world.server.requests)
+
+
+def test_second_poll_of_an_unchanged_source_writes_nothing(world: World, driver: Any, calls: Calls) -> None:
+    _poll(world, NOW)
+    driver.drain()
+    calls.names.clear()
+    later = NOW + timedelta(minutes=connectors.load_source(world.source).POLL_MINUTES)  # type: ignore[union-attr]
+    report = _poll(world, later)
+    assert not report.errors and report.sent == 0
+    assert calls.writes() == [], f"{world.source} wrote on an unchanged source: {calls.writes()}"
+    assert "GetItem" in calls.names  # it did read its cursor: the source was really polled
+    assert queue_depth(settings().mentions_queue) == 0
+
+
+def test_a_new_post_is_picked_up_alone(world: World, driver: Any) -> None:
+    _poll(world, NOW)
+    before = _stored(driver, world.source)
+    new_id = world.fake.publish(NOW + timedelta(minutes=3))
+    report = _poll(world, NOW + timedelta(minutes=5))
+    assert report.sent == 1
+    assert _stored(driver, world.source) - before == {f"{world.source}#{new_id}"}
+
+
+def test_an_outage_backs_off_then_resumes_from_the_cursor(world: World, driver: Any) -> None:
+    world.server.queued.append(Answer(503, "upstream down", {"Retry-After": "120"}))
+    report = _poll(world, NOW)
+    assert len(report.errors) >= 1 and report.sent == 0
+    (state,) = [cursors.get(job.state.key) for job in polls.plan(world.source, [world.brand])][:1]
+    assert state.failures == 1 and state.not_before is not None
+    asked = len(world.server.requests)
+    _poll(world, NOW + timedelta(seconds=60))  # still backing off: the failed target is not asked
+    skipped = polls.plan(world.source, [world.brand])[0]
+    assert skipped.state.failures == 1
+    _poll(world, NOW + timedelta(seconds=121))
+    assert len(world.server.requests) > asked
+    expected = {f"{world.source}#{i}" for i in world.fake.initial_ids()}
+    assert _stored(driver, world.source) == expected
+    assert all(cursors.get(job.state.key).failures == 0 for job in polls.plan(world.source, [world.brand]))
