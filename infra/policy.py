@@ -26,6 +26,7 @@ DYNAMODB_ACTIONS = [
     "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
     "dynamodb:Query",
 ]
 SQS_ACTIONS = [

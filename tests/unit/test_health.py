@@ -161,10 +161,13 @@ def test_ticket_view_from_a_stored_link_item() -> None:
 
 
 def test_channel_health_says_when_nothing_was_delivered() -> None:
-    rows = health.channel_health({"vk": {"at": "2026-11-27T15:00:00Z", "count": 4}, "ok": None}, NOW)
+    problem = {"kind": "token_invalid", "detail": "HTTP 401", "since": "2026-11-27T15:10:00Z"}
+    rows = health.channel_health(
+        {"vk": {"at": "2026-11-27T15:00:00Z", "count": 4, "problem": problem}, "ok": None}, NOW
+    )
     assert rows == [
-        {"network": "ok", "last_delivery": None, "minutes_ago": None, "deliveries": 0},
-        {"network": "vk", "last_delivery": "2026-11-27T15:00:00Z", "minutes_ago": 30, "deliveries": 4},
+        {"network": "ok", "last_delivery": None, "minutes_ago": None, "deliveries": 0, "problem": None},
+        {"network": "vk", "last_delivery": "2026-11-27T15:00:00Z", "minutes_ago": 30, "deliveries": 4, "problem": problem},
     ]
 
 
