@@ -6,6 +6,9 @@
     redrive tickets|mentions [--limit N]              move dead letters back to their queue
     rescore [--brand B]                               re-score stored mentions after a scorer change
     erase-author --network N --author ID [--brand B]  remove an author's personal data (GDPR/152-FZ)
+    poll SOURCE [--brand B]                           run one scheduled poll of a source now
+    backfill SOURCE --brand B --since D [--until D]   fill a date range from a poll source; resumable,
+             [--again] [--max-wait S]                 safe to re-run (mentions dedupe by identity)
 
 Long commands print progress on stderr; results go to stdout. Exit status 2 on bad input.
 """
@@ -16,7 +19,9 @@ import argparse
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,8 +29,10 @@ from typing import Any, TypeVar
 import requests
 
 from functions import connectors
-from functions.core.mention import Mention
+from functions.core.brands import Brand
+from functions.core.mention import Mention, parse_time
 from functions.core.scoring import score
+from functions.jobs import polls
 from functions.runtime import aws, secrets
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
@@ -128,6 +135,82 @@ def erase_author(network: str, author: str, brand: str | None) -> int:
     return erased
 
 
+def _brand_list(slug: str | None) -> list[Brand]:
+    if slug is None:
+        return list(brands().all())
+    found = brands().get(slug)
+    if found is None:
+        raise UsageError(f"unknown brand {slug!r}; known: {', '.join(b.slug for b in brands().all())}")
+    return [found]
+
+
+def _source(name: str) -> str:
+    if name not in connectors.poll_sources():
+        raise UsageError(f"unknown poll source {name!r}; known: {', '.join(connectors.poll_sources())}")
+    return name
+
+
+def poll_now(source: str, brand: str | None) -> polls.Report:
+    """One pass of the source's schedule, now; prints the run's report."""
+    report = polls.run(polls.plan(_source(source), _brand_list(brand)), datetime.now(UTC))
+    print(json.dumps({"source": source, **report.as_dict()}, indent=2))
+    return report
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError as error:
+        raise UsageError(f"not a date or ISO time: {text!r}") from error
+
+
+def _show(label: str) -> Any:
+    def show(report: polls.Report) -> None:
+        print(f"\r{label}: {report.pages} page(s), {report.sent} mention(s)", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def backfill(source: str, brand: str, since: str, until: str | None, *, again: bool, max_wait: float) -> bool:
+    """Poll `source` for `brand` over [since, until) until every target is done; True when complete.
+
+    Progress is kept in per-window cursors, so an interrupted backfill resumes where it stopped and a
+    finished one is not fetched again (unless `again`). Rate limits are waited out up to `max_wait`.
+    """
+    window = (_moment(since), _moment(until) if until else datetime.now(UTC))
+    if window[0] >= window[1]:
+        raise UsageError("--since must be before --until")
+    jobs = polls.plan(_source(source), _brand_list(brand), window)
+    if again:
+        for job in jobs:
+            job.state = replace(job.state, cursor=None, failures=0, not_before=None, error=None)
+    label, total = f"backfill {source}/{brand}", polls.Report()
+    waited = 0.0
+    while True:
+        pending = [j for j in jobs if not (j.state.cursor or {}).get("done")]
+        if not pending:
+            break
+        now = datetime.now(UTC)
+        blocked = [j.state.not_before for j in pending if j.state.not_before and j.state.not_before > now]
+        if len(blocked) == len(pending):
+            pause = (min(b for b in blocked if b) - now).total_seconds()
+            if waited + pause > max_wait:
+                break
+            print(f"\n{label}: rate-limited or failing, waiting {pause:.0f} s", file=sys.stderr, flush=True)
+            time.sleep(pause)
+            waited += pause
+            continue
+        for job in pending:
+            job.finished = False
+        report = polls.run(pending, now, window=window, on_page=_show(label))
+        total.pages, total.sent, total.errors = total.pages + report.pages, total.sent + report.sent, report.errors
+    done = all((j.state.cursor or {}).get("done") for j in jobs)
+    print(f"\r{label}: {total.pages} page(s), {total.sent} mention(s), {'complete' if done else 'INCOMPLETE'}")
+    for key, error in total.errors.items():
+        print(f"  {key}: {error}", file=sys.stderr)
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m functions.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -149,6 +232,16 @@ def main(argv: list[str] | None = None) -> int:
     forget.add_argument("--network", required=True)
     forget.add_argument("--author", required=True)
     forget.add_argument("--brand")
+    once = commands.add_parser("poll", help="run one poll of a source now")
+    once.add_argument("source")
+    once.add_argument("--brand")
+    fill = commands.add_parser("backfill", help="fill a date range from a poll source")
+    fill.add_argument("source")
+    fill.add_argument("--brand", required=True)
+    fill.add_argument("--since", required=True, help="ISO date or time, UTC unless an offset is given")
+    fill.add_argument("--until", help="ISO date or time (default: now)")
+    fill.add_argument("--again", action="store_true", help="fetch a finished range again")
+    fill.add_argument("--max-wait", type=float, default=900.0, help="seconds to wait out rate limits in total")
     args = parser.parse_args(argv)
     try:
         if args.command == "replay":
@@ -162,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
             redrive(args.queue, args.limit)
         elif args.command == "rescore":
             rescore(args.brand)
+        elif args.command == "poll":
+            return 1 if poll_now(args.source, args.brand).errors else 0
+        elif args.command == "backfill":
+            complete = backfill(
+                args.source, args.brand, args.since, args.until, again=args.again, max_wait=args.max_wait
+            )
+            return 0 if complete else 1
         else:
             erase_author(args.network, args.author, args.brand)
     except UsageError as error:

@@ -194,6 +194,8 @@ def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[dat
     report.dropped += len(page.mentions) - len(relevant)
     if job.state.error:
         alerts.channel_recovered(job.brand, job.source.NETWORK, now)
+    if window is not None and not page.more and page.wait is None:
+        page = replace(page, cursor={**page.cursor, "done": True})  # a backfill window has one sweep
     _save(job, _succeeded(job, page, now), report)
     job.finished = not page.more or page.wait is not None or bool(page.cursor.get("done"))
     log("poll.page", mentions=len(relevant), more=page.more, **_fields(job))
