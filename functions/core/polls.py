@@ -248,9 +248,11 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
         at = _second(item.at)
         if high is not None and item.at >= high:
             continue
-        if low is not None and (at < _second(low) or (at == _second(low) and item.id in mark_ids)):
+        if low is not None and at < _second(low):
             reached_end = True
             continue
+        if low is not None and at == _second(low) and item.id in mark_ids:
+            continue  # seen last sweep; not the end: more items of that second may follow
         emit.add(item.id)
         if top is None or at > top:
             top, top_ids = at, {item.id}

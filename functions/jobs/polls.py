@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,8 +62,13 @@ class Job:
     source: PollSource
     brand: Brand
     target: PollTarget
-    state: CursorState
+    state: CursorState  # as stored
     finished: bool = False
+    held: CursorState | None = None  # moved on in memory, not saved yet (pages that found nothing)
+
+    @property
+    def current(self) -> CursorState:
+        return self.held or self.state
 
 
 @dataclass
@@ -135,12 +141,12 @@ def _relevant(job: Job, found: Sequence[Mention]) -> list[Mention]:
 
 def _failed(job: Job, cursor: Cursor, error: Exception, now: datetime) -> CursorState:
     """Back off; the cursor (seeded if new) is kept, so the retry resumes where this run stopped."""
-    failures = job.state.failures + 1
+    failures = job.current.failures + 1
     wait = backoff_seconds(failures)
     if isinstance(error, SourceUnavailableError) and error.retry_after is not None:
         wait = max(error.retry_after, 1.0)
     return replace(
-        job.state, cursor=dict(cursor), not_before=now + timedelta(seconds=wait), failures=failures, error=str(error)
+        job.current, cursor=dict(cursor), not_before=now + timedelta(seconds=wait), failures=failures, error=str(error)
     )
 
 
@@ -155,6 +161,7 @@ def _reason(error: Exception) -> str:
 
 
 def _save(job: Job, new: CursorState, report: Report) -> None:
+    job.held = None
     stored = cursors.save(job.state, new, brand=job.brand.slug, source=job.source.NETWORK)
     report.writes += stored is not job.state
     job.state = stored
@@ -162,7 +169,7 @@ def _save(job: Job, new: CursorState, report: Report) -> None:
 
 def _succeeded(job: Job, page: PollPage, now: datetime) -> CursorState:
     not_before = now + timedelta(seconds=page.wait) if page.wait else None
-    return replace(job.state, cursor=dict(page.cursor), not_before=not_before, failures=0, error=None)
+    return replace(job.current, cursor=dict(page.cursor), not_before=not_before, failures=0, error=None)
 
 
 def _fields(job: Job) -> dict[str, str]:
@@ -171,7 +178,7 @@ def _fields(job: Job) -> dict[str, str]:
 
 def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[datetime, datetime] | None) -> None:
     """Poll one page of one target and record the outcome; never raises for the source's faults."""
-    cursor = job.state.cursor or seed(now, LOOKBACK, *(window or ()))
+    cursor = job.current.cursor or seed(now, LOOKBACK, *(window or ()))
     try:
         page = job.source.poll(http, _credentials_for(job, http, now), job.target, cursor, now)
     except (PollError, ValueError) as error:  # ValueError: MalformedPayloadError and bad data
@@ -196,8 +203,11 @@ def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[dat
         alerts.channel_recovered(job.brand, job.source.NETWORK, now)
     if window is not None and not page.more and page.wait is None:
         page = replace(page, cursor={**page.cursor, "done": True})  # a backfill window has one sweep
-    _save(job, _succeeded(job, page, now), report)
     job.finished = not page.more or page.wait is not None or bool(page.cursor.get("done"))
+    if relevant or job.finished:
+        _save(job, _succeeded(job, page, now), report)
+    else:  # an empty page mid-sweep: nothing to lose by re-reading it, so no write for it
+        job.held = _succeeded(job, page, now)
     log("poll.page", mentions=len(relevant), more=page.more, **_fields(job))
 
 
@@ -237,6 +247,9 @@ def run(
                 active.remove(job)
             if on_page:
                 on_page(report)
+    for job in active:  # cut short by the budget: keep the sweep's place for the next run
+        with suppress(CursorConflictError):
+            _save(job, job.current, report)
     report.pending = len(active)
     return report
 

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from functions import connectors
+from functions.connectors import hackernews
 from functions.core.brands import Brand, NetworkConfig
+from functions.core.query import QuerySet
 from functions.jobs import polls
 from functions.runtime import aws as aws_clients
 from functions.runtime.brands import brands
@@ -144,3 +146,41 @@ def test_an_outage_backs_off_then_resumes_from_the_cursor(world: World, driver: 
     expected = {f"{world.source}#{i}" for i in world.fake.initial_ids()}
     assert _stored(driver, world.source) == expected
     assert all(cursors.get(job.state.key).failures == 0 for job in polls.plan(world.source, [world.brand]))
+
+
+@pytest.fixture
+def hn_world(aws: str) -> Iterator[World]:
+    """Hacker News for a brand whose query needs two searches there (Algolia has no OR)."""
+    fake = load_fake("hackernews", NOW)
+    polls.forget_credentials()
+    with fake_api() as server:
+        server.handler = fake.handle
+        acme = brands().get("acme")
+        assert acme is not None
+        network = NetworkConfig(settings=fake.settings(server.url))
+        queries = QuerySet.from_config('acme OR "smart plug"')
+        yield World("hackernews", fake, server, replace(acme, networks={"hackernews": network}, queries=queries))
+
+
+def test_the_page_budget_is_shared_round_robin_and_the_rest_resumes(
+    hn_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hackernews, "PAGE_SIZE", 1)
+    first = polls.run(polls.plan("hackernews", [hn_world.brand]), NOW, pages=3)
+    asked = [r.param("query") for r in hn_world.server.requests]
+    assert first.pages == 3 and first.pending == 1  # "smart plug" has one hit; acme has more pages
+    assert asked[:2] == ["acme", '"smart plug"']  # one page each in turn, not one target first
+    rest = polls.run(polls.plan("hackernews", [hn_world.brand]), NOW, pages=100)
+    assert rest.pending == 0
+    assert first.sent + rest.sent == len(hn_world.fake.initial_ids())  # "smart plug" hits are acme's too
+    assert polls.run(polls.plan("hackernews", [hn_world.brand]), NOW + timedelta(minutes=10)).sent == 0
+
+
+def test_overlapping_runs_cannot_both_move_a_cursor(hn_world: World, caplog: pytest.LogCaptureFixture) -> None:
+    early = polls.plan("hackernews", [hn_world.brand])
+    late = polls.plan("hackernews", [hn_world.brand])  # read the same (empty) cursors
+    assert polls.run(early, NOW).writes == 2
+    overlap = polls.run(late, NOW)
+    assert overlap.writes == 0
+    stored = [cursors.get(job.state.key) for job in early]
+    assert [s.version for s in stored] == [1, 1]

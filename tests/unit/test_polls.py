@@ -1,0 +1,196 @@
+"""The poll contract's pure parts: the newest-first sweep, HTTP outcomes, back-off, brand queries."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from functions.core.brands import BrandConfigError, parse_brands
+from functions.core.polls import (
+    HttpResponse,
+    PollError,
+    RateLimitedError,
+    Seen,
+    SourceUnavailableError,
+    TokenInvalidError,
+    backoff_seconds,
+    check,
+    exhausted_wait,
+    html_to_text,
+    retry_after,
+    seed,
+    sweep,
+)
+from functions.core.query import matches, render
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def at(minutes_ago: float) -> datetime:
+    return NOW - timedelta(minutes=minutes_ago)
+
+
+def pages(items: list[Seen], size: int) -> list[tuple[list[Seen], str | None]]:
+    """A newest-first listing cut into pages, with a token for each next page."""
+    ordered = sorted(items, key=lambda s: s.at, reverse=True)
+    cut = [ordered[i : i + size] for i in range(0, len(ordered), size)] or [[]]
+    return [(page, str(n + 1) if n + 1 < len(cut) else None) for n, page in enumerate(cut)]
+
+
+def full_sweep(cursor: dict[str, Any], items: list[Seen], size: int = 2) -> tuple[set[str], dict[str, Any]]:
+    """Run a sweep to its end the way the runner would, one page per call."""
+    emitted: set[str] = set()
+    listing = pages(items, size)
+    index = 0
+    while True:
+        page, token = listing[index]
+        ids, cursor, more = sweep(cursor, page, token)
+        emitted |= ids
+        if not more:
+            return emitted, cursor
+        index = int(cursor["page"])
+
+
+def test_first_sweep_takes_what_is_newer_than_since_and_sets_the_mark() -> None:
+    items = [Seen("a", at(5)), Seen("b", at(60)), Seen("old", at(60 * 30))]
+    emitted, cursor = full_sweep(seed(NOW, timedelta(hours=24)), items)
+    assert emitted == {"a", "b"}
+    assert cursor["mark"] == "2026-11-27T07:55:00Z" and cursor["mark_ids"] == ["a"]
+    assert "page" not in cursor and "top" not in cursor
+
+
+def test_unchanged_listing_gives_nothing_and_the_same_cursor() -> None:
+    items = [Seen("a", at(5)), Seen("b", at(60)), Seen("c", at(61))]
+    _, cursor = full_sweep(seed(NOW, timedelta(hours=24)), items)
+    again, same = full_sweep(cursor, items)
+    assert again == set() and same == cursor
+
+
+def test_a_new_item_in_the_same_second_as_the_mark_is_not_lost() -> None:
+    items = [Seen("a", at(5))]
+    _, cursor = full_sweep(seed(NOW, timedelta(hours=24)), items)
+    twin = Seen("twin", at(5) + timedelta(microseconds=300))
+    emitted, after = full_sweep(cursor, [*items, twin])
+    assert emitted == {"twin"} and after["mark_ids"] == ["a", "twin"]
+    assert full_sweep(after, [*items, twin]) == (set(), after)
+
+
+def test_a_sweep_cut_short_resumes_from_its_page_token() -> None:
+    items = [Seen(str(i), at(i)) for i in range(1, 8)]
+    cursor = seed(NOW, timedelta(hours=24))
+    first, cursor, more = sweep(cursor, pages(items, 3)[0][0], "1")
+    assert more and cursor["page"] == "1" and cursor["top"] == "2026-11-27T07:59:00Z"
+    rest, cursor = full_sweep({**cursor}, items[3:], size=3)  # the later pages, as a resumed run sees them
+    assert first | rest == {str(i) for i in range(1, 8)}
+    assert cursor["mark"] == "2026-11-27T07:59:00Z"  # the newest of the whole sweep, not of its last page
+
+
+def test_backfill_window_excludes_newer_items_and_is_marked_done() -> None:
+    items = [Seen("new", at(5)), Seen("in", at(120)), Seen("old", at(60 * 48))]
+    emitted, cursor = full_sweep(seed(NOW, timedelta(0), at(60 * 24), at(60)), items)
+    assert emitted == {"in"} and cursor["done"] is True
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=10),
+    st.integers(min_value=1, max_value=5),
+)
+def test_sweeps_never_lose_or_repeat_items(first: list[int], later: list[int], size: int) -> None:
+    """Whatever arrives (same seconds included), each item is emitted exactly once over two sweeps."""
+    old = [Seen(f"o{i}", at(m + 10)) for i, m in enumerate(first)]
+    emitted, cursor = full_sweep(seed(NOW, timedelta(hours=24)), old, size)
+    assert emitted == {s.id for s in old}
+    mark = max((s.at for s in old), default=at(24 * 60)).replace(microsecond=0)
+    new = [Seen(f"n{i}", mark + timedelta(seconds=m % 3)) for i, m in enumerate(later)]
+    again, _ = full_sweep(cursor, old + new, size)
+    assert again == {s.id for s in new}
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(429, RateLimitedError), (500, SourceUnavailableError), (503, SourceUnavailableError), (401, TokenInvalidError)],
+)
+def test_check_maps_statuses(status: int, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        check(HttpResponse(status), "src", NOW)
+
+
+def test_check_passes_success_and_not_modified_and_rejects_other_client_errors() -> None:
+    assert check(HttpResponse(200), "src", NOW).status == 200
+    assert check(HttpResponse(304), "src", NOW).status == 304
+    with pytest.raises(PollError, match="HTTP 404") as raised:
+        check(HttpResponse(404, b"gone"), "src", NOW)
+    assert not isinstance(raised.value, SourceUnavailableError | TokenInvalidError)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "30"}, 30.0),
+        ({"Retry-After": "Fri, 27 Nov 2026 08:02:00 GMT"}, 120.0),
+        ({"X-Ratelimit-Reset": "45"}, 45.0),  # Reddit: seconds to the end of the period
+        ({"X-RateLimit-Reset": "2026-11-27T08:05:00.000Z"}, 300.0),  # Mastodon: a timestamp
+        ({"RateLimit-Reset": str(int(NOW.timestamp()) + 60)}, 60.0),  # Bluesky: epoch seconds
+        ({}, None),
+    ],
+)
+def test_retry_after_reads_every_form(headers: dict[str, str], seconds: float | None) -> None:
+    assert retry_after(HttpResponse(429, headers=headers), NOW) == seconds
+
+
+def test_exhausted_rate_limit_asks_for_a_pause() -> None:
+    spent = HttpResponse(200, headers={"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "12"})
+    assert exhausted_wait(spent, NOW) == 12.0
+    assert exhausted_wait(HttpResponse(200, headers={"X-RateLimit-Remaining": "7"}), NOW) is None
+
+
+def test_backoff_is_jittered_exponential_and_capped() -> None:
+    rng = random.Random(7)  # noqa: S311 (jitter, not secrecy)
+    for failures, ceiling in ((1, 60.0), (2, 120.0), (5, 960.0), (30, 3600.0)):
+        waits = [backoff_seconds(failures, rng=rng) for _ in range(50)]
+        assert all(ceiling / 2 <= w <= ceiling for w in waits)
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>It&#x27;s <b>broken</b><br>again</p><p>&amp; again</p>") == "It's broken\nagain\n& again"
+
+
+# ------------------------------------------------------------------------------- brand queries
+
+
+def _brand(**fields: Any) -> dict[str, Any]:
+    return {"brands": [{"slug": "acme", "name": "Acme", **fields}]}
+
+
+def test_brand_query_defaults_to_its_keywords_then_its_name() -> None:
+    keyed = parse_brands(_brand(keywords=["acme", "acme corp"])).get("acme")
+    assert keyed is not None and render(keyed.query_for("reddit").root) == 'acme OR "acme corp"'
+    named = parse_brands(_brand()).get("acme")
+    assert named is not None and matches(named.query_for("rss"), "I love Acme")
+
+
+def test_per_source_override_and_default() -> None:
+    brand = parse_brands(_brand(query={"default": "acme -job", "reddit": "acme NOT jobs"})).get("acme")
+    assert brand is not None
+    assert render(brand.query_for("reddit").root) != render(brand.query_for("mastodon").root)
+    assert not matches(brand.query_for("mastodon"), "acme job offer")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("acme AND (widget", r"brand acme\.query: unbalanced '\(' at column 9"),
+        ({"default": "acme", "reddit": "acme OR"}, r"brand acme\.query\.reddit: .*column"),
+        ({"default": "acme", "myspace": "acme"}, r"unknown source 'myspace'"),
+    ],
+)
+def test_bad_queries_fail_the_load_with_a_position(query: Any, message: str) -> None:
+    with pytest.raises(BrandConfigError, match=message):
+        parse_brands(_brand(query=query))
