@@ -13,7 +13,7 @@ Items younger than `GRACE` are left alone: their webhook may still be on its way
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,9 +50,12 @@ class GapReport:
 Listing = Callable[..., tuple[Mention, ...]]
 
 
-def _listing(network: str) -> Listing | None:
+def _listing(network: str, configured: Iterable[str]) -> Listing | None:
+    """The connector's listing, if it has one and the brand configured the secrets it needs (a brand
+    that only wants webhooks has no read token, and that is not a broken channel)."""
     connector = connectors.load(network)
-    return getattr(connector, "listing", None) if connector is not None else None
+    needed = set(getattr(connector, "POLL_SECRETS", ()))
+    return getattr(connector, "listing", None) if connector is not None and needed <= set(configured) else None
 
 
 def _silent(missed: list[Mention], last: dict[str, Any] | None) -> bool:
@@ -63,8 +66,8 @@ def _silent(missed: list[Mention], last: dict[str, Any] | None) -> bool:
 
 
 def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report: GapReport) -> None:
-    listing = _listing(network)
     config = brand.networks[network]
+    listing = _listing(network, config.secrets)
     if listing is None or not config.accounts:
         return
     options = {"api": config.settings["api"]} if "api" in config.settings else {}
