@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest bench bench-scoring layer servers venv clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt layers/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -47,6 +47,8 @@ bench: $(STAMP)
 bench-scoring: $(STAMP)
 	$(BIN)/python bench/scoring.py
 
+# The dependency layer (layers/requirements.txt → build/layer.zip), the only carrier of the runtime
+# dependencies: requirements.txt is empty so `chalice package` puts none into the function zips.
 layer: $(STAMP)
 	$(BIN)/python layers/build.py
 

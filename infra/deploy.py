@@ -5,13 +5,16 @@
 2. build the dependency layer (`layers/build.py`, deterministic), upload it to the artifacts bucket
    under its SHA-256 unless already there, and update the stack with that key (`LayerS3Key`) so
    CloudFormation publishes the layer version (nothing changes when the pins did not);
-3. read the stack outputs and write the table/queue names (and the layer, see below) into
-   `.chalice/config.json` for the stage, only if they differ from what is there;
+3. read the stack outputs and write the table/queue names and the layer version ARN (the stage's
+   `layers`, which Chalice attaches to every function) into `.chalice/config.json` for the stage,
+   only if they differ from what is there;
 4. `chalice deploy --stage <stage>`.
 
-The layer is attached to the functions only when `requirements.txt` no longer lists the packages
-the layer holds: otherwise Chalice bundles them into the function zip too, and the layer would be
-dead weight (the function's own copy comes first on `sys.path`).
+The layer is the functions' only copy of their third-party dependencies: `requirements.txt` (what
+Chalice bundles into the function zip) lists none, and the deploy refuses to start if it does (a
+second copy would shadow the layer's: the function's own folder comes first on `sys.path`).
+The committed config carries a placeholder ARN (account 000000000000) so that `chalice package`
+works offline; step 3 replaces it, and `chalice deploy` never runs with it.
 
 Needs AWS credentials and a region in the environment (as the AWS CLI does). Secrets are not
 deployed: CloudFormation cannot create SecureString parameters; `--list-secrets` prints the
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -33,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.resources import environment
-from infra.template import LAYER_PARAMETER, output_environment, template
+from infra.template import LAYER_PARAMETER, layer_name, output_environment, template
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".chalice" / "config.json"
@@ -42,6 +46,8 @@ REQUIREMENTS = ROOT / "requirements.txt"
 LAYER_REQUIREMENTS = ROOT / "layers" / "requirements.txt"
 LAYER_ZIP = ROOT / "build" / "layer.zip"
 TEMPLATE_BODY_LIMIT = 51_200  # bytes: CloudFormation's limit for an inline TemplateBody
+PLACEHOLDER_ACCOUNT = "000000000000"  # the committed config's layer ARN, until a deploy writes the real one
+LAYER_OUTPUT = "DependencyLayerArn"
 
 
 def stack_name(stage: str) -> str:
@@ -50,6 +56,26 @@ def stack_name(stage: str) -> str:
 
 def layer_key(sha256: str) -> str:
     return f"layers/mentiondesk-{sha256[:32]}.zip"
+
+
+def placeholder_layer_arn(stage: str) -> str:
+    """What `.chalice/config.json` carries before the first deploy: well-formed, so `chalice
+    package` and cfn-lint work offline, in an account that cannot exist, so it is never deployed."""
+    return f"arn:aws:lambda:us-east-1:{PLACEHOLDER_ACCOUNT}:layer:{layer_name(stage)}:1"
+
+
+def check_layer_arn(stage: str, arn: str, *, placeholder_ok: bool) -> None:
+    """`arn` must be a version of this stage's dependency layer (and real, unless `placeholder_ok`)."""
+    pattern = rf"arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{{12}}):layer:{re.escape(layer_name(stage))}:[1-9]\d*"
+    match = re.fullmatch(pattern, arn)
+    if match is None:
+        raise ValueError(f"{arn!r} is not a version of the layer {layer_name(stage)}")
+    if match.group(1) == PLACEHOLDER_ACCOUNT and not placeholder_ok:
+        raise ValueError(f"{arn!r} is the placeholder, not a published layer version")
+
+
+def configured_layers(config: Mapping[str, Any], stage: str) -> list[str]:
+    return list(config["stages"][stage].get("layers", []))
 
 
 # --- pure parts (unit-tested) -------------------------------------------------------------------
@@ -144,26 +170,40 @@ def secret_references(brands: Mapping[str, Any]) -> list[Secret]:
     return found
 
 
-def plan(stage: str, *, layer_attached: bool) -> list[str]:
-    """What a deploy does, in order (printed by --dry-run)."""
+def check_requirements(requirements: Path = REQUIREMENTS, layer: Path = LAYER_REQUIREMENTS) -> None:
+    """Refuse a deploy that would ship the layer's packages twice (and run the function's copy)."""
+    both = requirement_names(requirements) & requirement_names(layer)
+    if both:
+        raise SystemExit(
+            f"{requirements.name} lists {sorted(both)}, which the layer carries: Chalice would bundle a second copy "
+            f"into every function zip, shadowing the layer's. Pin runtime dependencies in layers/requirements.txt only."
+        )
+
+
+def plan(stage: str, *, layer_attached: bool = True) -> list[str]:
+    """What a deploy does, in order (printed by --dry-run); `layer_attached` False: requirements.txt
+    lists layer packages, and the deploy stops at the first step."""
     stack = stack_name(stage)
     steps = [
+        "check requirements.txt lists none of layers/requirements.txt's packages (Chalice would bundle them)",
+    ]
+    if not layer_attached:
+        steps.append(
+            "STOP: requirements.txt lists the layer's packages, so Chalice would bundle them into the function zip "
+            "and the layer would not be attached (move them to layers/requirements.txt)"
+        )
+        return steps
+    steps += [
         f"generate the template: python -m infra.template {stage} ({len(json.dumps(template(stage)))} bytes)",
         f"create or update CloudFormation stack {stack} with {LAYER_PARAMETER} unchanged; wait",
         f"build the layer: python layers/build.py --out {LAYER_ZIP.relative_to(ROOT)}",
         "upload it to the stack's ArtifactsBucket as layers/mentiondesk-<sha256>.zip unless present",
         f"update stack {stack} with {LAYER_PARAMETER}=<that key> if it changed; wait",
         f"read the outputs of {stack}; check the names against infra/resources.py",
-        f"write .chalice/config.json stage {stage}: environment names"
-        + (" and `layers` = the DependencyLayerArn output" if layer_attached else "")
-        + " (only if different)",
+        f"write .chalice/config.json stage {stage}: environment names and `layers` = [the {LAYER_OUTPUT} output]"
+        " (only if different)",
+        f"chalice deploy --stage {stage} (every function gets the layer)",
     ]
-    if not layer_attached:
-        steps.append(
-            "layer NOT attached: requirements.txt still lists the layer's packages, so Chalice bundles them "
-            "into the function zip (move them to layers/requirements.txt to attach it)"
-        )
-    steps.append(f"chalice deploy --stage {stage}")
     return steps
 
 
@@ -226,23 +266,42 @@ def _upload_layer(s3: Any, bucket: str, build: Callable[[], dict[str, Any]]) -> 
     return key
 
 
-def deploy(stage: str) -> None:
-    import boto3
+def deploy(
+    stage: str,
+    *,
+    cloudformation: Any = None,
+    s3: Any = None,
+    build: Callable[[], dict[str, Any]] | None = None,
+    run: Callable[..., Any] = subprocess.run,
+    config: Path = CONFIG,
+) -> None:
+    """The deploy; the keyword arguments replace AWS, the layer build and `chalice` in tests."""
+    check_requirements()
+    if cloudformation is None or s3 is None:
+        import boto3
 
-    from layers.build import build
+        session = boto3.session.Session()
+        cloudformation, s3 = session.client("cloudformation"), session.client("s3")
+    if build is None:
+        from layers.build import build as build_layer
 
-    session = boto3.session.Session()
-    cloudformation, s3 = session.client("cloudformation"), session.client("s3")
+        def build() -> dict[str, Any]:
+            return build_layer(LAYER_ZIP)
+
     outputs = _deploy_stack(cloudformation, stage, None)
-    key = _upload_layer(s3, outputs["ArtifactsBucketName"], lambda: build(LAYER_ZIP))
+    key = _upload_layer(s3, outputs["ArtifactsBucketName"], build)
     outputs = _deploy_stack(cloudformation, stage, key)
     env = environment_from_outputs(stage, outputs)
-    attach = not chalice_bundles_layer_packages()
-    layer_arn = outputs.get("DependencyLayerArn") if attach else None
-    if write_config(CONFIG, stage, env, layer_arn):
-        print(".chalice/config.json updated", flush=True)
+    if LAYER_OUTPUT not in outputs:
+        raise RuntimeError(f"stack {stack_name(stage)} has no {LAYER_OUTPUT} output after the layer update")
+    layer_arn = outputs[LAYER_OUTPUT]
+    check_layer_arn(stage, layer_arn, placeholder_ok=False)
+    if write_config(config, stage, env, layer_arn):
+        print(f"{config.name} updated (layer {layer_arn})", flush=True)
+    for arn in configured_layers(json.loads(config.read_text()), stage):  # what chalice deploy will read
+        check_layer_arn(stage, arn, placeholder_ok=False)
     chalice = Path(sys.executable).with_name("chalice")
-    subprocess.run([str(chalice), "deploy", "--stage", stage], cwd=ROOT, check=True)  # noqa: S603
+    run([str(chalice), "deploy", "--stage", stage], cwd=ROOT, check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         for number, step in enumerate(plan(args.stage, layer_attached=not chalice_bundles_layer_packages()), 1):
             print(f"{number}. {step}")
+        for arn in configured_layers(json.loads(CONFIG.read_text()), args.stage):
+            current = "the placeholder" if arn.split(":")[4] == PLACEHOLDER_ACCOUNT else "the last deployed version"
+            print(f"(.chalice/config.json has {current}: {arn})")
         return 0
     deploy(args.stage)
     return 0

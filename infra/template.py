@@ -246,6 +246,11 @@ def dashboard_body(stage: str) -> dict[str, Any]:
     return {"widgets": widgets}
 
 
+def layer_name(stage: str) -> str:
+    """The dependency layer's name; its versions' ARNs end `:layer:<this>:<version>`."""
+    return f"{APP}-{stage}-dependencies"
+
+
 def _layer(stage: str) -> dict[str, Any]:
     return {
         "ArtifactsBucket": {
@@ -275,7 +280,7 @@ def _layer(stage: str) -> dict[str, Any]:
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
             "Properties": {
-                "LayerName": f"{APP}-{stage}-dependencies",
+                "LayerName": layer_name(stage),
                 "Description": {"Fn::Sub": f"${{{LAYER_PARAMETER}}} (layers/build.py)"},
                 "CompatibleRuntimes": ["python3.11"],
                 "CompatibleArchitectures": ["x86_64"],

@@ -1,5 +1,9 @@
 """Build the dependency layer reproducibly: `python layers/build.py [--out build/layer.zip]`.
 
+The layer is the only carrier of the functions' third-party runtime dependencies: they are pinned
+in `layers/requirements.txt` alone, and the app's `requirements.txt` lists none, so `chalice
+package` puts only our code into the function zips.
+
 1. `pip install` the fully pinned `layers/requirements.txt` as Lambda's python3.11 x86_64 runtime
    needs it (manylinux2014 wheels only, no sdists, no local compilers) into `python/`, the folder
    Lambda puts on `sys.path` from a layer (`/opt/python`);
@@ -8,9 +12,9 @@
    (never imported at run time), and the install-time noise in `*.dist-info` (RECORD, INSTALLER,
    REQUESTED, direct_url.json). Python modules are never removed: `import nltk` imports most of
    NLTK eagerly, so "unused" modules are not provably unused. TextBlob's `en/*` data stays whole;
-4. check it: import TextBlob's sentiment from the built folder alone (`python -S`) with
-   `NLTK_DATA` pointing at an empty folder: the PatternAnalyzer behind `TextBlob(text).sentiment`
-   reads only `textblob/en/en-sentiment.xml`, no NLTK corpora;
+4. check it: import TextBlob's sentiment (and boto3, feedparser, nltk, requests) from the built
+   folder alone (`python -S`) with `NLTK_DATA` pointing at an empty folder: the PatternAnalyzer
+   behind `TextBlob(text).sentiment` reads only `textblob/en/en-sentiment.xml`, no NLTK corpora;
 5. zip deterministically: sorted entries, fixed timestamps and permissions, so the same pins give
    the same bytes and `infra/deploy.py` can key the upload by its SHA-256;
 6. print zipped and unzipped sizes and the SHA-256.
@@ -46,8 +50,8 @@ import json, os, sys
 sys.path.insert(0, sys.argv[1])
 from textblob import TextBlob
 polarity = TextBlob("The pizza was great, but delivery was terrible").sentiment.polarity
-import boto3, nltk, requests
-outside = [m.__name__ for m in (boto3, nltk, requests) if not m.__file__.startswith(sys.argv[1])]
+import boto3, feedparser, nltk, requests
+outside = [m.__name__ for m in (boto3, feedparser, nltk, requests) if not m.__file__.startswith(sys.argv[1])]
 corpora = [p for p in nltk.data.path if os.path.isdir(p) and os.listdir(p)]
 assert not outside and not corpora, (outside, corpora)
 print(json.dumps({"polarity": polarity}))

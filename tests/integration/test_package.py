@@ -1,7 +1,10 @@
-"""`chalice package` ships what the handlers import: unzip it and import them in a fresh interpreter.
+"""`chalice package` plus the dependency layer ship what the handlers import: unzip both and import
+every handler in a fresh interpreter, the way Lambda lays them out.
 
-Runs with `python -S` (no site-packages), so a module or dependency missing from the zip fails
-here instead of in production.
+The function zip (`deployment.zip`) holds our code only; the third-party packages come from the
+layer (`layers/build.py`), which Lambda unpacks to `/opt` and puts `/opt/python` on `sys.path`
+after the function's own folder. Runs with `python -S` (no site-packages), so a module missing from
+both fails here instead of in production.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -19,19 +23,25 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.package
 
+LAYER_BUILD_BUDGET_SECONDS = 60  # offline from pip's cache it takes ~8 s on the 2-core machine
+
 PROBE = """
 import importlib, json, sys
-sys.path.insert(0, sys.argv[1])
-handlers = json.loads(sys.argv[2])
+task, layer = sys.argv[1], sys.argv[2]
+sys.path[:0] = [task, layer]  # Lambda's order: /var/task, then the layer's /opt/python
+handlers = json.loads(sys.argv[3])
 for handler in handlers:
     module, _, name = handler.rpartition(".")
     assert callable(getattr(importlib.import_module(module), name)), handler
 from functions.runtime.brands import brands
 from functions import connectors, helpdesks
+import boto3, feedparser, requests, textblob  # what the handlers import lazily (scoring, polls) too
+files = [m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)]
 print(json.dumps({"handlers": len(handlers), "brands": len(brands().all()),
                   "connectors": connectors.available(), "helpdesks": helpdesks.available(),
-                  "outside": [m.__file__ for m in list(sys.modules.values())
-                              if getattr(m, "__file__", None) and "site-packages" in m.__file__]}))
+                  "outside": [f for f in files if "site-packages" in f],
+                  "from_layer": sorted({f[len(layer):].lstrip("/").split("/")[0] for f in files
+                                       if f.startswith(layer)})}))
 """
 
 
@@ -44,18 +54,36 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_every_handler_imports_from_the_zip_alone(package: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The layer as Lambda sees it: `build/layer.zip`'s `python/` folder, built here from the pins."""
+    from layers.build import build
+
+    out = tmp_path_factory.mktemp("layer")
+    started = time.monotonic()
+    result = build(out / "layer.zip")
+    elapsed = time.monotonic() - started
+    print(f"layer build: {elapsed:.1f} s, {result['zipped_bytes']} bytes zipped, {result['unzipped_bytes']} unzipped")
+    assert elapsed < LAYER_BUILD_BUDGET_SECONDS
+    with zipfile.ZipFile(out / "layer.zip") as archive:
+        archive.extractall(out / "opt")
+    return out / "opt" / "python"
+
+
+def test_every_handler_imports_from_the_zip_and_the_layer(package: Path, layer: Path, tmp_path: Path) -> None:
     template = json.loads((package / "sam.json").read_text())
     handlers = sorted(
         r["Properties"]["Handler"] for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
     )
-    assert len(handlers) == 5  # the API, the ingest worker, the ticket worker, the escalation sweep, the digest
+    # at least the API, the ingest worker, the ticket worker, the escalation sweep and the digest
+    assert len(handlers) >= 5 and "app.app" in handlers
+    task = tmp_path / "task"
     with zipfile.ZipFile(package / "deployment.zip") as archive:
-        archive.extractall(tmp_path)
+        archive.extractall(task)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDS_FILE", "PYTHON"))}
     probe = subprocess.run(
-        [sys.executable, "-S", "-c", PROBE, str(tmp_path), json.dumps(handlers)],
-        cwd=tmp_path,
+        [sys.executable, "-S", "-c", PROBE, str(task), str(layer), json.dumps(handlers)],
+        cwd=task,
         env=env,
         capture_output=True,
         text=True,
@@ -64,10 +92,22 @@ def test_every_handler_imports_from_the_zip_alone(package: Path, tmp_path: Path)
     )
     assert probe.returncode == 0, probe.stderr
     found = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert found["handlers"] == len(handlers)
     assert found["outside"] == []
+    assert {"boto3", "botocore", "feedparser", "requests", "textblob", "urllib3"} <= set(found["from_layer"])
     assert found["brands"] >= 1
     assert {"vk", "generic"} <= set(found["connectors"])
     assert {"builtin", "request_tracker"} <= set(found["helpdesks"])
+
+
+def test_the_layer_is_byte_reproducible(layer: Path, tmp_path: Path) -> None:
+    """A second build from the same pins gives the same zip, so a deploy with unchanged pins uploads
+    nothing and publishes no new layer version."""
+    from layers.build import build, sha256
+
+    first = layer.parent.parent / "layer.zip"
+    again = build(tmp_path / "layer.zip", verify=False)
+    assert again["sha256"] == sha256(first)
 
 
 def test_sqs_triggers_point_at_the_stage_queues(package: Path) -> None:
