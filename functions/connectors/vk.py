@@ -1,4 +1,4 @@
-"""VKontakte Callback API: community events pushed to our URL.
+"""VKontakte: Callback API events pushed to our URL, and polls (newsfeed.search, the wall listing).
 
 Wire contract (../shared/reference/webhooks.md §3, VKCOM/vk-api-schema v5.199 and SevereCloud/vksdk):
 - confirmed: the envelope `{type, object, group_id, event_id, v, secret}`; the `confirmation`
@@ -13,18 +13,70 @@ Edits (`*_edit`, `message_edit`) and restores carry the full object and update t
 deletes (`*_delete`) carry only ids and mark it deleted (never erased). All keep the identity of
 the original post. Author names and follower counts are not in the payload (`users.get` gives
 them); enrichment is left to a later step, so `followers` stays None here.
+
+Polls (DELIVERY "both"): `newsfeed.search` finds public wall posts naming the brand anywhere on VK,
+and `listing` reads the brand's own community wall (wall.get + wall.getComments) so gap detection
+can spot webhooks that never arrived. Both build their mentions with the webhook's own builders
+(`_post`, `_WALL_COMMENT`), so a post or comment seen by a webhook and by a poll is ONE mention.
+Wire contract (../shared/reference/polls.md "VK newsfeed.search"; VKCOM/vk-api-schema 5.199
+`wall/methods.json`, `wall/responses.json`, `wall/objects.json`, `errors.json`):
+- confirmed: `GET https://api.vk.com/method/<method>?...&v=5.199&access_token=`; newsfeed.search
+  takes `q`, `extended=1`, `count` (≤ 200), `start_time`/`end_time` (unix), `start_from` (the last
+  `next_from`), `fields`; answers `{response: {items, profiles, groups, count, total_count,
+  next_from}}`, newest first; wall.get and wall.getComments take user or service tokens, `count`
+  ≤ 100; getComments takes `owner_id`, `post_id`, `sort` (asc/desc), `extended`, `fields`,
+  `need_likes`, `thread_items_count` (≤ 10) and returns `wall_wall_comment` items (id, from_id,
+  post_id, owner_id, parents_stack, date, text, reply_to_comment, thread); errors come as HTTP 200
+  `{error: {error_code, error_msg}}` with the codes in `_AUTH_ERRORS` / `_rate_wait` /
+  `_TRANSIENT_ERRORS`.
+- secondary: wall.get's `owner_id` (-group id for a community; the stored schema lists `domain`
+  for the owner) and the pinned post coming first.
+- unconfirmed: the waits after a rate-limit error (`_rate_wait`: ≈3 requests/s per token, a daily
+  per-method cap for 29); that `start_time` is inclusive (if not, only posts sharing the mark's
+  very second could be missed); that search posts' text is plain (no HTML); VK's ~1,000-result
+  cap per search (sweeps ask only for what is newer than the last mark, so they stay far below it).
+Tokens: all three methods list user and service tokens (not community tokens) [confirmed].
+`listing` takes keyword-only `api`, `version` and `brand` (the contract passes no brand; the gap
+checker should pass it, else mentions carry brand "").
+Not knowable here: whether a search hit's `from_id` is a community the brand owns (targets get
+no accounts), so the brand's own community posts that name it come back and are left to the
+runner; suggested posts (`post_type` suggest) are invisible to wall.get with a service token, so
+`listing` cannot see the webhook's suggested-post mentions.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
+from functions.core.polls import (
+    Credentials,
+    Cursor,
+    Fetch,
+    HttpRequest,
+    PollError,
+    PollPage,
+    PollTarget,
+    RateLimitedError,
+    Seen,
+    SourceUnavailableError,
+    TokenInvalidError,
+    check,
+    floor,
+    search_targets,
+    setting,
+    sweep,
+    until,
+)
+from functions.core.query import Query, to_vk
 from functions.core.webhooks import (
+    ConnectorError,
     Delivery,
     MalformedPayloadError,
     Reply,
@@ -38,8 +90,12 @@ from functions.core.webhooks import (
 
 NETWORK = "vk"
 DISPLAY_NAME = "VKontakte"
-DELIVERY: Delivery = "push"
-SECRETS = ("secret", "confirmation")
+DELIVERY: Delivery = "both"
+SECRETS = ("secret", "confirmation")  # the webhook's; the polls' are POLL_SECRETS
+POLL_MINUTES = 10
+POLL_SECRETS = ("access_token",)  # service key or user token (search); community/service token (wall)
+API = "https://api.vk.com"
+VERSION = "5.199"
 ACK = Reply(200, "ok", "text/plain")
 
 _COMMENT_KINDS = {"wall_reply": "wall", "photo_comment": "photo", "video_comment": "video", "market_comment": "market"}
@@ -194,11 +250,20 @@ def _mention(
     )
 
 
+def _post_key(obj: Mapping[str, Any]) -> str:
+    """`wall{owner_id}_{id}`: the one identity of a wall post, whoever reports it (webhook, search, wall.get)."""
+    return f"wall{_int(obj, 'owner_id')}_{_int(obj, 'id')}"
+
+
 def _wall_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
-    owner, post_id, from_id = _int(obj, "owner_id"), _int(obj, "id"), _int(obj, "from_id")
-    if _is_own(from_id, group_id):
+    post = _post_key(obj)
+    if _is_own(_int(obj, "from_id"), group_id):
         return None
-    post = f"wall{owner}_{post_id}"
+    return _post(obj, brand, post)
+
+
+def _post(obj: Mapping[str, Any], brand: str, post: str) -> Mention:
+    """A wall post as a mention; shared by `wall_post_new`, newsfeed.search and wall.get."""
     return _mention(
         obj,
         brand,
@@ -347,3 +412,255 @@ _HANDLERS: dict[str, Handler] = {
     "market_comment_delete": _deleted("market", "owner_id", "item_id", "c"),
 }
 EVENT_TYPES = frozenset(_HANDLERS)
+
+
+# ------------------------------------------------------------------------------------------ polls
+
+PAGE_SIZE = 200  # newsfeed.search `count` maximum [confirmed]
+WALL_POSTS = 20  # wall.get `count`: the newest posts, to find the ones being commented on
+LISTED_POSTS = 2  # posts whose comments `listing` reads: 1 + 2 calls stay within ≈3 requests/s
+COMMENTS_PAGE = 100  # wall.getComments `count` maximum [confirmed]
+THREAD_ITEMS = 10  # `thread_items_count` maximum [confirmed]: replies beyond it are not listed
+FIELDS = "followers_count,screen_name,members_count"
+SETTINGS = frozenset({"api", "v", "search"})
+_AUTH_ERRORS = frozenset({5, 15, 27, 28})  # auth failed, access denied, group / app auth failed
+_TRANSIENT_ERRORS = frozenset({1, 10})  # unknown error, internal server error: try again later
+_VERSION = re.compile(r"^\d+\.\d+$")
+_ACCOUNT = re.compile(r"^[1-9]\d*$")
+_WALL_COMMENT = _comment("wall")
+
+People = Mapping[str, Author]
+
+
+def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[PollTarget, ...]:
+    """One newsfeed.search per native query; `search: false` keeps a brand on webhooks only."""
+    unknown = sorted(set(settings) - SETTINGS)
+    if unknown:
+        raise ValueError(f"settings: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(SETTINGS))})")
+    search = settings.get("search", True)
+    if not isinstance(search, bool):
+        raise ValueError("settings.search must be true or false")
+    api, version = setting(settings, "api", API), setting(settings, "v", VERSION)
+    if not _VERSION.match(version):
+        raise ValueError(f"settings.v must be an API version like {VERSION!r}, got {version!r}")
+    return search_targets(brand, query, to_vk, api=api, v=version) if search else ()
+
+
+def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Cursor, now: datetime) -> PollPage:
+    """One newsfeed.search page, newest first, swept back to the last mark (`next_from` pages on)."""
+    api, version = target.params["api"], target.params["v"]
+    url, params = f"{api}/method/newsfeed.search", _search_params(target, cursor)
+    answer = _call(http, credentials, url, params, version=version, now=now)
+    people = _people(answer)
+    found: dict[str, Mention] = {}
+    for item in _items(answer, "newsfeed.search"):
+        with _fields("newsfeed.search"):
+            mention = _listed(_post(item, target.brand, _post_key(item)), people, "newsfeed.search")
+        found[mention.external_id] = mention
+    token = answer.get("next_from")
+    next_page = token if isinstance(token, str) and token and found else None
+    emit, state, more = sweep(cursor, (Seen(m.external_id, m.created_at) for m in found.values()), next_page)
+    return PollPage(tuple(m for key, m in found.items() if key in emit), state, more)
+
+
+def _search_params(target: PollTarget, cursor: Cursor) -> dict[str, str]:
+    params = {"q": target.params["q"], "extended": "1", "count": str(PAGE_SIZE), "fields": FIELDS}
+    low, high, page = floor(cursor), until(cursor), cursor.get("page")
+    if low is not None:
+        params["start_time"] = str(int(low.timestamp()))
+    if high is not None:
+        params["end_time"] = str(int(high.timestamp()))
+    if isinstance(page, str) and page:
+        params["start_from"] = page
+    return params
+
+
+def listing(
+    http: Fetch,
+    credentials: Credentials,
+    account: str,
+    since: datetime,
+    now: datetime,
+    *,
+    api: str = API,
+    version: str = VERSION,
+    brand: str = "",
+) -> tuple[Mention, ...]:
+    """The community wall as the webhook would have reported it since `since`: posts by others,
+    and comments (with up to THREAD_ITEMS replies each) on the LISTED_POSTS newest commented posts.
+    Bounded to 1 + LISTED_POSTS calls; the brand's own posts and answers are left out, as in `parse`."""
+    group_id = _group_id(account)
+    wall_params = {"owner_id": str(-group_id), "count": str(WALL_POSTS), "extended": "1", "fields": FIELDS}
+    wall = _call(http, credentials, f"{api}/method/wall.get", wall_params, version=version, now=now)
+    posts, people = _items(wall, "wall.get"), _people(wall)
+    found = [_listed(m, people, "wall.get") for m in _wall_posts(posts, group_id, brand)]
+    for post_id in _commented(posts):
+        params = _comment_params(group_id, post_id)
+        answer = _call(http, credentials, f"{api}/method/wall.getComments", params, version=version, now=now)
+        authors = _people(answer)
+        comments = _wall_comments(_items(answer, "wall.getComments"), group_id, post_id, brand)
+        found += [_listed(m, authors, "wall.getComments") for m in comments]
+    return tuple(m for m in found if m.created_at >= since)
+
+
+def _wall_posts(posts: Sequence[Any], group_id: int, brand: str) -> Iterator[Mention]:
+    """Posts others wrote on the wall (`_wall_post` drops the community's own, as the webhook does)."""
+    for post in posts:
+        with _fields("wall.get"):
+            mention = _wall_post(post, group_id, brand)
+        if mention is not None:
+            yield mention
+
+
+def _commented(posts: Sequence[Any]) -> list[int]:
+    """The newest posts that have comments (a pinned old post counts by its own date)."""
+    commented = [p for p in posts if isinstance(p, dict) and (_count(p, "comments") or 0) > 0]
+    try:
+        ordered = sorted(commented, key=lambda p: -_int(p, "date"))
+        return [_int(p, "id") for p in ordered[:LISTED_POSTS]]
+    except (KeyError, ValueError) as error:
+        raise MalformedPayloadError(f"vk: a wall.get post without {error}") from error
+
+
+def _comment_params(group_id: int, post_id: int) -> dict[str, str]:
+    return {
+        "owner_id": str(-group_id),
+        "post_id": str(post_id),
+        "count": str(COMMENTS_PAGE),
+        "sort": "desc",
+        "need_likes": "1",
+        "thread_items_count": str(THREAD_ITEMS),
+        "extended": "1",
+        "fields": FIELDS,
+    }
+
+
+def _wall_comments(items: Sequence[Any], group_id: int, post_id: int, brand: str) -> Iterator[Mention]:
+    """Top-level comments and their thread replies, built exactly as `wall_reply_new` builds them."""
+    for comment in _flattened(items):
+        if comment.get("deleted"):
+            continue
+        obj = {"owner_id": -group_id, "post_id": post_id, **comment}
+        with _fields("wall.getComments"):
+            mention = _WALL_COMMENT(obj, group_id, brand)
+        if mention is not None:
+            yield mention
+
+
+def _flattened(items: Sequence[Any]) -> Iterator[Mapping[str, Any]]:
+    for item in items:
+        if not isinstance(item, dict):
+            raise MalformedPayloadError("vk: a wall.getComments item is not an object")
+        yield item
+        thread = item.get("thread")
+        replies = thread.get("items") if isinstance(thread, dict) else None
+        yield from _flattened(replies if isinstance(replies, list) else [])
+
+
+def _group_id(account: str) -> int:
+    if not _ACCOUNT.match(account):
+        raise ValueError(f"vk: account {account!r} is not a community id (a positive number)")
+    return int(account)
+
+
+# --------------------------------------------------------------------------------- the API, shared
+
+
+def _call(
+    http: Fetch,
+    credentials: Credentials,
+    url: str,
+    params: Mapping[str, str],
+    *,
+    version: str,
+    now: datetime,
+) -> Mapping[str, Any]:
+    """One API method call → its `response` object; VK's in-body errors become poll errors."""
+    token = credentials.secrets.get("access_token")
+    if not token:
+        raise TokenInvalidError("vk: no access_token secret configured for polls")
+    response = check(http(HttpRequest(url, {**params, "v": version, "access_token": token})), NETWORK, now)
+    body = response.json()
+    method = url.rsplit("/", 1)[-1]
+    if isinstance(body, dict) and "error" in body:
+        raise _api_error(method, body["error"])
+    answer = body.get("response") if isinstance(body, dict) else None
+    if not isinstance(answer, dict):
+        raise MalformedPayloadError(f"vk: {method} answered without a 'response' object")
+    return answer
+
+
+def _api_error(method: str, error: Any) -> ConnectorError:
+    code = error.get("error_code") if isinstance(error, dict) else None
+    detail = error.get("error_msg") if isinstance(error, dict) else None
+    message = f"vk: {method} error {code}: {detail}"
+    if not isinstance(code, int) or isinstance(code, bool):
+        return MalformedPayloadError(f"vk: {method} answered an error without an error_code")
+    if code in _AUTH_ERRORS:
+        return TokenInvalidError(message)
+    wait = _rate_wait(code)
+    if wait is not None:
+        return RateLimitedError(message, wait)
+    if code in _TRANSIENT_ERRORS:
+        return SourceUnavailableError(message)
+    return PollError(message)
+
+
+def _rate_wait(code: int) -> float | None:
+    """Seconds to wait after VK's rate-limit errors [codes confirmed, numbers unconfirmed]: 6 = too
+    many requests per second (≈3/s per token: a second is enough), 9 = flood control (no documented
+    window: a minute), 29 = the method's daily cap (an hour, then the runner backs off further)."""
+    return {6: 1.0, 9: 60.0, 29: 3600.0}.get(code)
+
+
+def _items(answer: Mapping[str, Any], method: str) -> list[Any]:
+    items = answer.get("items")
+    if not isinstance(items, list):
+        raise MalformedPayloadError(f"vk: {method} answered without an 'items' list")
+    return items
+
+
+@contextmanager
+def _fields(method: str) -> Iterator[None]:
+    """Around a webhook builder run on an API object: its missing-field errors become MalformedPayloadError."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedPayloadError(f"vk: a {method} item with a missing or invalid field {error}") from error
+
+
+def _people(answer: Mapping[str, Any]) -> dict[str, Author]:
+    """`profiles` and `groups` of an extended answer, keyed like `from_id` (communities negative)."""
+    people: dict[str, Author] = {}
+    for profile in _objects(answer, "profiles"):
+        name = " ".join(str(profile.get(k) or "") for k in ("first_name", "last_name")).strip()
+        people[str(profile["id"])] = _person(profile["id"], profile, name, "followers_count")
+    for group in _objects(answer, "groups"):
+        people[str(-group["id"])] = _person(-group["id"], group, str(group.get("name") or ""), "members_count")
+    return people
+
+
+def _objects(answer: Mapping[str, Any], key: str) -> Iterator[Mapping[str, Any]]:
+    listed = answer.get(key)
+    for obj in listed if isinstance(listed, list) else ():
+        if isinstance(obj, dict) and isinstance(obj.get("id"), int):
+            yield obj
+
+
+def _person(owner_id: int, obj: Mapping[str, Any], name: str, audience: str) -> Author:
+    """The screen name as handle and link when VK gives one, else the webhook's `id…`/`club…` form."""
+    screen, followers = obj.get("screen_name"), obj.get(audience)
+    handle = screen if isinstance(screen, str) and screen else _author(owner_id).handle
+    return Author(
+        id=str(owner_id),
+        handle=handle,
+        name=name or None,
+        url=f"https://vk.com/{handle}",
+        followers=followers if isinstance(followers, int) and not isinstance(followers, bool) else None,
+    )
+
+
+def _listed(mention: Mention, people: People, method: str) -> Mention:
+    """The author as the answer names them (name, screen name, followers; the id never changes) and
+    the API method as the event: nothing that takes part in the identity."""
+    return replace(mention, author=people.get(mention.author.id, mention.author), event=method)
