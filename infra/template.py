@@ -24,15 +24,28 @@ import json
 import sys
 from typing import Any
 
+from functions import connectors
 from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, Queue, Table, name, table_definition
 
 APP = "mentiondesk"
 # Chalice's Lambda functions (`lambda_functions` in .chalice/config.json). Chalice names the REST API
 # handler `<app>-<stage>` and every other function `<app>-<stage>-<name>`;
 # tests/integration/test_deploy_artifacts.py checks this list against `chalice package`.
-FUNCTIONS = ("api_handler", "ingest_mentions", "open_tickets", "sweep", "digest")  # checked against chalice package
+# Every poll source gets its own scheduled function (functions/jobs/polls.py), named after it.
+FUNCTIONS = ("api_handler", "ingest_mentions", "open_tickets", "sweep", "digest", "gaps") + tuple(
+    f"poll_{source}" for source in connectors.poll_sources()
+)  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
-SERVICE_METRICS = ("MentionsReceived", "WebhooksRejected", "ComplaintsDetected", "TicketsOpened", "EscalationsRaised")
+SERVICE_METRICS = (
+    "MentionsReceived",
+    "WebhooksRejected",
+    "ComplaintsDetected",
+    "TicketsOpened",
+    "EscalationsRaised",
+    "PollErrors",
+    "WebhookGaps",
+    "ChannelAlerts",
+)
 LAYER_PARAMETER = "LayerS3Key"
 PERIOD = 300  # seconds; SQS reports every 5 minutes, so shorter alarm periods see no data
 

@@ -129,6 +129,7 @@ class PollPage:
 class PollSource(Protocol):
     NETWORK: str
     POLL_MINUTES: int
+    SECRETS: tuple[str, ...]  # what a poll-only source needs; push networks name theirs POLL_SECRETS
 
     def targets(self, brand: str, settings: Mapping[str, Any], query: Query) -> tuple[PollTarget, ...]: ...
 

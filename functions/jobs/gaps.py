@@ -14,7 +14,7 @@ Items younger than `GRACE` are left alone: their webhook may still be on its way
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,7 +75,8 @@ def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report
     found: list[Mention] = []
     try:
         for account in config.accounts:
-            found.extend(listing(http, credentials, account, now - WINDOW, now, **options))
+            listed = listing(http, credentials, account, now - WINDOW, now, **options)
+            found.extend(replace(m, brand=brand.slug) for m in listed)
     except TokenInvalidError as error:
         report.errors[f"{brand.slug}#{network}"] = str(error)
         if alerts.channel_problem(brand, network, "token_invalid", str(error), now):

@@ -112,8 +112,8 @@ def plan(source_name: str, brand_list: Iterable[Brand], window: tuple[datetime, 
     jobs = []
     for brand in brand_list:
         network = brand.networks.get(source_name)
-        if network is None:
-            continue
+        if network is None or not set(getattr(source, "POLL_SECRETS", ())) <= set(network.secrets):
+            continue  # not configured, or a push network whose brand has no read token: webhooks only
         for target in source.targets(brand.slug, network.settings, brand.query_for(source_name)):
             name = cursors.key(brand.slug, source_name, _window_key(target, window))
             jobs.append(Job(source, brand, target, cursors.get(name)))
@@ -268,7 +268,7 @@ def _handler(source_name: str) -> Callable[[Any], None]:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         run_source(source_name, datetime.now(UTC), _left(remaining))
 
-    poll_source.__name__ = f"poll_{source_name}"
+    poll_source.__name__ = poll_source.__qualname__ = function_name(source_name)
     return poll_source
 
 
@@ -287,9 +287,9 @@ def register() -> None:
     for source_name in connectors.poll_sources():
         source = connectors.load_source(source_name)
         assert source is not None
-        bp.schedule(Rate(source.POLL_MINUTES, unit=Rate.MINUTES), name=function_name(source_name))(
-            _handler(source_name)
-        )
+        handler = _handler(source_name)
+        globals()[handler.__name__] = handler  # Lambda finds handlers as `functions.jobs.polls.<name>`
+        bp.schedule(Rate(source.POLL_MINUTES, unit=Rate.MINUTES), name=handler.__name__)(handler)
 
 
 register()

@@ -17,6 +17,9 @@ def check_poll_settings(loaded: Brands) -> Brands:
             source = connectors.load_source(network)
             if source is None:
                 continue
+            missing = [] if network in connectors.push_networks() else sorted(set(source.SECRETS) - set(config.secrets))
+            if missing:
+                raise BrandConfigError(f"brand {brand.slug}.networks.{network}.secrets: missing {', '.join(missing)}")
             try:
                 source.targets(brand.slug, config.settings, brand.query_for(network))
             except ValueError as error:
