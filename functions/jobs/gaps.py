@@ -65,6 +65,16 @@ def _silent(missed: list[Mention], last: dict[str, Any] | None) -> bool:
     return at is None or parse_time(str(at)) < oldest
 
 
+def _recovered(last: dict[str, Any] | None) -> bool:
+    """A clean listing proves the token works; a silent channel must also have delivered since."""
+    problem = (last or {}).get("problem")
+    if not problem or not last:
+        return False
+    if problem.get("kind") != "silent":
+        return True
+    return bool(last.get("at")) and parse_time(str(last["at"])) >= parse_time(str(problem["since"]))
+
+
 def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report: GapReport) -> None:
     config = brand.networks[network]
     listing = _listing(network, config.secrets)
@@ -92,7 +102,7 @@ def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report
     missed = [settled[i] for i in sorted(set(settled) - mentions.existing(list(settled)))]
     last = channels.last_deliveries(brand.slug, [network])[network]
     if not missed:
-        if last and last.get("problem"):
+        if _recovered(last):
             alerts.channel_recovered(brand, network, now)
         return
     queues.send(settings().mentions_queue, [{"mention": m.to_dict(), "via": "gap"} for m in missed])
