@@ -168,7 +168,11 @@ def _save(job: Job, new: CursorState, report: Report) -> None:
 
 
 def _succeeded(job: Job, page: PollPage, now: datetime) -> CursorState:
-    not_before = now + timedelta(seconds=page.wait) if page.wait else None
+    """The new state after a page. A pause asked for by an unchanged page (a feed's `<ttl>`, a spent
+    rate limit) is not stored: that would cost a write on every poll of an unchanged source; the
+    target is left for this run, and a real 429 on the next one is stored."""
+    unchanged = not page.mentions and dict(page.cursor) == job.current.cursor
+    not_before = now + timedelta(seconds=page.wait) if page.wait and not unchanged else None
     return replace(job.current, cursor=dict(page.cursor), not_before=not_before, failures=0, error=None)
 
 
