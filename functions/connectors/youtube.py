@@ -1,0 +1,367 @@
+"""YouTube Data API v3: comments on the brand's channels and videos, and (opt-in) videos naming the brand.
+
+Wire contract (../shared/reference/polls.md, "YouTube Data API v3"):
+- `commentThreads.list` [confirmed]: `GET /youtube/v3/commentThreads?part=snippet,replies` with exactly
+  one of `allThreadsRelatedToChannelId` / `videoId`, `order=time`, `maxResults` ≤ 100, `pageToken`,
+  `textFormat=plainText`; 1 quota unit a page. Threads carry `snippet.videoId`, `snippet.totalReplyCount`,
+  `snippet.topLevelComment` {`id`, `snippet`: `textDisplay`, `authorDisplayName`, `authorChannelId.value`,
+  `authorChannelUrl`, `likeCount`, `publishedAt`} and `replies.comments[]` (a subset; reply
+  `snippet.parentId`). The API key goes in `key=` [confirmed generally].
+- `search.list` [confirmed parameters]: `part=snippet&type=video&order=date&q=&publishedAfter=
+  &publishedBefore=&maxResults=&pageToken=`; `order=date` is newest first; `maxResults` ≤ 50
+  [unconfirmed]; ~100 units a call or one of 100 search calls a day, reset at midnight Pacific.
+- Errors: 403 with `error.errors[].reason` `quotaExceeded` / `rateLimitExceeded` [unconfirmed], and
+  the reasons `dailyLimitExceeded`, `keyInvalid`, `commentsDisabled`, `videoNotFound` [unconfirmed,
+  from memory of the API's error pages]; all kept in the named sets below.
+- Permalink `https://www.youtube.com/watch?v={videoId}&lc={commentId}` [unconfirmed]: `_comment_url`.
+
+Sweeps are newest first by `publishedAt`. Limits, by design:
+- An edited comment keeps its id and its `publishedAt` (only `updatedAt` moves): it is not emitted
+  again, so the stored text is the one first seen.
+- `order=time` orders threads by their top-level comment [unconfirmed]: a new reply to a thread older
+  than the sweep's last page is not seen (that would cost a `comments.list?parentId=` per thread), and
+  `replies.comments[]` holds only some of a thread's replies.
+- Comments written by the brand's own channels (`settings.channels`) are not mentions: dropped.
+- `commentsDisabled` on a video is not a failure: the target yields an empty page and its cursor
+  carries `disabled: True` (for an operator looking at a silent target) until comments come back.
+No ETag use: conditional requests are not in polls.md, so an unchanged source costs one unit a poll.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from functions.core.mention import Author, Kind, Mention, Metrics, Thread, format_time, parse_time
+from functions.core.polls import (
+    Credentials,
+    Cursor,
+    Fetch,
+    HttpRequest,
+    HttpResponse,
+    MalformedPayloadError,
+    PollError,
+    PollPage,
+    PollTarget,
+    RateLimitedError,
+    Seen,
+    TokenInvalidError,
+    check,
+    floor,
+    html_to_text,
+    retry_after,
+    search_targets,
+    setting,
+    sweep,
+    until,
+)
+from functions.core.query import Query, to_youtube
+from functions.core.webhooks import Delivery
+
+NETWORK = "youtube"
+DISPLAY_NAME = "YouTube"
+DELIVERY: Delivery = "poll"
+POLL_MINUTES = 30  # one search target polled every 30 minutes spends 48 of the 100 daily search calls
+SECRETS: tuple[str, ...] = ("api_key",)
+API = "https://www.googleapis.com"
+THREADS_PAGE = 100
+SEARCH_PAGE = 50
+SITE = "https://www.youtube.com"
+
+QUOTA_ZONE = "America/Los_Angeles"  # daily quotas reset at midnight Pacific
+QUOTA_FALLBACK = 3600.0  # seconds to wait for a daily quota when the time zone database is missing
+QUOTA_SLACK = 60.0  # ask again a minute after the reset, not on the stroke of midnight
+DAILY_QUOTA = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+SHORT_LIMIT = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+BAD_KEY = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"})
+COMMENTS_OFF = "commentsDisabled"
+
+CHANNEL, VIDEO = "allThreadsRelatedToChannelId", "videoId"  # the commentThreads.list filters we use
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+# -------------------------------------------------------------------------------------------- targets
+
+
+def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[PollTarget, ...]:
+    """One target per own channel and listed video (every comment counts), plus searches if asked."""
+    api = setting(settings, "api", API)
+    channels, videos = _ids(settings, "channels"), _ids(settings, "videos")
+    search = settings.get("search", False)
+    if not isinstance(search, bool):
+        raise ValueError("settings.search must be true or false")
+    own = tuple(channels)
+    found = [_comments_target(brand, query, api, own, by=CHANNEL, item=c) for c in channels]
+    found += [_comments_target(brand, query, api, own, by=VIDEO, item=v) for v in videos]
+    if search:
+        found += search_targets(brand, query, to_youtube, api=api, own=own)
+    if not found:
+        raise ValueError("youtube needs settings.channels, settings.videos or settings.search: true")
+    return tuple(found)
+
+
+def _ids(settings: Mapping[str, Any], name: str) -> list[str]:
+    """A list of channel or video ids, each once."""
+    value = settings.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and _ID.match(v) for v in value):
+        raise ValueError(f"settings.{name} must be a list of YouTube ids (letters, digits, - and _)")
+    if len(set(value)) != len(value):
+        raise ValueError(f"settings.{name} lists an id twice")
+    return value
+
+
+def _comments_target(brand: str, query: Query, api: str, own: tuple[str, ...], *, by: str, item: str) -> PollTarget:
+    prefix = "channel" if by == CHANNEL else "video"
+    params = {"api": api, "filter": by, "id": item, "own": own}
+    return PollTarget(brand, f"{prefix}:{item}", params, query=query, match=False)
+
+
+# ----------------------------------------------------------------------------------------------- poll
+
+
+def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Cursor, now: datetime) -> PollPage:
+    key = credentials.secrets.get("api_key")
+    if not key:
+        raise TokenInvalidError("youtube: the api_key secret is not configured")
+    if "q" in target.params:
+        return _search(http, key, target, cursor, now)
+    return _threads(http, key, target, cursor, now)
+
+
+def _threads(http: Fetch, key: str, target: PollTarget, cursor: Cursor, now: datetime) -> PollPage:
+    params = {
+        "part": "snippet,replies",
+        target.params["filter"]: target.params["id"],
+        "order": "time",
+        "maxResults": str(THREADS_PAGE),
+        "textFormat": "plainText",
+        "key": key,
+    } | _page(cursor)
+    response = _checked(http(HttpRequest(f"{target.params['api']}/youtube/v3/commentThreads", params)), now)
+    current = {k: v for k, v in cursor.items() if k != "disabled"}
+    if response is None:
+        _, state, _ = sweep(current, (), None)
+        return PollPage((), {**state, "disabled": True})
+    body = response.json()
+    scope = _Scope(target.brand, frozenset(target.params["own"]))
+    listed = [found for thread in _items(body) for found in _thread(thread, scope)]
+    return _page_of(current, listed, body.get("nextPageToken"))
+
+
+def _search(http: Fetch, key: str, target: PollTarget, cursor: Cursor, now: datetime) -> PollPage:
+    params = (
+        {
+            "part": "snippet",
+            "type": "video",
+            "order": "date",
+            "q": target.params["q"],
+            "maxResults": str(SEARCH_PAGE),
+            "key": key,
+        }
+        | _window(cursor)
+        | _page(cursor)
+    )
+    response = _checked(http(HttpRequest(f"{target.params['api']}/youtube/v3/search", params)), now)
+    if response is None:
+        raise PollError("youtube: search.list answered commentsDisabled")
+    body = response.json()
+    scope = _Scope(target.brand, frozenset(target.params["own"]))
+    listed = [_video(item, scope) for item in _items(body)]
+    return _page_of(cursor, listed, body.get("nextPageToken"))
+
+
+def _page(cursor: Cursor) -> dict[str, str]:
+    page = cursor.get("page")
+    return {"pageToken": page} if isinstance(page, str) and page else {}
+
+
+def _window(cursor: Cursor) -> dict[str, str]:
+    """`publishedAfter` a second before the floor (whether the bound is inclusive is unconfirmed; the
+    sweep drops what it already emitted at the mark) and `publishedBefore` the backfill's end."""
+    low, high = floor(cursor), until(cursor)
+    window = {"publishedAfter": format_time(low - timedelta(seconds=1))} if low else {}
+    return window | ({"publishedBefore": format_time(high)} if high else {})
+
+
+def _page_of(cursor: Cursor, listed: list[tuple[Seen, Mention | None]], next_page: Any) -> PollPage:
+    """Sweep over everything listed (own comments too: they are part of the order); emit the mentions."""
+    token = next_page if isinstance(next_page, str) and next_page else None
+    emit, state, more = sweep(cursor, (seen for seen, _ in listed), token)
+    mentions = {m.external_id: m for seen, m in listed if m is not None and seen.id in emit}
+    return PollPage(tuple(mentions.values()), state, more)
+
+
+def _items(body: Any) -> list[Any]:
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise MalformedPayloadError("youtube: no 'items' list in the answer")
+    return items
+
+
+# -------------------------------------------------------------------------------------------- errors
+
+
+def _checked(response: HttpResponse, now: datetime) -> HttpResponse | None:
+    """Google's errors by reason; None for `commentsDisabled`, which is a state, not a failure."""
+    if response.status not in (400, 403, 404):
+        return check(response, NETWORK, now)
+    reasons, message = _error(response)
+    said = f"youtube: HTTP {response.status} {','.join(sorted(reasons)) or 'no reason'}: {message}"
+    if COMMENTS_OFF in reasons:
+        return None
+    if reasons & DAILY_QUOTA:
+        raise RateLimitedError(said, quota_reset_seconds(now))
+    if reasons & SHORT_LIMIT:
+        raise RateLimitedError(said, retry_after(response, now))
+    if response.status == 403 or reasons & BAD_KEY:
+        raise TokenInvalidError(said)
+    raise PollError(said)
+
+
+def _error(response: HttpResponse) -> tuple[frozenset[str], str]:
+    """`error.errors[].reason` and `error.details[].reason` (newer ErrorInfo) with the message."""
+    try:
+        body = response.json()
+    except MalformedPayloadError:
+        return frozenset(), response.body[:200].decode("utf-8", "replace")
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return frozenset(), ""
+    entries = [e for key in ("errors", "details") for e in (error.get(key) or []) if isinstance(e, dict)]
+    reasons = frozenset(str(e["reason"]) for e in entries if e.get("reason"))
+    return reasons, str(error.get("message") or "")[:200]
+
+
+def quota_reset_seconds(now: datetime) -> float:
+    """Seconds until the next midnight in Pacific time, when YouTube's daily quotas reset."""
+    try:
+        zone = ZoneInfo(QUOTA_ZONE)
+    except ZoneInfoNotFoundError:
+        return QUOTA_FALLBACK
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), tzinfo=zone)
+    return (midnight - now).total_seconds() + QUOTA_SLACK
+
+
+# ------------------------------------------------------------------------------------------ mentions
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Whose mentions these are, and which authors are the brand itself."""
+
+    brand: str
+    own: frozenset[str]
+
+
+def _thread(item: Any, scope: _Scope) -> Iterator[tuple[Seen, Mention | None]]:
+    """A thread's top-level comment, then the replies it carries."""
+    snippet = item.get("snippet") if isinstance(item, dict) else None
+    top = snippet.get("topLevelComment") if isinstance(snippet, dict) else None
+    if not isinstance(snippet, dict) or not isinstance(top, dict):
+        raise MalformedPayloadError("youtube: a comment thread without snippet.topLevelComment")
+    video = snippet.get("videoId") if isinstance(snippet.get("videoId"), str) else None
+    yield _comment(top, scope, Thread(video, video), snippet.get("totalReplyCount"))
+    for reply in _replies(item):
+        parent = reply["snippet"].get("parentId") or top.get("id")
+        yield _comment(reply, scope, Thread(video, str(parent)), None)
+
+
+def _replies(thread: Mapping[str, Any]) -> list[Any]:
+    replies = thread.get("replies")
+    found = replies.get("comments") if isinstance(replies, dict) else None
+    if not isinstance(found, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("snippet"), dict) for r in found
+    ):
+        return [] if found is None else _malformed("a reply without snippet")
+    return found
+
+
+def _malformed(what: str) -> Any:
+    raise MalformedPayloadError(f"youtube: {what}")
+
+
+def _comment(comment: Any, scope: _Scope, thread: Thread, replies: Any) -> tuple[Seen, Mention | None]:
+    """A top-level comment (its parent is the video) or a reply (its parent is the top-level comment)."""
+    snippet = comment.get("snippet") if isinstance(comment, dict) else None
+    if not isinstance(snippet, dict) or not comment.get("id") or not isinstance(snippet.get("publishedAt"), str):
+        raise MalformedPayloadError("youtube: a comment without id or snippet.publishedAt")
+    item, at = str(comment["id"]), _time(snippet["publishedAt"])
+    author = _author(snippet)
+    text = str(snippet.get("textDisplay") or snippet.get("textOriginal") or "").strip()
+    if author.id in scope.own or not text:
+        return Seen(item, at), None
+    return Seen(item, at), Mention(
+        network=NETWORK,
+        external_id=item,
+        kind=Kind.COMMENT if thread.parent_id == thread.root_id else Kind.REPLY,
+        brand=scope.brand,
+        author=author,
+        text=text,
+        url=_comment_url(thread.root_id, item),
+        created_at=at,
+        thread=thread,
+        metrics=Metrics(likes=_int(snippet.get("likeCount")), replies=_int(replies)),
+        event="commentThreads.list",
+    )
+
+
+def _author(snippet: Mapping[str, Any]) -> Author:
+    """The commenter's channel; display names are `@handle` since YouTube's handles [unconfirmed]."""
+    channel = snippet.get("authorChannelId")
+    channel_id = channel.get("value") if isinstance(channel, dict) else None
+    name = str(snippet.get("authorDisplayName") or "")
+    return Author(
+        id=str(channel_id or name),
+        handle=name.removeprefix("@") if name.startswith("@") else None,
+        name=name or None,
+        url=snippet.get("authorChannelUrl") or None,
+    )
+
+
+def _video(item: Any, scope: _Scope) -> tuple[Seen, Mention | None]:
+    """A search hit: the video as a post; title and description are HTML-escaped [unconfirmed]."""
+    ids = item.get("id") if isinstance(item, dict) else None
+    snippet = item.get("snippet") if isinstance(item, dict) else None
+    video = ids.get("videoId") if isinstance(ids, dict) else None
+    if not isinstance(video, str) or not isinstance(snippet, dict) or not isinstance(snippet.get("publishedAt"), str):
+        raise MalformedPayloadError("youtube: a search result without id.videoId or snippet.publishedAt")
+    at, channel = _time(snippet["publishedAt"]), str(snippet.get("channelId") or "")
+    parts = (html_to_text(str(snippet.get(k) or "")) for k in ("title", "description"))
+    text = "\n\n".join(p for p in parts if p)
+    if channel in scope.own or not text:
+        return Seen(video, at), None
+    return Seen(video, at), Mention(
+        network=NETWORK,
+        external_id=video,
+        kind=Kind.POST,
+        brand=scope.brand,
+        author=Author(
+            id=channel,
+            name=html_to_text(str(snippet.get("channelTitle") or "")) or None,
+            url=f"{SITE}/channel/{channel}" if channel else None,
+        ),
+        text=text,
+        url=f"{SITE}/watch?v={video}",
+        created_at=at,
+        event="search.list",
+    )
+
+
+def _comment_url(video: str | None, comment: str) -> str | None:
+    """The `lc=` link that opens a video with the comment highlighted [unconfirmed]."""
+    return f"{SITE}/watch?v={video}&lc={comment}" if video else None
+
+
+def _time(value: str) -> datetime:
+    try:
+        return parse_time(value)
+    except ValueError as error:
+        raise MalformedPayloadError(f"youtube: bad time {value!r}") from error
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
