@@ -32,8 +32,14 @@ APP = "mentiondesk"
 # handler `<app>-<stage>` and every other function `<app>-<stage>-<name>`;
 # tests/integration/test_deploy_artifacts.py checks this list against `chalice package`.
 # Every poll source gets its own scheduled function (functions/jobs/polls.py), named after it.
-FUNCTIONS = ("api_handler", "ingest_mentions", "open_tickets", "sweep", "digest", "gaps") + tuple(
-    f"poll_{source}" for source in connectors.poll_sources()
+FUNCTIONS = (
+    "api_handler",
+    "ingest_mentions",
+    "open_tickets",
+    "sweep",
+    "digest",
+    "gaps",
+    *(f"poll_{source}" for source in connectors.poll_sources()),
 )  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
 SERVICE_METRICS = (
