@@ -24,6 +24,7 @@ from functions.api import auth
 from functions.jobs.digest import send_digest
 from functions.runtime import secrets
 from functions.runtime.brands import brands
+from functions.stores import channels
 from tests.conftest import ROOT
 from tests.helpers import deliver, vk_body
 
@@ -239,6 +240,7 @@ return {
 
 
 def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], browser: Any) -> None:
+    channels.raise_problem("acme", "telegram", "token_invalid", "telegram: HTTP 401 (credentials refused)", NOW)
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {auth.HEADER: KEY}})
     browser.get(f"{service}/brands/acme/health.html")
@@ -254,7 +256,10 @@ def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], 
     assert figure("open-complaints") == "3"
     assert figure("engagement-rate") == "2.00%"
     assert figure("loyalty") == "0 of 0"
-    assert browser.find_element("css selector", 'tr[data-network="facebook"]').text.endswith("no delivery recorded")
+    facebook = browser.find_element("css selector", 'tr[data-network="facebook"]').text
+    assert facebook.endswith("no delivery recorded none")
+    telegram = browser.find_element("css selector", 'tr[data-network="telegram"] td.bad').text
+    assert telegram.startswith("token invalid since") and "HTTP 401" in telegram  # a channel problem is shown
 
     drawn = browser.execute_script(DRAWN)
     expected = [
@@ -286,7 +291,6 @@ def test_channel_deliveries_are_written_behind_at_most_once_a_minute(aws: str, m
     from datetime import UTC, datetime, timedelta
 
     from functions.runtime import settings as settings_module
-    from functions.stores import channels
 
     monkeypatch.setenv("CHANNEL_RECORD_SECONDS", "60")
     settings_module.settings.cache_clear()
@@ -294,8 +298,10 @@ def test_channel_deliveries_are_written_behind_at_most_once_a_minute(aws: str, m
         start = datetime(2026, 11, 27, 12, tzinfo=UTC)
         for second in (0, 10, 20):
             channels.record_delivery("vk", ["acme"], start + timedelta(seconds=second))
-        assert channels.last_deliveries("acme", ["vk"])["vk"] == {"at": "2026-11-27T12:00:00Z", "count": 1}
+        first = {"at": "2026-11-27T12:00:00Z", "count": 1, "problem": None}
+        assert channels.last_deliveries("acme", ["vk"])["vk"] == first
         channels.record_delivery("vk", ["acme"], start + timedelta(seconds=61))
-        assert channels.last_deliveries("acme", ["vk"])["vk"] == {"at": "2026-11-27T12:01:01Z", "count": 4}
+        later = {"at": "2026-11-27T12:01:01Z", "count": 4, "problem": None}
+        assert channels.last_deliveries("acme", ["vk"])["vk"] == later
     finally:
         settings_module.settings.cache_clear()
