@@ -32,8 +32,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import feedparser
-
 from functions.core.mention import Author, Kind, Mention, parse_time
 from functions.core.polls import (
     Credentials,
@@ -159,6 +157,8 @@ def _request_headers(cursor: Cursor) -> dict[str, str]:
 def _parse(response: HttpResponse, url: str) -> Any:
     """feedparser over the bytes (a BytesIO, so it never opens a URL or a file). A broken feed that
     still yields entries is kept: slightly invalid XML (a bare `&`, an HTML entity) is common."""
+    import feedparser  # here, not at the top: every function imports the connectors at cold start
+
     headers = {k.lower(): v for k, v in response.headers.items()}
     headers.setdefault("content-location", url)  # resolves relative links in entries
     parsed = feedparser.parse(io.BytesIO(response.body), response_headers=headers)
