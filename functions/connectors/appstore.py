@@ -204,7 +204,7 @@ def _mention(entry: Mapping[str, Any], target: PollTarget) -> Mention:
         url=href if isinstance(href, str) else None,
         created_at=created,
         thread=Thread(root_id=f"app:{app}"),
-        metrics=Metrics(likes=_int(_label(entry, "im:voteSum"))),
+        metrics=Metrics(likes=_int(_label(entry, "im:voteSum")), rating=int(stars)),
         event=f"{EVENT}:stars={stars}",
     )
 

@@ -216,7 +216,7 @@ def _review(item: Any, target: PollTarget) -> tuple[Seen, Mention | None, dateti
         text=text,
         url=_review_url(package, review_id),
         created_at=at,
-        metrics=Metrics(likes=_int(user.get("thumbsUpCount"))),
+        metrics=Metrics(likes=_int(user.get("thumbsUpCount")), rating=_stars(user)),
         lang=str(user.get("reviewerLanguage") or "") or None,
         event=_event(user.get("starRating")),
         action=Action.EDIT if replied_at is not None and replied_at < at else Action.NEW,
@@ -252,6 +252,11 @@ def _review_text(text: str) -> str:
     if not tab:
         return text.strip()
     return "\n\n".join(part.strip() for part in (title, body) if part.strip())
+
+
+def _stars(user: Mapping[str, Any]) -> int | None:
+    stars = user.get("starRating")
+    return stars if isinstance(stars, int) and 1 <= stars <= 5 else None
 
 
 def _event(stars: Any) -> str:

@@ -53,6 +53,7 @@ class Metrics:
     replies: int | None = None
     shares: int | None = None
     views: int | None = None
+    rating: int | None = None  # stars a review gives (1-5): App Store, Google Play
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Mention:
             url=data.get("url"),
             created_at=parse_time(data["created_at"]),
             thread=Thread(**(data.get("thread") or {})),
-            metrics=Metrics(**_ints(data.get("metrics") or {}, ("likes", "replies", "shares", "views"))),
+            metrics=Metrics(**_ints(data.get("metrics") or {}, ("likes", "replies", "shares", "views", "rating"))),
             lang=data.get("lang"),
             event=data.get("event", ""),
             raw_ref=data.get("raw_ref"),

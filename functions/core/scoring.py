@@ -58,6 +58,10 @@ class _Cue:
     gate: tuple[str, ...] = ()  # searched only when one of these substrings is present
 
 
+# A review's own 1-2 star rating weighs like a written "1 star" (same group: not counted twice).
+_LOW_STARS = 2
+_STARS_WEIGHT = 1.6
+
 # Irony counts as evidence of its own (it has no pattern: see `score`).
 _SARCASM = _Cue("sarcasm:marker", "", 1.5, None, False)
 
@@ -385,6 +389,9 @@ def score(mention: Mention, rules: ScoringRules) -> Score:
     for term, pattern in _custom(rules.extra_complaint_terms):
         if pattern.search(normalized):
             fired.append(_Cue(f"term:{term}", "", _CUSTOM_WEIGHT, pattern, False))
+    stars = mention.metrics.rating
+    if stars is not None and 1 <= stars <= _LOW_STARS:
+        fired.append(_Cue(f"rating:{stars}-of-5", "", _STARS_WEIGHT, None, False))
     lexical = _lexical_sentiment(text, normalized, pack)
     reasons = [cue.reason for cue in fired]
 

@@ -68,6 +68,7 @@ def test_first_page_skips_the_app_entry_and_parses_reviews(api: tuple[FakeApiSer
     assert [m.external_id for m in page.mentions] == [f"{APP}:{r['id']['label']}" for r in fake.reviews[:4]]
     first = page.mentions[0]
     assert first.kind is Kind.REVIEW and first.event == "customerreviews:stars=2"
+    assert first.metrics.rating == 2  # the stars the scorer reads
     assert first.text == (
         "Logs me out every day\n\nSince 4.2 the app logs me out every morning and the Face ID prompt never shows up. "
         "Please fix, I use this daily."

@@ -137,6 +137,7 @@ def test_first_page_lists_reviews_with_the_bearer_and_parses_them(api: tuple[Fak
         == "App crashes every time I open the cart since 4.2.1. Lost my order twice, support chat just loops."
     )
     assert marco.event == "reviews.list:stars=1" and marco.lang == "en" and marco.metrics.likes == 12
+    assert marco.metrics.rating == 1
     assert marco.author.id == MARCO and marco.author.name == "Marco Rossi"
     assert marco.url == f"https://play.google.com/store/apps/details?id={PACKAGE}&reviewId={MARCO}"
     assert marco.created_at == NOW - timedelta(minutes=5) + timedelta(milliseconds=512)

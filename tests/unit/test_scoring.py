@@ -5,6 +5,7 @@ Every example here is written by us (no dataset text).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import pytest
@@ -408,3 +409,24 @@ def test_scoring_english_does_not_need_textblob_until_first_english_post() -> No
         "assert 'textblob' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- review stars ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Doesn't sync anymore since the update.", "Meh.", "Не работает после обновления"])
+def test_a_one_or_two_star_review_leans_to_complaint(text: str) -> None:
+    plain, low = run(text), run(text, metrics=Metrics(rating=1))
+    assert low.complaint_probability > plain.complaint_probability
+    assert "rating:1-of-5" in low.reasons and "rating:1-of-5" not in plain.reasons
+
+
+def test_stars_and_a_written_rating_count_once_and_good_stars_add_nothing() -> None:
+    written = run("1 star, the app crashes", metrics=Metrics(rating=1))
+    assert {"rating:low", "rating:1-of-5"} <= set(written.reasons)
+    alone = run("1 star, the app crashes").complaint_probability
+    logit = math.log(alone / (1 - alone))
+    counted_twice = 1 / (1 + math.exp(-(logit + 1.6)))
+    assert alone < written.complaint_probability < counted_twice  # same group: the second one only in part
+    assert run("Love it", metrics=Metrics(rating=5)) == run("Love it")
+    assert run("Meh.", metrics=Metrics(rating=3)) == run("Meh.")
