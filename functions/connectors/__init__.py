@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import cast
 
 from functions.core.polls import PollSource
@@ -24,8 +26,27 @@ def available() -> tuple[str, ...]:
     return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if _NAME.match(m.name)))
 
 
+@dataclass(frozen=True)
+class Declared:
+    delivery: str = "push"
+    poll_minutes: int | None = None
+
+
+_CONSTANT = re.compile(r'^(DELIVERY|POLL_MINUTES)\s*(?::\s*\w+)?\s*=\s*"?(\w+)"?', re.MULTILINE)
+
+
+@cache
+def declared(network: str) -> Declared:
+    """`DELIVERY` and `POLL_MINUTES` read from the module's text, not by importing it: every function
+    imports the app at cold start, and compiling every connector there (Lambda keeps no .pyc) cost
+    ~40 ms for nothing. tests/unit/test_connector_contract.py checks this agrees with the modules."""
+    found = dict(_CONSTANT.findall((Path(__file__).parent / f"{network}.py").read_text(encoding="utf-8")))
+    minutes = found.get("POLL_MINUTES")
+    return Declared(found.get("DELIVERY", "push"), int(minutes) if minutes else None)
+
+
 def _delivery(network: str) -> str:
-    return str(getattr(importlib.import_module(f"{__name__}.{network}"), "DELIVERY", "push"))
+    return declared(network).delivery
 
 
 @cache

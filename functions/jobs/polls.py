@@ -289,11 +289,10 @@ def function_name(source_name: str) -> str:
 def register() -> None:
     """One scheduled function per poll source, at the rate the source asks for."""
     for source_name in connectors.poll_sources():
-        source = connectors.load_source(source_name)
-        assert source is not None
+        minutes = connectors.declared(source_name).poll_minutes or 15
         handler = _handler(source_name)
         globals()[handler.__name__] = handler  # Lambda finds handlers as `functions.jobs.polls.<name>`
-        bp.schedule(Rate(source.POLL_MINUTES, unit=Rate.MINUTES), name=handler.__name__)(handler)
+        bp.schedule(Rate(minutes, unit=Rate.MINUTES), name=handler.__name__)(handler)
 
 
 register()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import json
 from datetime import timedelta
@@ -210,3 +211,14 @@ def test_arbitrary_json_parses_or_raises_connector_errors(network: str, document
     request = WebhookRequest("POST", json.dumps(document).encode(), {})
     with contextlib.suppress(ConnectorError):
         connector.parse(request, "acme")
+
+
+@pytest.mark.parametrize("network", connectors.available())
+def test_declared_constants_agree_with_the_module(network: str) -> None:
+    """Discovery reads DELIVERY/POLL_MINUTES from the text (no import at cold start): same values."""
+    module = importlib.import_module(f"functions.connectors.{network}")
+    declared = connectors.declared(network)
+    assert declared.delivery == getattr(module, "DELIVERY", "push")
+    assert declared.poll_minutes == getattr(module, "POLL_MINUTES", None)
+    if declared.delivery in ("poll", "both"):
+        assert connectors.load_source(network) is module and callable(module.poll)
