@@ -13,6 +13,7 @@ Adding a source adds `functions/connectors/<source>.py`: `register` below gives 
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from functions.core.polls import (
     Credentials,
     Cursor,
     Fetch,
+    MalformedPayloadError,
     PollError,
     PollPage,
     PollSource,
@@ -79,6 +81,7 @@ class Report:
     writes: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     pending: int = 0  # targets with more pages left for the next run
+    crashed: int = 0  # pages that failed on a bug (not the source's answer): the run fails at the end
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,7 @@ class Report:
             "writes": self.writes,
             "errors": self.errors,
             "pending": self.pending,
+            "crashed": self.crashed,
         }
 
 
@@ -157,7 +161,9 @@ def _reason(error: Exception) -> str:
         return "token_invalid"
     if isinstance(error, SourceUnavailableError):
         return "unavailable"
-    return "malformed" if not isinstance(error, PollError) else "rejected"
+    if isinstance(error, PollError):
+        return "rejected"
+    return "malformed" if isinstance(error, MalformedPayloadError | ValueError) else "crashed"
 
 
 def _save(job: Job, new: CursorState, report: Report) -> None:
@@ -185,9 +191,13 @@ def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[dat
     cursor = job.current.cursor or seed(now, LOOKBACK, *(window or ()))
     try:
         page = job.source.poll(http, _credentials_for(job, http, now), job.target, cursor, now)
-    except (PollError, ValueError) as error:  # ValueError: MalformedPayloadError and bad data
+    except Exception as error:  # one source's fault, even a bug, must not stop the other brands
         reason = _reason(error)
-        log(f"poll.{reason}", level="warning", error=str(error), **_fields(job))
+        if reason == "crashed":
+            report.crashed += 1
+            log("poll.crashed", level="error", error=repr(error), trace=traceback.format_exc(), **_fields(job))
+        else:
+            log(f"poll.{reason}", level="warning", error=str(error), **_fields(job))
         metric("PollErrors", dimensions={"network": job.source.NETWORK, "reason": reason})
         report.errors[job.state.key] = f"{reason}: {error}"
         if isinstance(error, TokenInvalidError):
@@ -258,11 +268,18 @@ def run(
     return report
 
 
+class PollRunError(Exception):
+    """Some target failed on a bug: raised after every other target was polled, so the function's
+    Errors alarm fires (the failed targets back off like any failure)."""
+
+
 def run_source(source_name: str, now: datetime, seconds_left: Callable[[], float]) -> Report:
     """What each scheduled poll function does."""
     started = time.monotonic()
     report = run(plan(source_name, brands().all()), now, seconds_left=seconds_left)
     log("poll.run", network=source_name, seconds=round(time.monotonic() - started, 3), **report.as_dict())
+    if report.crashed:
+        raise PollRunError(f"{report.crashed} {source_name} target(s) failed on a bug; see poll.crashed")
     return report
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from functions import connectors
 from functions.connectors import hackernews
-from functions.core.brands import Brand, NetworkConfig
+from functions.core.brands import Brand, Brands, NetworkConfig
 from functions.core.query import QuerySet
 from functions.jobs import polls
 from functions.runtime import aws as aws_clients
@@ -184,3 +184,26 @@ def test_overlapping_runs_cannot_both_move_a_cursor(hn_world: World, caplog: pyt
     assert overlap.writes == 0
     stored = [cursors.get(job.state.key) for job in early]
     assert [s.version for s in stored] == [1, 1]
+
+
+def test_a_malformed_answer_backs_off_that_target_only(hn_world: World) -> None:
+    hn_world.server.queued.append(Answer(200, b'{"hits": [', {"Content-Type": "application/json"}))
+    report = polls.run(polls.plan("hackernews", [hn_world.brand]), NOW)
+    (failed,) = report.errors
+    assert report.errors[failed].startswith("malformed:") and report.sent > 0  # the other search went on
+    assert cursors.get(failed).failures == 1 and report.crashed == 0
+
+
+def test_a_bug_in_a_source_is_contained_then_fails_the_run(
+    hn_world: World, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    def broken(hit: Any, brand: str) -> Any:
+        raise KeyError("objectID")
+
+    monkeypatch.setattr(hackernews, "_mention", broken)
+    report = polls.run(polls.plan("hackernews", [hn_world.brand]), NOW)
+    assert report.crashed == 2 and all(e.startswith("crashed:") for e in report.errors.values())
+    assert '"event": "poll.crashed"' in capsys.readouterr().out
+    monkeypatch.setattr(polls, "brands", lambda: Brands({"acme": hn_world.brand}, {}))
+    with pytest.raises(polls.PollRunError, match="2 hackernews target"):
+        polls.run_source("hackernews", NOW + timedelta(hours=2), lambda: 900.0)
