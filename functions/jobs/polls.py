@@ -95,7 +95,7 @@ class Report:
         }
 
 
-_credentials: dict[tuple[str, str], Credentials] = {}
+_credentials: dict[tuple[str, str], tuple[dict[str, str], Credentials]] = {}  # (secrets used, token)
 
 
 def forget_credentials() -> None:
@@ -125,15 +125,19 @@ def plan(source_name: str, brand_list: Iterable[Brand], window: tuple[datetime, 
 
 
 def _credentials_for(job: Job, http: Fetch, now: datetime) -> Credentials:
+    """Secrets come through the secrets cache (its TTL sees rotations); a token from `authenticate`
+    is kept per brand and source until a minute before it expires, or until the secrets change."""
     source, brand = job.source.NETWORK, job.brand.slug
-    cached = _credentials.get((brand, source))
-    if cached is not None and (cached.expires_at is None or cached.expires_at - timedelta(minutes=1) > now):
-        return cached
     values = secrets.resolve(job.brand.networks[source].secrets)
     authenticate: Callable[..., Credentials] | None = getattr(job.source, "authenticate", None)
-    credentials = authenticate(http, values, job.target, now) if authenticate else Credentials(secrets=values)
-    _credentials[(brand, source)] = credentials
-    return credentials
+    if authenticate is None:
+        return Credentials(secrets=values)
+    made_from, cached = _credentials.get((brand, source), ({}, None))
+    if cached is not None and made_from == values and (cached.expires_at or now) - timedelta(minutes=1) > now:
+        return cached
+    fresh: Credentials = authenticate(http, values, job.target, now)
+    _credentials[(brand, source)] = (values, fresh)
+    return fresh
 
 
 def _relevant(job: Job, found: Sequence[Mention]) -> list[Mention]:

@@ -24,6 +24,7 @@ from functions.core.brands import Brand, Brands, NetworkConfig
 from functions.core.query import QuerySet
 from functions.jobs import polls
 from functions.runtime import aws as aws_clients
+from functions.runtime import secrets
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
 from functions.stores import cursors
@@ -207,3 +208,33 @@ def test_a_bug_in_a_source_is_contained_then_fails_the_run(
     monkeypatch.setattr(polls, "brands", lambda: Brands({"acme": hn_world.brand}, {}))
     with pytest.raises(polls.PollRunError, match="2 hackernews target"):
         polls.run_source("hackernews", NOW + timedelta(hours=2), lambda: 900.0)
+
+
+@pytest.fixture
+def reddit_world(aws: str) -> Iterator[World]:
+    fake = load_fake("reddit", NOW)
+    refs = {name: f"ssm:/mentiondesk/test/reddit/{name}" for name in fake.SECRET_VALUES}
+    seed_secrets({ref.removeprefix("ssm:"): fake.SECRET_VALUES[name] for name, ref in refs.items()})
+    polls.forget_credentials()
+    with fake_api() as server:
+        server.handler = fake.handle
+        acme = brands().get("acme")
+        assert acme is not None
+        network = NetworkConfig(settings=fake.settings(server.url), secrets=refs)
+        yield World("reddit", fake, server, replace(acme, networks={"reddit": network}))
+
+
+def test_a_token_is_reused_until_it_expires_or_its_secret_rotates(reddit_world: World) -> None:
+    def token_requests() -> int:
+        return sum(r.path == "/api/v1/access_token" for r in reddit_world.server.requests)
+
+    for minutes in (0, 10, 20):
+        assert not polls.run(polls.plan("reddit", [reddit_world.brand]), NOW + timedelta(minutes=minutes)).errors
+    assert token_requests() == 1
+    reddit_world.fake.SECRET_VALUES["client_secret"] = "rotated-secret"
+    seed_secrets({"/mentiondesk/test/reddit/client_secret": "rotated-secret"})
+    secrets.clear()  # as if the secrets cache's TTL ran out
+    assert not polls.run(polls.plan("reddit", [reddit_world.brand]), NOW + timedelta(minutes=30)).errors
+    assert token_requests() == 2
+    assert not polls.run(polls.plan("reddit", [reddit_world.brand]), NOW + timedelta(days=2)).errors
+    assert token_requests() == 3  # the fake's tokens live a day
