@@ -42,7 +42,7 @@ TABLES = (
     ),
     Table("desk", "DESK_TABLE", "id"),
     Table("counters", "COUNTERS_TABLE", "name", ttl_attribute="expires_at"),
-    Table("cursors", "CURSORS_TABLE", "key"),
+    Table("cursors", "CURSORS_TABLE", "key", (Index("by_brand", "brand"),)),
 )
 
 QUEUES = (

@@ -26,7 +26,7 @@ from functions.core import health
 from functions.core.brands import Brand
 from functions.core.mention import format_time, parse_time
 from functions.runtime.brands import brands
-from functions.stores import channels, loyalty, mentions, tickets
+from functions.stores import channels, cursors, loyalty, mentions, tickets
 from functions.stores.tickets import Link
 
 bp = Blueprint(__name__)
@@ -75,6 +75,7 @@ def gather(brand: Brand, now: datetime) -> dict[str, Any]:
         "first_response": health.first_response(recent, since),
         "engagement": health.engagement(items),
         "channels": health.channel_health(channels.last_deliveries(brand.slug, brand.networks), now),
+        "polls": health.poll_health(cursors.for_brand(brand.slug), now),
         "loyalty": loyalty.figures(brand.slug),
     }
 
@@ -312,6 +313,26 @@ def _channel_rows(report: Mapping[str, Any]) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
+def _poll_rows(report: Mapping[str, Any]) -> str:
+    polls = report.get("polls") or []
+    if not polls:
+        return '<p class="muted">No source has been polled for this brand.</p>'
+    rows = "".join(
+        f'<tr data-source="{escape(p["source"])}"><td>{escape(p["source"])}</td><td>{escape(p["target"])}</td>'
+        f"<td>{escape(p['newest'] or 'n/a')}</td>"
+        + (
+            f'<td class="bad">failing ×{p["failures"]}: {escape(p["error"] or "")}</td>'
+            if p["state"] == "failing"
+            else f'<td class="muted">paused until {escape(p["retry_at"] or "")}</td>'
+            if p["state"] == "paused"
+            else "<td>ok</td>"
+        )
+        + "</tr>"
+        for p in polls
+    )
+    return f"<table><tr><th>source</th><th>target</th><th>newest item</th><th>state</th></tr>{rows}</table>"
+
+
 def _problem_cell(problem: Mapping[str, Any] | None) -> str:
     if not problem:
         return '<td class="muted">none</td>'
@@ -396,6 +417,7 @@ def render_page(report: Mapping[str, Any]) -> str:
 </div>
 <section><h2>SLA at risk</h2>{_sla_rows(report)}</section>
 <section><h2>Channels</h2>{_channel_rows(report)}</section>
+<section><h2>Polled sources</h2>{_poll_rows(report)}</section>
 <section><h2>Per day</h2><table id="trend-table"><tr><th>day (UTC)</th><th>mentions</th><th>complaints</th>
 <th>mean sentiment</th></tr>{trend_rows}</table></section>
 </main>

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
-from typing import Any
+from typing import Any, Protocol
 
 from functions.core.escalation import EscalationRules, sla, sla_reason
 from functions.core.mention import format_time, parse_time
@@ -252,6 +252,44 @@ def channel_health(last: Mapping[str, Mapping[str, Any] | None], now: datetime) 
     return rows
 
 
+class PolledTarget(Protocol):
+    """A poll cursor as the store reports it (functions/stores/cursors.py `TargetStatus`)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def newest(self) -> str | None: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def not_before(self) -> str | None: ...
+
+
+def poll_health(targets: Iterable[PolledTarget], now: datetime) -> list[dict[str, Any]]:
+    """Per polled target of the schedule (backfills left out): the newest item seen and any failure."""
+    rows = []
+    for target in targets:
+        if "#backfill:" in target.target:
+            continue
+        waiting = target.not_before and parse_time(target.not_before) > now
+        rows.append(
+            {
+                "source": target.source,
+                "target": target.target,
+                "newest": target.newest,
+                "state": "failing" if target.failures else ("paused" if waiting else "ok"),
+                "failures": target.failures,
+                "error": target.error,
+                "retry_at": target.not_before if waiting else None,
+            }
+        )
+    return rows
+
+
 def duration(minutes: int | None) -> str:
     """`95` → `1 h 35 min`, `3000` → `2 d 2 h`: how people read waiting times."""
     if minutes is None:
@@ -315,6 +353,9 @@ def digest_text(report: Mapping[str, Any]) -> str:
     )
     if broken:
         lines.append("Channel problems: " + ", ".join(broken))
+    failing = [f"{p['source']} {p['target']}" for p in report.get("polls", []) if p["state"] == "failing"]
+    if failing:
+        lines.append("Polls failing: " + ", ".join(failing))
     loyal = report["loyalty"]
     lines.append(
         f"Loyalty: {loyal['turned_positive']} of {loyal['followed_after_resolution']} came back positive"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from functions.core.mention import format_time, parse_time
@@ -65,6 +66,43 @@ def get(name: str) -> CursorState:
         failures=int(data.get("failures", 0)),
         error=data.get("error"),
     )
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """What the health page shows per polled target."""
+
+    source: str
+    target: str
+    newest: str | None  # the newest item the last complete sweep saw (`mark`), when the source keeps one
+    failures: int
+    error: str | None
+    not_before: str | None
+
+
+def for_brand(brand: str) -> list[TargetStatus]:
+    """Every cursor of the brand (schedule and backfills), through the `by_brand` index."""
+    found: list[TargetStatus] = []
+    request: dict[str, Any] = {"IndexName": "by_brand", "KeyConditionExpression": Key("brand").eq(brand)}
+    while True:
+        page = _table().query(**request)
+        for item in map(from_item, page.get("Items", [])):
+            cursor = json.loads(item["cursor"]) if item.get("cursor") else {}
+            _, source, target = str(item["key"]).split("#", 2)
+            mark = cursor.get("mark")
+            found.append(
+                TargetStatus(
+                    source=source,
+                    target=target,
+                    newest=mark if isinstance(mark, str) else None,
+                    failures=int(item.get("failures", 0)),
+                    error=item.get("error"),
+                    not_before=item.get("not_before"),
+                )
+            )
+        if "LastEvaluatedKey" not in page:
+            return sorted(found, key=lambda s: (s.source, s.target))
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def save(old: CursorState, new: CursorState, *, brand: str, source: str) -> CursorState:

@@ -30,7 +30,7 @@ from functions.runtime.settings import settings
 from functions.stores import cursors
 from infra.local import seed_secrets
 from tests.fakeapi import Answer, FakeApiServer, fake_api
-from tests.helpers import mentions_stored, queue_depth
+from tests.helpers import mentions_stored, queue_depth, read
 from tests.sources import Fake, load_fake
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -238,3 +238,14 @@ def test_a_token_is_reused_until_it_expires_or_its_secret_rotates(reddit_world: 
     assert token_requests() == 2
     assert not polls.run(polls.plan("reddit", [reddit_world.brand]), NOW + timedelta(days=2)).errors
     assert token_requests() == 3  # the fake's tokens live a day
+
+
+def test_the_health_page_shows_each_polled_target(hn_world: World, service: str) -> None:
+    hn_world.server.queued.append(Answer(503, "down"))
+    polls.run(polls.plan("hackernews", [hn_world.brand]), NOW)
+    rows = {p["target"]: p for p in read(service, "/brands/acme/health").json()["polls"]}
+    failing, fine = rows["q:acme"], rows['q:"smart plug"']
+    assert failing["state"] == "failing" and failing["failures"] == 1 and "HTTP 503" in failing["error"]
+    assert fine["state"] == "ok" and fine["newest"] is not None and fine["error"] is None
+    page = read(service, "/brands/acme/health.html").text
+    assert 'data-source="hackernews"' in page and "failing ×1: hackernews: HTTP 503" in page

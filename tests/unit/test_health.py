@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -259,3 +260,34 @@ def test_digest_hour(raw: str, hour: int, monkeypatch: pytest.MonkeyPatch) -> No
 def test_digest_hour_refuses_nonsense(raw: str) -> None:
     with pytest.raises(ValueError, match="DIGEST_HOUR_UTC"):
         digest_hour(raw)
+
+
+def test_poll_health_says_ok_paused_or_failing_and_leaves_backfills_out() -> None:
+    @dataclass(frozen=True)
+    class Status:
+        source: str
+        target: str
+        newest: str | None = None
+        failures: int = 0
+        error: str | None = None
+        not_before: str | None = None
+
+    rows = health.poll_health(
+        [
+            Status("reddit", "q:acme", newest="2026-11-27T15:20:00Z"),
+            Status("rss", "feed:ab12", not_before="2026-11-27T16:30:00Z"),
+            Status("rss", "feed:cd34", not_before="2026-11-27T15:00:00Z"),
+            Status("youtube", "channel:UC1", failures=3, error="youtube: HTTP 503", not_before="2026-11-27T16:00:00Z"),
+            Status("reddit", "q:acme#backfill:20261101T000000-20261120T000000", failures=1),
+        ],
+        NOW,
+    )
+    assert [(r["source"], r["state"]) for r in rows] == [
+        ("reddit", "ok"),
+        ("rss", "paused"),
+        ("rss", "ok"),
+        ("youtube", "failing"),
+    ]
+    assert rows[1]["retry_at"] == "2026-11-27T16:30:00Z" and rows[2]["retry_at"] is None
+    text = health.digest_text(report(polls=rows))
+    assert "Polls failing: youtube channel:UC1" in text
