@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scoring layer servers venv clean
+.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls layer servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt layers/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench: $(STAMP)
 
 bench-scoring: $(STAMP)
 	$(BIN)/python bench/scoring.py
+
+bench-polls: $(STAMP)
+	$(BIN)/python bench/polls.py
 
 # The dependency layer (layers/requirements.txt → build/layer.zip), the only carrier of the runtime
 # dependencies: requirements.txt is empty so `chalice package` puts none into the function zips.
