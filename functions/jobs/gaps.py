@@ -23,7 +23,8 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate
 from functions import connectors
 from functions.core.brands import Brand
 from functions.core.mention import Mention, parse_time
-from functions.core.polls import Credentials, Fetch, PollError, TokenInvalidError
+from functions.core.polls import Credentials, Fetch, TokenInvalidError
+from functions.core.webhooks import ConnectorError
 from functions.jobs import alerts
 from functions.runtime import secrets
 from functions.runtime.brands import brands
@@ -81,9 +82,9 @@ def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report
     if listing is None or not config.accounts:
         return
     options = {"api": config.settings["api"]} if "api" in config.settings else {}
-    credentials = Credentials(secrets=secrets.resolve(config.secrets))
     found: list[Mention] = []
     try:
+        credentials = Credentials(secrets=secrets.resolve(config.secrets))
         for account in config.accounts:
             listed = listing(http, credentials, account, now - WINDOW, now, **options)
             found.extend(replace(m, brand=brand.slug) for m in listed)
@@ -92,7 +93,7 @@ def check_network(brand: Brand, network: str, now: datetime, http: Fetch, report
         if alerts.channel_problem(brand, network, "token_invalid", str(error), now):
             report.alerts.append(f"{brand.slug}#{network}#token_invalid")
         return
-    except (PollError, ValueError) as error:
+    except (ConnectorError, ValueError, secrets.SecretStoreDownError) as error:  # try again next run
         report.errors[f"{brand.slug}#{network}"] = str(error)
         log("gaps.listing_failed", level="warning", network=network, brand=brand.slug, error=str(error))
         metric("PollErrors", dimensions={"network": network, "reason": "listing"})

@@ -18,7 +18,7 @@ from functions.jobs import gaps
 from functions.runtime.brands import brands
 from functions.runtime.fetch import fetch
 from infra.local import seed_secrets
-from tests.fakeapi import FakeApiServer, fake_api
+from tests.fakeapi import Answer, FakeApiServer, fake_api
 from tests.helpers import deliver, mentions_stored, read, vk_body
 from tests.sources.vk_api import Fake
 
@@ -129,3 +129,10 @@ def test_brands_without_a_read_token_are_not_checked(wall: Wall) -> None:
     assert acme is not None and "access_token" not in acme.networks["vk"].secrets
     assert gaps.check_all((acme,), wall.now, fetch).checked == 0
     assert wall.server.requests == []
+
+
+def test_a_broken_listing_is_logged_and_the_next_brand_still_checked(wall: Wall, driver: Any) -> None:
+    wall.server.queued.append(Answer(200, b'{"response": {"items": [', {"Content-Type": "application/json"}))
+    broken = replace(wall.brand, slug="broken")
+    report = gaps.check_all((broken, wall.brand), wall.now, fetch)
+    assert "broken#vk" in report.errors and report.missing == {"vk": ["vk#wall-218000001_512", "vk#wall-218000001_519"]}
