@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -59,6 +60,12 @@ def push_networks() -> tuple[str, ...]:
 def poll_sources() -> tuple[str, ...]:
     """Networks we poll on a schedule (DELIVERY poll or both)."""
     return tuple(n for n in available() if _delivery(n) in ("poll", "both"))
+
+
+def reads_configured(module: object, configured: Iterable[str]) -> bool:
+    """Whether a brand configured the read secrets a push network needs for polls and listings
+    (`POLL_SECRETS`); without them the brand wants webhooks only, which is not a broken channel."""
+    return set(getattr(module, "POLL_SECRETS", ())) <= set(configured)
 
 
 def load(network: str) -> Connector | None:

@@ -46,6 +46,7 @@ from functions.core.polls import (
     check,
     exhausted_wait,
     floor,
+    optional_int,
     search_targets,
     setting,
     sweep,
@@ -187,9 +188,9 @@ def _mention(post: Any, brand: str) -> Mention | None:
         created_at=_sort_at(record, post),
         thread=Thread(root_id=root, parent_id=parent),
         metrics=Metrics(
-            likes=_int(post.get("likeCount")),
-            replies=_int(post.get("replyCount")),
-            shares=_int(post.get("repostCount")),
+            likes=optional_int(post.get("likeCount")),
+            replies=optional_int(post.get("replyCount")),
+            shares=optional_int(post.get("repostCount")),
         ),
         lang=langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None,
         event=EVENT,
@@ -221,7 +222,3 @@ def _author(author: dict[str, Any]) -> Author:
 def _permalink(author: dict[str, Any], uri: str) -> str:
     """https://bsky.app/profile/{handle}/post/{rkey}: the rkey is the last segment of the at:// uri."""
     return f"{SITE}/profile/{_profile(author)}/post/{uri.rsplit('/', 1)[-1]}"
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.connectors._google import google_error
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, from_unix
 from functions.core.polls import (
     Credentials,
@@ -51,6 +52,7 @@ from functions.core.polls import (
     TokenInvalidError,
     check,
     floor,
+    optional_int,
     retry_after,
     setting,
     sweep,
@@ -167,15 +169,8 @@ def _checked(response: HttpResponse, now: datetime) -> HttpResponse:
 
 
 def _reasons(response: HttpResponse) -> frozenset[str]:
-    try:
-        body = response.json()
-    except MalformedPayloadError:
-        return frozenset()
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return frozenset()
-    entries = [e for key in ("errors", "details") for e in (error.get(key) or []) if isinstance(e, dict)]
-    return frozenset(str(e["reason"]) for e in entries if e.get("reason")) | {str(error.get("status") or "")}
+    error = google_error(response)
+    return error.reasons | {error.status}
 
 
 def _reviews(body: Mapping[str, Any]) -> list[Any]:
@@ -216,7 +211,7 @@ def _review(item: Any, target: PollTarget) -> tuple[Seen, Mention | None, dateti
         text=text,
         url=_review_url(package, review_id),
         created_at=at,
-        metrics=Metrics(likes=_int(user.get("thumbsUpCount")), rating=_stars(user)),
+        metrics=Metrics(likes=optional_int(user.get("thumbsUpCount")), rating=_stars(user)),
         lang=str(user.get("reviewerLanguage") or "") or None,
         event=_event(user.get("starRating")),
         action=Action.EDIT if replied_at is not None and replied_at < at else Action.NEW,
@@ -266,7 +261,3 @@ def _event(stars: Any) -> str:
 def _review_url(package: str, review_id: str) -> str:
     """The store page scrolled to the review [unconfirmed: the reviewId parameter is not documented]."""
     return f"{STORE}?id={package}&reviewId={review_id}"
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -45,6 +45,7 @@ from functions.core.polls import (
     TokenInvalidError,
     check,
     exhausted_wait,
+    optional_int,
     search_targets,
     setting,
     sweep,
@@ -248,7 +249,7 @@ def _post(item: dict[str, Any], brand: str, event: str) -> Mention | None:
         text=text,
         url=f"{SITE}{item['permalink']}" if isinstance(item.get("permalink"), str) else None,
         created_at=created,
-        metrics=Metrics(likes=_int(item.get("score")), replies=_int(item.get("num_comments"))),
+        metrics=Metrics(likes=optional_int(item.get("score")), replies=optional_int(item.get("num_comments"))),
         event=event,
     )
 
@@ -272,7 +273,7 @@ def _comment(item: dict[str, Any], brand: str, event: str) -> Mention | None:
         thread=Thread(
             root_id=link if isinstance(link, str) else None, parent_id=parent if isinstance(parent, str) else None
         ),
-        metrics=Metrics(likes=_int(item.get("score"))),
+        metrics=Metrics(likes=optional_int(item.get("score"))),
         event=event,
     )
 
@@ -285,7 +286,3 @@ def _comment_url(item: dict[str, Any]) -> str | None:
     if isinstance(sub, str) and isinstance(link, str) and isinstance(ident, str):
         return f"{SITE}/r/{sub}/comments/{link.removeprefix('t3_')}/_/{ident}/"
     return None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

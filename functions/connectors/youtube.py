@@ -36,6 +36,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.connectors._google import google_error
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, format_time, parse_time
 from functions.core.polls import (
     Credentials,
@@ -53,6 +54,7 @@ from functions.core.polls import (
     check,
     floor,
     html_to_text,
+    optional_int,
     retry_after,
     search_targets,
     setting,
@@ -209,7 +211,8 @@ def _checked(response: HttpResponse, now: datetime) -> HttpResponse | None:
     """Google's errors by reason; None for `commentsDisabled`, which is a state, not a failure."""
     if response.status not in (400, 403, 404):
         return check(response, NETWORK, now)
-    reasons, message = _error(response)
+    error = google_error(response)
+    reasons, message = error.reasons, error.message
     said = f"youtube: HTTP {response.status} {','.join(sorted(reasons)) or 'no reason'}: {message}"
     if COMMENTS_OFF in reasons:
         return None
@@ -220,20 +223,6 @@ def _checked(response: HttpResponse, now: datetime) -> HttpResponse | None:
     if response.status == 403 or reasons & BAD_KEY:
         raise TokenInvalidError(said)
     raise PollError(said)
-
-
-def _error(response: HttpResponse) -> tuple[frozenset[str], str]:
-    """`error.errors[].reason` and `error.details[].reason` (newer ErrorInfo) with the message."""
-    try:
-        body = response.json()
-    except MalformedPayloadError:
-        return frozenset(), response.body[:200].decode("utf-8", "replace")
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return frozenset(), ""
-    entries = [e for key in ("errors", "details") for e in (error.get(key) or []) if isinstance(e, dict)]
-    reasons = frozenset(str(e["reason"]) for e in entries if e.get("reason"))
-    return reasons, str(error.get("message") or "")[:200]
 
 
 def quota_reset_seconds(now: datetime) -> float:
@@ -304,7 +293,7 @@ def _comment(comment: Any, scope: _Scope, thread: Thread, replies: Any) -> tuple
         url=_comment_url(thread.root_id, item),
         created_at=at,
         thread=thread,
-        metrics=Metrics(likes=_int(snippet.get("likeCount")), replies=_int(replies)),
+        metrics=Metrics(likes=optional_int(snippet.get("likeCount")), replies=optional_int(replies)),
         event="commentThreads.list",
     )
 
@@ -361,7 +350,3 @@ def _time(value: str) -> datetime:
         return parse_time(value)
     except ValueError as error:
         raise MalformedPayloadError(f"youtube: bad time {value!r}") from error
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

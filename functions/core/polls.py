@@ -317,6 +317,11 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def optional_int(value: Any) -> int | None:
+    """A count from a JSON answer: an int (a bool is not one), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def setting(settings: Mapping[str, Any], name: str, default: str) -> str:
     """A string setting (base URLs and the like), validated at brand load."""
     value = settings.get(name, default)

@@ -52,11 +52,11 @@ Listing = Callable[..., tuple[Mention, ...]]
 
 
 def _listing(network: str, configured: Iterable[str]) -> Listing | None:
-    """The connector's listing, if it has one and the brand configured the secrets it needs (a brand
-    that only wants webhooks has no read token, and that is not a broken channel)."""
+    """The connector's listing, if it has one and the brand configured the secrets it needs."""
     connector = connectors.load(network)
-    needed = set(getattr(connector, "POLL_SECRETS", ()))
-    return getattr(connector, "listing", None) if connector is not None and needed <= set(configured) else None
+    if connector is None or not connectors.reads_configured(connector, configured):
+        return None
+    return getattr(connector, "listing", None)
 
 
 def _silent(missed: list[Mention], last: dict[str, Any] | None) -> bool:

@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,15 +84,7 @@ class Report:
     crashed: int = 0  # pages that failed on a bug (not the source's answer): the run fails at the end
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "pages": self.pages,
-            "sent": self.sent,
-            "dropped": self.dropped,
-            "writes": self.writes,
-            "errors": self.errors,
-            "pending": self.pending,
-            "crashed": self.crashed,
-        }
+        return asdict(self)
 
 
 _credentials: dict[tuple[str, str], tuple[dict[str, str], Credentials]] = {}  # (secrets used, token)
@@ -116,8 +108,8 @@ def plan(source_name: str, brand_list: Iterable[Brand], window: tuple[datetime, 
     jobs = []
     for brand in brand_list:
         network = brand.networks.get(source_name)
-        if network is None or not set(getattr(source, "POLL_SECRETS", ())) <= set(network.secrets):
-            continue  # not configured, or a push network whose brand has no read token: webhooks only
+        if network is None or not connectors.reads_configured(source, network.secrets):
+            continue
         for target in source.targets(brand.slug, network.settings, brand.query_for(source_name)):
             name = cursors.key(brand.slug, source_name, _window_key(target, window))
             jobs.append(Job(source, brand, target, cursors.get(name)))

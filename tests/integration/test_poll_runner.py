@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,9 +73,9 @@ class World:
     brand: Brand
 
 
-@pytest.fixture(params=SOURCES)
-def world(request: pytest.FixtureRequest, aws: str) -> Iterator[World]:
-    source: str = request.param
+@contextmanager
+def _world(source: str, query: str = "acme") -> Iterator[World]:
+    """acme polls `source` from its fake API (secrets seeded in SSM), with `query` as its query."""
     fake = load_fake(source, NOW)
     refs = {name: f"ssm:/mentiondesk/test/{source}/{name}" for name in fake.SECRET_VALUES}
     seed_secrets({ref.removeprefix("ssm:"): fake.SECRET_VALUES[name] for name, ref in refs.items()})
@@ -84,7 +85,14 @@ def world(request: pytest.FixtureRequest, aws: str) -> Iterator[World]:
         acme = brands().get("acme")
         assert acme is not None
         network = NetworkConfig(settings=fake.settings(server.url), secrets=refs)
-        yield World(source, fake, server, replace(acme, networks={source: network}, queries=None, keywords=("acme",)))
+        queries = QuerySet.from_config(query)
+        yield World(source, fake, server, replace(acme, networks={source: network}, queries=queries))
+
+
+@pytest.fixture(params=SOURCES)
+def world(request: pytest.FixtureRequest, aws: str) -> Iterator[World]:
+    with _world(request.param) as built:
+        yield built
 
 
 def _poll(world: World, now: datetime, **options: Any) -> polls.Report:
@@ -151,15 +159,8 @@ def test_an_outage_backs_off_then_resumes_from_the_cursor(world: World, driver: 
 @pytest.fixture
 def hn_world(aws: str) -> Iterator[World]:
     """Hacker News for a brand whose query needs two searches there (Algolia has no OR)."""
-    fake = load_fake("hackernews", NOW)
-    polls.forget_credentials()
-    with fake_api() as server:
-        server.handler = fake.handle
-        acme = brands().get("acme")
-        assert acme is not None
-        network = NetworkConfig(settings=fake.settings(server.url))
-        queries = QuerySet.from_config('acme OR "smart plug"')
-        yield World("hackernews", fake, server, replace(acme, networks={"hackernews": network}, queries=queries))
+    with _world("hackernews", 'acme OR "smart plug"') as built:
+        yield built
 
 
 def test_the_page_budget_is_shared_round_robin_and_the_rest_resumes(
@@ -212,16 +213,8 @@ def test_a_bug_in_a_source_is_contained_then_fails_the_run(
 
 @pytest.fixture
 def reddit_world(aws: str) -> Iterator[World]:
-    fake = load_fake("reddit", NOW)
-    refs = {name: f"ssm:/mentiondesk/test/reddit/{name}" for name in fake.SECRET_VALUES}
-    seed_secrets({ref.removeprefix("ssm:"): fake.SECRET_VALUES[name] for name, ref in refs.items()})
-    polls.forget_credentials()
-    with fake_api() as server:
-        server.handler = fake.handle
-        acme = brands().get("acme")
-        assert acme is not None
-        network = NetworkConfig(settings=fake.settings(server.url), secrets=refs)
-        yield World("reddit", fake, server, replace(acme, networks={"reddit": network}))
+    with _world("reddit") as built:
+        yield built
 
 
 def test_a_token_is_reused_until_it_expires_or_its_secret_rotates(reddit_world: World) -> None:
