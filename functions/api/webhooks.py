@@ -33,7 +33,7 @@ from functions.stores import channels, counters, queues
 
 bp = Blueprint(__name__)
 
-CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "application/octet-stream"]
+CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
 
 def _error(status: int, reason: str) -> Response:
