@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest bench bench-scoring bench-polls layer servers venv clean
 
-$(STAMP): requirements.txt requirements-dev.txt layers/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -50,10 +50,9 @@ bench-scoring: $(STAMP)
 bench-polls: $(STAMP)
 	$(BIN)/python bench/polls.py
 
-# The dependency layer (layers/requirements.txt → build/layer.zip), the only carrier of the runtime
-# dependencies: requirements.txt is empty so `chalice package` puts none into the function zips.
+# Chalice's managed layer (requirements.txt + our functions/), packaged and checked: pins, imports, sizes.
 layer: $(STAMP)
-	$(BIN)/python layers/build.py
+	$(BIN)/python -m layers.check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build

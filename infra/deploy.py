@@ -1,25 +1,26 @@
-"""One deploy command for a stage: `python -m infra.deploy <stage> [--dry-run | --list-secrets]`.
+"""One deploy command for a stage: `python -m infra.deploy <stage> [--dry-run | --list-secrets | --teardown]`.
 
-1. generate the CloudFormation template (`infra/template.py`) and create or update the stack
-   `mentiondesk-<stage>` (tables, queues, DLQs, alarms, dashboard, artifacts bucket), waiting for it;
-2. build the dependency layer (`layers/build.py`, deterministic), upload it to the artifacts bucket
-   under its SHA-256 unless already there, and update the stack with that key (`LayerS3Key`) so
-   CloudFormation publishes the layer version (nothing changes when the pins did not);
-3. read the stack outputs and write the table/queue names and the layer version ARN (the stage's
-   `layers`, which Chalice attaches to every function) into `.chalice/config.json` for the stage,
-   only if they differ from what is there;
-4. `chalice deploy --stage <stage>`.
+1. check the AWS region and credentials (one line and exit 2 if either is missing);
+2. create or update the stack `mentiondesk-<stage>` from `infra/template.py` (tables, queues, DLQs,
+   alarms, dashboard, the artifacts bucket), waiting for it. A stack left in ROLLBACK_COMPLETE by a
+   failed first create is deleted and created again; other failed states stop with the command that
+   repairs them; tables or a bucket kept from a torn-down stack stop the create with what to do;
+3. write the stack's table/queue names into `.chalice/config.json` and the policy, pinned to this
+   account and region, into `.chalice/policy-<stage>.json`, each only if it changes;
+4. fetch Chalice's deployment state (`.chalice/deployed/<stage>.json`) from the artifacts bucket, so
+   a deploy from any clone updates the stage instead of creating a second REST API; adopt into it
+   the SQS event source mappings of this stage that it does not know (left by an interrupted
+   `chalice deploy`, whose re-run would otherwise fail on them);
+5. `chalice deploy --stage <stage>`, then store the state back in the bucket (also after a failure,
+   so what was created is known to the next run).
 
-The layer is the functions' only copy of their third-party dependencies: `requirements.txt` (what
-Chalice bundles into the function zip) lists none, and the deploy refuses to start if it does (a
-second copy would shadow the layer's: the function's own folder comes first on `sys.path`).
-The committed config carries a placeholder ARN (account 000000000000) so that `chalice package`
-works offline; step 3 replaces it, and `chalice deploy` never runs with it.
+The runtime dependencies are requirements.txt: Chalice's `automatic_layer` builds them into one
+managed layer shared by every function, so a bare `chalice deploy --stage <stage>` works too once
+the stack exists (it then skips steps 3 and 4: run this command after a failure or from a new clone).
 
-Needs AWS credentials and a region in the environment (as the AWS CLI does). Secrets are not
-deployed: CloudFormation cannot create SecureString parameters; `--list-secrets` prints the
-`aws ssm put-parameter` / `aws secretsmanager create-secret` command for every reference in the
-brand file, to run once with the real values.
+`--teardown --confirm <stage>` removes the stage: `chalice delete`, this stage's SQS mappings, the
+artifacts bucket and the stack. Tables are kept (their DeletionPolicy is Retain) unless
+`--delete-data` is given too; it prints which were kept.
 """
 
 from __future__ import annotations
@@ -27,58 +28,55 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.resources import environment
-from infra.template import LAYER_PARAMETER, layer_name, output_environment, template
+from infra.policy import policy
+from infra.resources import QUEUES, TABLES, environment, name
+from infra.template import APP, output_environment, template
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".chalice" / "config.json"
+DEPLOYED = ROOT / ".chalice" / "deployed"
 BRANDS = ROOT / "functions" / "config" / "brands.json"
-REQUIREMENTS = ROOT / "requirements.txt"
-LAYER_REQUIREMENTS = ROOT / "layers" / "requirements.txt"
-LAYER_ZIP = ROOT / "build" / "layer.zip"
 TEMPLATE_BODY_LIMIT = 51_200  # bytes: CloudFormation's limit for an inline TemplateBody
-PLACEHOLDER_ACCOUNT = "000000000000"  # the committed config's layer ARN, until a deploy writes the real one
-LAYER_OUTPUT = "DependencyLayerArn"
+STATE_PREFIX = "chalice/deployed"
+WAIT_SECONDS = 5
+
+
+class OperatorError(Exception):
+    """Something the operator must fix; `main` prints it on one line and exits 2."""
 
 
 def stack_name(stage: str) -> str:
-    return f"mentiondesk-{stage}"
+    return f"{APP}-{stage}"
 
 
-def layer_key(sha256: str) -> str:
-    return f"layers/mentiondesk-{sha256[:32]}.zip"
-
-
-def placeholder_layer_arn(stage: str) -> str:
-    """What `.chalice/config.json` carries before the first deploy: well-formed, so `chalice
-    package` and cfn-lint work offline, in an account that cannot exist, so it is never deployed."""
-    return f"arn:aws:lambda:us-east-1:{PLACEHOLDER_ACCOUNT}:layer:{layer_name(stage)}:1"
-
-
-def check_layer_arn(stage: str, arn: str, *, placeholder_ok: bool) -> None:
-    """`arn` must be a version of this stage's dependency layer (and real, unless `placeholder_ok`)."""
-    pattern = rf"arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{{12}}):layer:{re.escape(layer_name(stage))}:[1-9]\d*"
-    match = re.fullmatch(pattern, arn)
-    if match is None:
-        raise ValueError(f"{arn!r} is not a version of the layer {layer_name(stage)}")
-    if match.group(1) == PLACEHOLDER_ACCOUNT and not placeholder_ok:
-        raise ValueError(f"{arn!r} is the placeholder, not a published layer version")
-
-
-def configured_layers(config: Mapping[str, Any], stage: str) -> list[str]:
-    return list(config["stages"][stage].get("layers", []))
+def state_key(stage: str) -> str:
+    return f"{STATE_PREFIX}/{stage}.json"
 
 
 # --- pure parts (unit-tested) -------------------------------------------------------------------
+
+
+def check_stage(config: Mapping[str, Any], stage: str) -> None:
+    """The stage exists and ships its dependencies in Chalice's managed layer, not in a layer ARN
+    that may not exist in this account (that deploy would create functions that fail at import)."""
+    stages = config.get("stages", {})
+    if stage not in stages:
+        raise OperatorError(f"unknown stage {stage!r}; .chalice/config.json has {sorted(stages)}")
+    section = {**config, **stages[stage]}
+    if section.get("automatic_layer") is not True:
+        raise OperatorError(
+            f"stage {stage!r} has no `automatic_layer: true` in .chalice/config.json: its functions would deploy"
+            " without requirements.txt's packages and fail at import"
+        )
 
 
 def environment_from_outputs(stage: str, outputs: Mapping[str, str]) -> dict[str, str]:
@@ -95,43 +93,28 @@ def environment_from_outputs(stage: str, outputs: Mapping[str, str]) -> dict[str
     return found
 
 
-def stage_config(
-    config: Mapping[str, Any], stage: str, env: Mapping[str, str], layer_arn: str | None = None
-) -> dict[str, Any]:
-    """`config` with the stage's environment names (other variables kept) and, given one, its layer."""
+def stage_config(config: Mapping[str, Any], stage: str, env: Mapping[str, str]) -> dict[str, Any]:
+    """`config` with the stage's environment names (other variables kept)."""
     updated = copy.deepcopy(dict(config))
     stages = updated.setdefault("stages", {})
     if stage not in stages:
         raise ValueError(f"stage {stage!r} is not in .chalice/config.json (add it with its policy file first)")
     section = stages[stage]
     section["environment_variables"] = {**section.get("environment_variables", {}), **env}
-    if layer_arn is not None:
-        section["layers"] = [layer_arn]
     return updated
 
 
-def write_config(path: Path, stage: str, env: Mapping[str, str], layer_arn: str | None = None) -> bool:
-    """Rewrite `path` only if the stage's section changes; True if it was written."""
-    current = json.loads(path.read_text())
-    updated = stage_config(current, stage, env, layer_arn)
-    if updated == current:
+def write_json(path: Path, document: Mapping[str, Any]) -> bool:
+    """Write `document` to `path` only if it differs from what is there; True if written."""
+    if path.exists() and json.loads(path.read_text()) == document:
         return False
-    path.write_text(json.dumps(updated, indent=2) + "\n")
+    path.write_text(json.dumps(document, indent=2) + "\n")
     return True
 
 
-def requirement_names(path: Path) -> set[str]:
-    names = set()
-    for raw in path.read_text().splitlines() if path.exists() else []:
-        line = raw.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            names.add(line.split("==")[0].split("[")[0].strip().lower().replace("_", "-"))
-    return names
-
-
-def chalice_bundles_layer_packages(requirements: Path = REQUIREMENTS, layer: Path = LAYER_REQUIREMENTS) -> bool:
-    """True while requirements.txt (what Chalice packs into the function zip) lists layer packages."""
-    return bool(requirement_names(requirements) & requirement_names(layer))
+def write_config(path: Path, stage: str, env: Mapping[str, str]) -> bool:
+    """Rewrite `path` only if the stage's section changes; True if it was written."""
+    return write_json(path, stage_config(json.loads(path.read_text()), stage, env))
 
 
 @dataclass(frozen=True)
@@ -170,138 +153,350 @@ def secret_references(brands: Mapping[str, Any]) -> list[Secret]:
     return found
 
 
-def check_requirements(requirements: Path = REQUIREMENTS, layer: Path = LAYER_REQUIREMENTS) -> None:
-    """Refuse a deploy that would ship the layer's packages twice (and run the function's copy)."""
-    both = requirement_names(requirements) & requirement_names(layer)
-    if both:
-        raise SystemExit(
-            f"{requirements.name} lists {sorted(both)}, which the layer carries: Chalice would bundle a second copy "
-            f"into every function zip, shadowing the layer's. Pin runtime dependencies in layers/requirements.txt only."
-        )
+def foreign_secrets(brands: Mapping[str, Any]) -> list[Secret]:
+    """References outside their brand's own path: the functions' role cannot read them (the policy
+    grants `/mentiondesk/<brand>/*` per brand), and one brand must never name another's secret."""
+    prefixes = {"ssm": "/mentiondesk/{}/", "secretsmanager": "mentiondesk/{}/"}
+    return [s for s in secret_references(brands) if not s.name.startswith(prefixes[s.store].format(s.brand))]
 
 
-def plan(stage: str, *, layer_attached: bool = True) -> list[str]:
-    """What a deploy does, in order (printed by --dry-run); `layer_attached` False: requirements.txt
-    lists layer packages, and the deploy stops at the first step."""
+# What to do with the stack in each state CloudFormation reports (None: no such stack).
+STACK_ACTIONS = {
+    None: "create",
+    "CREATE_COMPLETE": "update",
+    "UPDATE_COMPLETE": "update",
+    "UPDATE_ROLLBACK_COMPLETE": "update",
+    "IMPORT_COMPLETE": "update",
+    "IMPORT_ROLLBACK_COMPLETE": "update",
+    "ROLLBACK_COMPLETE": "recreate",  # a failed first create: it holds nothing, and cannot be updated
+}
+
+
+def stack_action(stage: str, status: str | None) -> str:
+    """`create`, `update`, `recreate` or `wait`; a state only a person can repair raises with the fix."""
     stack = stack_name(stage)
-    steps = [
-        "check requirements.txt lists none of layers/requirements.txt's packages (Chalice would bundle them)",
-    ]
-    if not layer_attached:
-        steps.append(
-            "STOP: requirements.txt lists the layer's packages, so Chalice would bundle them into the function zip "
-            "and the layer would not be attached (move them to layers/requirements.txt)"
+    if status in STACK_ACTIONS:
+        return STACK_ACTIONS[status]
+    if status is not None and status.endswith("_IN_PROGRESS"):
+        return "wait"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        raise OperatorError(
+            f"stack {stack} is UPDATE_ROLLBACK_FAILED: see its events, fix the resource named there, then run"
+            f" `aws cloudformation continue-update-rollback --stack-name {stack}` and deploy again"
         )
-        return steps
-    steps += [
-        f"generate the template: python -m infra.template {stage} ({len(json.dumps(template(stage)))} bytes)",
-        f"create or update CloudFormation stack {stack} with {LAYER_PARAMETER} unchanged; wait",
-        f"build the layer: python layers/build.py --out {LAYER_ZIP.relative_to(ROOT)}",
-        "upload it to the stack's ArtifactsBucket as layers/mentiondesk-<sha256>.zip unless present",
-        f"update stack {stack} with {LAYER_PARAMETER}=<that key> if it changed; wait",
-        f"read the outputs of {stack}; check the names against infra/resources.py",
-        f"write .chalice/config.json stage {stage}: environment names and `layers` = [the {LAYER_OUTPUT} output]"
-        " (only if different)",
-        f"chalice deploy --stage {stage} (every function gets the layer)",
+    raise OperatorError(
+        f"stack {stack} is {status}: see `aws cloudformation describe-stack-events --stack-name {stack}`;"
+        f" if it holds nothing to keep, `python -m infra.deploy {stage} --teardown --confirm {stage}` and deploy again"
+    )
+
+
+def recorded_mappings(state: Mapping[str, Any]) -> set[str]:
+    """The SQS event source mappings Chalice's deployment state knows (their UUIDs)."""
+    return {
+        str(r["event_uuid"])
+        for r in state.get("resources", [])
+        if r.get("resource_type") == "sqs_event" and "event_uuid" in r
+    }
+
+
+def stray_mappings(stage: str, mappings: Sequence[Mapping[str, Any]], recorded: set[str]) -> list[Mapping[str, Any]]:
+    """This stage's SQS mappings (its functions on its queues) that the state does not know."""
+    queues = {name(stage, q.suffix) for q in QUEUES}
+    prefix = f"{APP}-{stage}-"
+    return [
+        m
+        for m in mappings
+        if str(m["EventSourceArn"]).rsplit(":", 1)[-1] in queues
+        and str(m["FunctionArn"]).rsplit(":", 1)[-1].startswith(prefix)
+        and m["UUID"] not in recorded
     ]
-    return steps
 
 
-# --- the AWS side (not run here: no AWS in tests) -----------------------------------------------
+def plan(stage: str) -> list[str]:
+    """What a deploy does, in order (printed by --dry-run)."""
+    stack = stack_name(stage)
+    return [
+        "check the AWS region and credentials; check .chalice/config.json has the stage, with automatic_layer",
+        f"create or update CloudFormation stack {stack} ({len(json.dumps(template(stage)))} bytes of template); wait"
+        " (ROLLBACK_COMPLETE: delete and create again)",
+        f"read the outputs of {stack}; check the names against infra/resources.py",
+        f"write .chalice/config.json stage {stage} (environment names) and .chalice/policy-{stage}.json (this account"
+        " and region), only if different",
+        f"fetch .chalice/deployed/{stage}.json from the stack's ArtifactsBucket; adopt into it this stage's SQS"
+        " mappings it does not know (left by an interrupted deploy)",
+        f"chalice deploy --stage {stage} (requirements.txt → Chalice's managed layer, attached to every function)",
+        f"store .chalice/deployed/{stage}.json in the ArtifactsBucket",
+    ]
 
 
-def _deploy_stack(cloudformation: Any, stage: str, layer: str | None) -> dict[str, str]:
-    """Create or update the stack; `layer` None keeps the current key. Returns the outputs."""
+# --- the AWS side (rehearsed against moto's server: tests/deploy/) --------------------------------
+
+
+@dataclass(frozen=True)
+class Aws:
+    """The clients a deploy uses, from one session (region and credentials checked)."""
+
+    region: str
+    account: str
+    cloudformation: Any
+    s3: Any
+    dynamodb: Any
+    awslambda: Any
+
+
+def connect() -> Aws:
+    """AWS clients for the environment's region and credentials; OperatorError names what is missing."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
+    try:
+        session = boto3.session.Session()
+    except ProfileNotFound as error:
+        raise OperatorError(f"{error} (check AWS_PROFILE)") from error
+    if not session.region_name:
+        raise OperatorError("no AWS region: set AWS_DEFAULT_REGION (or AWS_REGION), or use a profile that has one")
+    if session.get_credentials() is None:
+        raise OperatorError("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+    try:
+        account = str(session.client("sts").get_caller_identity()["Account"])
+    except (BotoCoreError, ClientError) as error:
+        raise OperatorError(f"AWS refused the credentials: {str(error).splitlines()[0]}") from error
+    return Aws(
+        session.region_name,
+        account,
+        session.client("cloudformation"),
+        session.client("s3"),
+        session.client("dynamodb"),
+        session.client("lambda"),
+    )
+
+
+def _stack(aws: Aws, stage: str) -> dict[str, Any] | None:
+    try:
+        return dict(aws.cloudformation.describe_stacks(StackName=stack_name(stage))["Stacks"][0])
+    except aws.cloudformation.exceptions.ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+
+
+def _status(stack: Mapping[str, Any] | None) -> str | None:
+    return None if stack is None else str(stack["StackStatus"])
+
+
+def _wait_stable(aws: Aws, stage: str, timeout: float = 1800) -> dict[str, Any] | None:
+    deadline = time.monotonic() + timeout
+    while (stack := _stack(aws, stage)) is not None and str(stack["StackStatus"]).endswith("_IN_PROGRESS"):
+        if time.monotonic() > deadline:
+            raise OperatorError(f"stack {stack_name(stage)} still {stack['StackStatus']} after {timeout:.0f} s")
+        print(f"  {stack['StackStatus']}, waiting", flush=True)
+        time.sleep(WAIT_SECONDS)
+    return stack
+
+
+def _delete_stack(aws: Aws, stage: str) -> None:
+    aws.cloudformation.delete_stack(StackName=stack_name(stage))
+    aws.cloudformation.get_waiter("stack_delete_complete").wait(StackName=stack_name(stage))
+
+
+def _kept_resources(aws: Aws, stage: str) -> list[str]:
+    """Tables and the bucket a new stack would create but that exist already (kept by a teardown)."""
+    kept = []
+    for table in TABLES:
+        try:
+            aws.dynamodb.describe_table(TableName=name(stage, table.suffix))
+            kept.append(f"table {name(stage, table.suffix)}")
+        except aws.dynamodb.exceptions.ResourceNotFoundException:
+            pass
+    bucket = _bucket_name(aws, stage)
+    try:
+        aws.s3.head_bucket(Bucket=bucket)
+        kept.append(f"bucket {bucket}")
+    except aws.s3.exceptions.ClientError:
+        pass
+    return kept
+
+
+def _bucket_name(aws: Aws, stage: str) -> str:
+    return f"{APP}-{stage}-artifacts-{aws.account}-{aws.region}"
+
+
+def deploy_stack(aws: Aws, stage: str) -> dict[str, str]:
+    """Create, update or recreate the stack as its state asks; returns the outputs."""
     stack = stack_name(stage)
     body = json.dumps(template(stage), separators=(",", ":"))
     if len(body) > TEMPLATE_BODY_LIMIT:
         raise RuntimeError(f"template is {len(body)} bytes, over the inline limit; upload it to S3 first")
-    try:
-        current = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
-    except cloudformation.exceptions.ClientError as error:
-        if "does not exist" not in str(error):
-            raise
-        current = None
-    parameter = (
-        {"ParameterKey": LAYER_PARAMETER, "ParameterValue": layer}
-        if layer is not None
-        else (
-            {"ParameterKey": LAYER_PARAMETER, "UsePreviousValue": True}
-            if current
-            else {"ParameterKey": LAYER_PARAMETER, "ParameterValue": ""}
+    action = stack_action(stage, _status(_stack(aws, stage)))
+    if action == "wait":
+        action = stack_action(stage, _status(_wait_stable(aws, stage)))
+    if action == "recreate":
+        print(
+            f"stack {stack} is ROLLBACK_COMPLETE (its first create failed): deleting it to create it again", flush=True
         )
-    )
+        _delete_stack(aws, stage)
+        action = "create"
     arguments = {
         "StackName": stack,
         "TemplateBody": body,
-        "Parameters": [parameter],
-        "Tags": [{"Key": "project", "Value": "mentiondesk"}, {"Key": "stage", "Value": stage}],
+        "Tags": [{"Key": "project", "Value": APP}, {"Key": "stage", "Value": stage}],
     }
-    if current is None:
+    if action == "create":
+        kept = _kept_resources(aws, stage)
+        if kept:
+            raise OperatorError(
+                f"{', '.join(kept)} exist outside any stack (kept by a teardown); a new stack cannot create them:"
+                f" delete them (`python -m infra.deploy {stage} --teardown --confirm {stage} --delete-data`) or"
+                " import them into the stack (docs/deploy.md, 'Starting again')"
+            )
         print(f"creating stack {stack}", flush=True)
-        cloudformation.create_stack(**arguments, OnFailure="ROLLBACK")
-        cloudformation.get_waiter("stack_create_complete").wait(StackName=stack)
+        aws.cloudformation.create_stack(**arguments, OnFailure="ROLLBACK")
+        aws.cloudformation.get_waiter("stack_create_complete").wait(StackName=stack)
     else:
         print(f"updating stack {stack}", flush=True)
         try:
-            cloudformation.update_stack(**arguments)
-            cloudformation.get_waiter("stack_update_complete").wait(StackName=stack)
-        except cloudformation.exceptions.ClientError as error:
+            aws.cloudformation.update_stack(**arguments)
+            aws.cloudformation.get_waiter("stack_update_complete").wait(StackName=stack)
+        except aws.cloudformation.exceptions.ClientError as error:
             if "No updates are to be performed" not in str(error):
                 raise
             print("  no changes", flush=True)
-    described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
+    described = _stack(aws, stage) or {}
     return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
 
 
-def _upload_layer(s3: Any, bucket: str, build: Callable[[], dict[str, Any]]) -> str:
-    result = build()
-    key = layer_key(str(result["sha256"]))
+def fetch_state(aws: Aws, bucket: str, stage: str, deployed: Path = DEPLOYED) -> dict[str, Any]:
+    """The bucket's copy of Chalice's state becomes the local one (it is the newest deploy's)."""
+    path = deployed / f"{stage}.json"
     try:
-        s3.head_object(Bucket=bucket, Key=key)
-        print(f"layer s3://{bucket}/{key} already uploaded", flush=True)
-    except s3.exceptions.ClientError:
-        s3.upload_file(str(result["out"]), bucket, key)
-        print(f"uploaded s3://{bucket}/{key}", flush=True)
-    return key
+        body = aws.s3.get_object(Bucket=bucket, Key=state_key(stage))["Body"].read()
+    except aws.s3.exceptions.NoSuchKey:
+        return json.loads(path.read_text()) if path.exists() else {}
+    state: dict[str, Any] = json.loads(body)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if write_json(path, state):
+        print(f"deployment state {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} from s3://{bucket}")
+    return state
 
 
-def deploy(
-    stage: str,
-    *,
-    cloudformation: Any = None,
-    s3: Any = None,
-    build: Callable[[], dict[str, Any]] | None = None,
-    run: Callable[..., Any] = subprocess.run,
-    config: Path = CONFIG,
-) -> None:
-    """The deploy; the keyword arguments replace AWS, the layer build and `chalice` in tests."""
-    check_requirements()
-    if cloudformation is None or s3 is None:
-        import boto3
+def store_state(aws: Aws, bucket: str, stage: str, deployed: Path = DEPLOYED) -> None:
+    path = deployed / f"{stage}.json"
+    if path.exists():
+        aws.s3.put_object(Bucket=bucket, Key=state_key(stage), Body=path.read_bytes())
 
-        session = boto3.session.Session()
-        cloudformation, s3 = session.client("cloudformation"), session.client("s3")
-    if build is None:
-        from layers.build import build as build_layer
 
-        def build() -> dict[str, Any]:
-            return build_layer(LAYER_ZIP)
+def _mappings(aws: Aws) -> list[dict[str, Any]]:
+    pages = aws.awslambda.get_paginator("list_event_source_mappings").paginate()
+    return [m for page in pages for m in page["EventSourceMappings"]]
 
-    outputs = _deploy_stack(cloudformation, stage, None)
-    key = _upload_layer(s3, outputs["ArtifactsBucketName"], build)
-    outputs = _deploy_stack(cloudformation, stage, key)
+
+def adopt_stray_mappings(aws: Aws, stage: str, state: dict[str, Any], deployed: Path = DEPLOYED) -> int:
+    """Write this stage's SQS mappings that Chalice's state does not know into the state, so
+    `chalice deploy` updates them instead of failing on a second one (Lambda allows one per queue
+    and function); the queue keeps its consumer throughout. Returns how many were adopted."""
+    strays = stray_mappings(stage, _mappings(aws), recorded_mappings(state))
+    prefix = f"{APP}-{stage}-"
+    for mapping in strays:
+        function = str(mapping["FunctionArn"]).rsplit(":", 1)[-1]
+        queue = str(mapping["EventSourceArn"]).rsplit(":", 1)[-1]
+        print(f"adopting SQS mapping {mapping['UUID']} ({queue} → {function}), left by an interrupted deploy")
+        state.setdefault("resources", []).append(
+            {
+                "name": f"{function.removeprefix(prefix)}-sqs-event-source",
+                "resource_type": "sqs_event",
+                "queue_arn": mapping["EventSourceArn"],
+                "event_uuid": mapping["UUID"],
+                "queue": queue,
+                "lambda_arn": mapping["FunctionArn"],
+            }
+        )
+    if strays:
+        state.setdefault("schema_version", "2.0")
+        state.setdefault("backend", "api")
+        deployed.mkdir(parents=True, exist_ok=True)
+        write_json(deployed / f"{stage}.json", state)
+    return len(strays)
+
+
+def remove_mappings(aws: Aws, stage: str) -> None:
+    """Every SQS mapping of this stage's functions on its queues (teardown)."""
+    for mapping in stray_mappings(stage, _mappings(aws), set()):
+        print(f"removing SQS mapping {mapping['UUID']}", flush=True)
+        aws.awslambda.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+def chalice(command: str, stage: str, aws: Aws, run: Callable[..., Any]) -> None:
+    import os
+
+    executable = Path(sys.executable).with_name("chalice")
+    env = {**os.environ, "AWS_DEFAULT_REGION": aws.region}
+    run([str(executable), command, "--stage", stage], cwd=ROOT, env=env, check=True)
+
+
+def deploy(stage: str, *, aws: Aws | None = None, run: Callable[..., Any] = subprocess.run) -> None:
+    check_stage(json.loads(CONFIG.read_text()), stage)
+    foreign = foreign_secrets(json.loads(BRANDS.read_text()))
+    if foreign:
+        raise OperatorError(f"brand file names secrets outside their brand's path: {[s.name for s in foreign]}")
+    aws = aws or connect()
+    outputs = deploy_stack(aws, stage)
     env = environment_from_outputs(stage, outputs)
-    if LAYER_OUTPUT not in outputs:
-        raise RuntimeError(f"stack {stack_name(stage)} has no {LAYER_OUTPUT} output after the layer update")
-    layer_arn = outputs[LAYER_OUTPUT]
-    check_layer_arn(stage, layer_arn, placeholder_ok=False)
-    if write_config(config, stage, env, layer_arn):
-        print(f"{config.name} updated (layer {layer_arn})", flush=True)
-    for arn in configured_layers(json.loads(config.read_text()), stage):  # what chalice deploy will read
-        check_layer_arn(stage, arn, placeholder_ok=False)
-    chalice = Path(sys.executable).with_name("chalice")
-    run([str(chalice), "deploy", "--stage", stage], cwd=ROOT, check=True)
+    if write_config(CONFIG, stage, env):
+        print(f"{CONFIG.relative_to(ROOT)} updated", flush=True)
+    policy_file = CONFIG.parent / f"policy-{stage}.json"
+    if write_json(policy_file, policy(stage, region=aws.region, account=aws.account)):
+        print(f"{policy_file.relative_to(ROOT)} pinned to account {aws.account}, region {aws.region}", flush=True)
+    bucket = outputs["ArtifactsBucketName"]
+    adopt_stray_mappings(aws, stage, fetch_state(aws, bucket, stage))
+    try:
+        chalice("deploy", stage, aws, run)
+    finally:
+        store_state(aws, bucket, stage)
+
+
+def _empty_bucket(aws: Aws, bucket: str) -> None:
+    pages = aws.s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+    for page in pages:
+        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if versions:
+            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+            aws.s3.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+
+
+def teardown(
+    stage: str, *, delete_data: bool, aws: Aws | None = None, run: Callable[..., Any] = subprocess.run
+) -> None:
+    """Remove the stage; tables stay unless `delete_data` (they hold the brands' mentions)."""
+    aws = aws or connect()
+    bucket = _bucket_name(aws, stage)
+    exists = _stack(aws, stage) is not None
+    if exists:
+        fetch_state(aws, bucket, stage)
+        chalice("delete", stage, aws, run)
+    remove_mappings(aws, stage)
+    try:
+        _empty_bucket(aws, bucket)
+        aws.s3.delete_bucket(Bucket=bucket)
+        print(f"deleted bucket {bucket}", flush=True)
+    except aws.s3.exceptions.ClientError as error:
+        if "NoSuchBucket" not in str(error):
+            raise
+    if exists:
+        print(f"deleting stack {stack_name(stage)}", flush=True)
+        _delete_stack(aws, stage)
+    tables = [name(stage, t.suffix) for t in TABLES]
+    for table in tables:
+        if not delete_data:
+            break
+        try:
+            aws.dynamodb.delete_table(TableName=table)
+            aws.dynamodb.get_waiter("table_not_exists").wait(TableName=table)
+            print(f"deleted table {table}", flush=True)
+        except aws.dynamodb.exceptions.ResourceNotFoundException:
+            pass
+    if not delete_data:
+        print(f"kept tables (DeletionPolicy Retain): {', '.join(tables)}; --delete-data removes them", flush=True)
+    (DEPLOYED / f"{stage}.json").unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,23 +507,34 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="print what would be done; no AWS calls")
     mode.add_argument("--list-secrets", action="store_true", help="the put-parameter commands for the brand file")
+    mode.add_argument("--teardown", action="store_true", help="remove the stage (needs --confirm <stage>)")
+    parser.add_argument("--confirm", help="the stage's name again, for --teardown")
+    parser.add_argument("--delete-data", action="store_true", help="with --teardown: delete the tables too")
     parser.add_argument("--brands", type=Path, default=BRANDS, help="brand file for --list-secrets (the shipped one)")
     args = parser.parse_args(argv)
-    stages = json.loads(CONFIG.read_text())["stages"]
-    if args.stage not in stages:
-        parser.error(f"unknown stage {args.stage!r}; .chalice/config.json has {sorted(stages)}")
-    if args.list_secrets:
-        for secret in secret_references(json.loads(args.brands.read_text())):
-            print(f"{secret.command()}    # {secret.brand}")
-        return 0
-    if args.dry_run:
-        for number, step in enumerate(plan(args.stage, layer_attached=not chalice_bundles_layer_packages()), 1):
-            print(f"{number}. {step}")
-        for arn in configured_layers(json.loads(CONFIG.read_text()), args.stage):
-            current = "the placeholder" if arn.split(":")[4] == PLACEHOLDER_ACCOUNT else "the last deployed version"
-            print(f"(.chalice/config.json has {current}: {arn})")
-        return 0
-    deploy(args.stage)
+    try:
+        check_stage(json.loads(CONFIG.read_text()), args.stage)
+        if args.list_secrets:
+            for secret in secret_references(json.loads(args.brands.read_text())):
+                print(f"{secret.command()}    # {secret.brand}")
+        elif args.dry_run:
+            for number, step in enumerate(plan(args.stage), 1):
+                print(f"{number}. {step}")
+        elif args.teardown:
+            if args.confirm != args.stage:
+                raise OperatorError(f"--teardown removes stage {args.stage!r}: add --confirm {args.stage} to go ahead")
+            teardown(args.stage, delete_data=args.delete_data)
+        else:
+            deploy(args.stage)
+    except OperatorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as error:
+        print(
+            f"error: {shlex.join(map(str, error.cmd))} failed (exit {error.returncode}); see its output above",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

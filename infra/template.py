@@ -5,14 +5,15 @@
 - the tables (on demand, point-in-time recovery, TTL where `infra/resources.py` names an attribute)
   and the queues with their DLQs and redrive policies, from `infra/resources.py`, the definition the
   local stack uses too;
-- an artifacts bucket and the dependency layer (`layers/build.py` → `build/layer.zip`, uploaded by
-  `infra/deploy.py` under a content-addressed key passed as the `LayerS3Key` parameter; empty = no
-  layer yet, as on the very first deploy, before the bucket exists);
+- an artifacts bucket that keeps Chalice's deployment state (`.chalice/deployed/<stage>.json`) for
+  every operator: `infra/deploy.py` fetches it before `chalice deploy` and stores it after, so a deploy
+  from a fresh clone updates the stage's REST API and SQS mappings instead of creating second ones
+  (the dependencies travel in Chalice's own managed layer, built from requirements.txt);
 - alarms to the SNS topic `mentiondesk-<stage>-alarms`: anything in a DLQ, a queue's oldest message
   too old, Lambda errors and throttles per function;
 - a CloudWatch dashboard: queue and DLQ depths, message age, function errors/throttles and the
   service's own EMF metrics (namespace `mentiondesk`);
-- an output for every table, queue, DLQ, the topic, the bucket and the layer.
+- an output for every table, queue, DLQ, the topic and the bucket.
 
 Secrets are not here: CloudFormation cannot create SecureString parameters, so they are put with
 `aws ssm put-parameter --type SecureString` (`python -m infra.deploy <stage> --list-secrets`).
@@ -52,7 +53,6 @@ SERVICE_METRICS = (
     "WebhookGaps",
     "ChannelAlerts",
 )
-LAYER_PARAMETER = "LayerS3Key"
 PERIOD = 300  # seconds; SQS reports every 5 minutes, so shorter alarm periods see no data
 
 
@@ -265,12 +265,7 @@ def dashboard_body(stage: str) -> dict[str, Any]:
     return {"widgets": widgets}
 
 
-def layer_name(stage: str) -> str:
-    """The dependency layer's name; its versions' ARNs end `:layer:<this>:<version>`."""
-    return f"{APP}-{stage}-dependencies"
-
-
-def _layer(stage: str) -> dict[str, Any]:
+def _artifacts(stage: str) -> dict[str, Any]:
     return {
         "ArtifactsBucket": {
             "Type": "AWS::S3::Bucket",
@@ -281,6 +276,7 @@ def _layer(stage: str) -> dict[str, Any]:
                 "BucketEncryption": {
                     "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
                 },
+                "VersioningConfiguration": {"Status": "Enabled"},
                 "PublicAccessBlockConfiguration": {
                     "BlockPublicAcls": True,
                     "BlockPublicPolicy": True,
@@ -289,21 +285,6 @@ def _layer(stage: str) -> dict[str, Any]:
                 },
                 "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
                 "Tags": _tags(stage),
-            },
-        },
-        # A new key (content hash) makes a new version; old versions are kept so functions not yet
-        # redeployed, and rollbacks, still find theirs.
-        "DependencyLayer": {
-            "Type": "AWS::Lambda::LayerVersion",
-            "Condition": "HasLayer",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": {
-                "LayerName": layer_name(stage),
-                "Description": {"Fn::Sub": f"${{{LAYER_PARAMETER}}} (layers/build.py)"},
-                "CompatibleRuntimes": ["python3.11"],
-                "CompatibleArchitectures": ["x86_64"],
-                "Content": {"S3Bucket": {"Ref": "ArtifactsBucket"}, "S3Key": {"Ref": LAYER_PARAMETER}},
             },
         },
     }
@@ -320,11 +301,9 @@ def outputs() -> dict[str, Any]:
             logical = _logical(queue.suffix, kind)
             found[f"{logical}Name"] = {"Description": description, "Value": {"Fn::GetAtt": [logical, "QueueName"]}}
     found["AlarmTopicArn"] = {"Description": "alarm notifications", "Value": {"Ref": "AlarmTopic"}}
-    found["ArtifactsBucketName"] = {"Description": "deploy artifacts (layer zips)", "Value": {"Ref": "ArtifactsBucket"}}
-    found["DependencyLayerArn"] = {
-        "Condition": "HasLayer",
-        "Description": "the dependency layer version for .chalice/config.json `layers`",
-        "Value": {"Ref": "DependencyLayer"},
+    found["ArtifactsBucketName"] = {
+        "Description": "deploy state (Chalice's deployed values)",
+        "Value": {"Ref": "ArtifactsBucket"},
     }
     return found
 
@@ -356,19 +335,10 @@ def template(stage: str) -> dict[str, Any]:
             "DashboardBody": {"Fn::Sub": json.dumps(dashboard_body(stage), separators=(",", ":"))},
         },
     }
-    resources.update(_layer(stage))
+    resources.update(_artifacts(stage))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"{APP} {stage}: tables, queues, alarms, dashboard, dependency layer (infra/template.py)",
-        "Parameters": {
-            LAYER_PARAMETER: {
-                "Type": "String",
-                "Default": "",
-                "AllowedPattern": "^$|^layers/[a-z0-9.-]+\\.zip$",
-                "Description": "S3 key of build/layer.zip in the artifacts bucket; empty: no layer yet",
-            }
-        },
-        "Conditions": {"HasLayer": {"Fn::Not": [{"Fn::Equals": [{"Ref": LAYER_PARAMETER}, ""]}]}},
+        "Description": f"{APP} {stage}: tables, queues, alarms, dashboard, deploy state bucket (infra/template.py)",
         "Resources": resources,
         "Outputs": outputs(),
     }

@@ -1,5 +1,6 @@
 """The deploy artifacts pass cfn-lint: our infra template and `chalice package`'s sam.json, per stage.
-The function zip carries our code only and every function gets the dependency layer.
+The function zip carries `app.py` only (Chalice puts `vendor/`, our `functions/`, into its managed
+layer with requirements.txt's packages) and every function gets that layer.
 
 cfn-lint comes from requirements-dev.txt; without it these tests are skipped with the reason,
 except under `CI=true`, where that is a failure.
@@ -17,9 +18,7 @@ from typing import Any
 
 import pytest
 
-from infra.deploy import check_layer_arn, requirement_names
 from infra.template import FUNCTIONS, function_name, template
-from layers.build import pins
 from tests.conftest import ROOT
 
 STAGES = ["dev", "prod"]
@@ -93,10 +92,9 @@ def test_alarms_watch_the_functions_chalice_creates(packaged: tuple[str, Path]) 
     assert f"mentiondesk-{stage}" in watched  # the REST API handler has no suffix
 
 
-# What may sit at the root of the function zip: our code (`app.py`, `functions/` through `vendor/`)
-# and Chalice's own runtime module, which `chalice package` always adds. Anything else is a
-# dependency that belongs in the layer.
-FUNCTION_ZIP_ROOT = {"app.py", "chalice", "functions"}
+# What may sit in the function zip: `app.py` and Chalice's own runtime module, which `chalice
+# package` always adds. Our `functions/` (through `vendor/`) and every dependency are in the layer.
+FUNCTION_ZIP_ROOT = {"app.py", "chalice"}
 
 
 @pytest.mark.package
@@ -105,29 +103,22 @@ def test_function_zip_carries_no_third_party_packages(packaged: tuple[str, Path]
     with zipfile.ZipFile(out / "deployment.zip") as archive:
         names = archive.namelist()
     roots = {name.split("/", 1)[0] for name in names}
-    assert roots <= FUNCTION_ZIP_ROOT, roots - FUNCTION_ZIP_ROOT
-    assert not {"requests", "textblob", "feedparser", "nltk", "boto3", "botocore", "urllib3"} & roots
+    assert roots == FUNCTION_ZIP_ROOT
     assert not [name for name in names if ".dist-info/" in name or "site-packages/" in name]
 
 
 @pytest.mark.package
-def test_every_function_gets_the_stage_layer(packaged: tuple[str, Path]) -> None:
+def test_every_function_gets_the_managed_layer(packaged: tuple[str, Path]) -> None:
     stage, out = packaged
     sam = json.loads((out / "sam.json").read_text())
-    layers = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]["layers"]
-    assert len(layers) == 1
-    check_layer_arn(stage, layers[0], placeholder_ok=True)  # the placeholder until a deploy writes the real one
+    layers = {k: r for k, r in sam["Resources"].items() if r["Type"] == "AWS::Serverless::LayerVersion"}
+    assert list(layers) == ["ManagedLayer"]
+    assert layers["ManagedLayer"]["Properties"]["LayerName"] == f"mentiondesk-{stage}-managed-layer"
     functions = {k: r for k, r in sam["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions
-    assert {k: r["Properties"].get("Layers") for k, r in functions.items()} == {k: layers for k in functions}
-
-
-def test_the_layer_is_the_only_carrier_of_runtime_dependencies() -> None:
-    """requirements.txt (what Chalice bundles into the function zip) lists nothing; the layer pins the
-    runtime dependencies and everything they pull in; the dev environment installs the same pins."""
-    assert requirement_names(ROOT / "requirements.txt") == set()
-    layer = pins(ROOT / "layers" / "requirements.txt")
-    assert {"boto3", "requests", "textblob", "nltk", "feedparser"} <= set(layer)
-    dev = (ROOT / "requirements-dev.txt").read_text().splitlines()
-    assert "-r layers/requirements.txt" in dev
-    assert "-r requirements.txt" not in dev
+    assert len(functions) == len(FUNCTIONS)
+    assert {k: r["Properties"].get("Layers") for k, r in functions.items()} == {
+        k: [{"Ref": "ManagedLayer"}] for k in functions
+    }
+    with zipfile.ZipFile(out / "layer-deployment.zip") as archive:
+        roots = {n.split("/")[4] for n in archive.namelist() if n.count("/") > 4}
+    assert {"functions", "textblob", "requests", "feedparser", "boto3"} <= roots

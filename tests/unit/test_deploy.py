@@ -1,20 +1,17 @@
-"""infra/deploy.py without AWS: the config writer, outputs → environment, secrets, the dry-run plan,
-and the whole deploy against fake CloudFormation/S3 clients (the layer ARN reaches the config
-before `chalice deploy` runs)."""
+"""infra/deploy.py's pure parts without AWS: the config writer, outputs → environment, secrets, the
+plan, stack states, stray SQS mappings, operator errors. The AWS side is rehearsed against moto's
+server in tests/deploy/test_rehearsal.py."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from infra import deploy
 from infra.resources import environment
-from infra.template import LAYER_PARAMETER, output_environment, template
+from infra.template import output_environment, template
 from tests.conftest import ROOT
 
 
@@ -52,11 +49,10 @@ def test_write_config_rewrites_only_a_changed_stage(tmp_path: Path) -> None:
     stale = json.loads(path.read_text())
     stale["stages"]["dev"]["environment_variables"]["TICKETS_QUEUE"] = "old-name"
     path.write_text(json.dumps(stale))
-    assert deploy.write_config(path, "dev", environment("dev"), "arn:aws:lambda:eu-west-1:1:layer:x:3") is True
+    assert deploy.write_config(path, "dev", environment("dev")) is True
     written = json.loads(path.read_text())
     assert written["stages"]["dev"]["environment_variables"]["TICKETS_QUEUE"] == "mentiondesk-dev-tickets"
     assert written["stages"]["dev"]["environment_variables"]["BRANDS_FILE"] == "config/brands.json"  # kept
-    assert written["stages"]["dev"]["layers"] == ["arn:aws:lambda:eu-west-1:1:layer:x:3"]
     assert written["stages"]["prod"] == original["stages"]["prod"]  # other stages untouched
     with pytest.raises(ValueError, match="not in"):
         deploy.stage_config(original, "staging", environment("staging"))
@@ -98,167 +94,118 @@ def test_list_secrets_names_every_reference_of_the_shipped_brand_file(capsys: py
 
 def test_dry_run_plan() -> None:
     steps = deploy.plan("prod")
-    assert "requirements.txt" in steps[0]
-    assert "mentiondesk-prod" in steps[2]
-    assert steps[-1].startswith("chalice deploy --stage prod")
-    assert any("layers/build.py" in s for s in steps)
-    assert any("`layers` = [the DependencyLayerArn output]" in s for s in steps)
-    stopped = deploy.plan("prod", layer_attached=False)
-    assert stopped[-1].startswith("STOP") and not any("chalice deploy" in s for s in stopped)
+    assert "region and credentials" in steps[0] and "automatic_layer" in steps[0]
+    assert "mentiondesk-prod" in steps[1] and "ROLLBACK_COMPLETE" in steps[1]
+    assert any("policy-prod.json" in s for s in steps)
+    assert any(s.startswith("chalice deploy --stage prod") for s in steps)
+    assert steps[-1].startswith("store .chalice/deployed/prod.json")
 
 
 def test_dry_run_prints_the_plan_and_calls_no_aws(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(deploy, "deploy", lambda stage: pytest.fail("--dry-run deployed"))
+    monkeypatch.setattr(deploy, "connect", lambda: pytest.fail("--dry-run connected to AWS"))
     assert deploy.main(["dev", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "2. generate the template" in out and "chalice deploy --stage dev" in out
-    assert "has the placeholder: arn:aws:lambda:us-east-1:000000000000:layer:mentiondesk-dev-dependencies:1" in out
-    with pytest.raises(SystemExit):
-        deploy.main(["nosuchstage", "--dry-run"])
+    assert "2. create or update CloudFormation stack mentiondesk-dev" in out and "chalice deploy --stage dev" in out
 
 
-def test_layer_packages_in_requirements_txt_stop_the_deploy(tmp_path: Path) -> None:
-    layer = tmp_path / "layer.txt"
-    layer.write_text("textblob==0.20.1\nnltk==3.10.4\n")
-    bundled = tmp_path / "requirements.txt"
-    bundled.write_text("# runtime\ntextblob==0.20.1\n")
-    assert deploy.chalice_bundles_layer_packages(bundled, layer) is True
-    with pytest.raises(SystemExit, match="textblob"):
-        deploy.check_requirements(bundled, layer)
-    bundled.write_text("# everything is in the layer\n")
-    assert deploy.chalice_bundles_layer_packages(bundled, layer) is False
-    deploy.check_requirements(bundled, layer)
-    assert deploy.chalice_bundles_layer_packages() is False  # the committed files
-    deploy.check_requirements()
+def test_operator_errors_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy.main(["nosuchstage", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown stage 'nosuchstage'") and err.count("\n") == 1
+    assert deploy.main(["prod", "--teardown"]) == 2
+    err = capsys.readouterr().err
+    assert "--confirm prod" in err and err.count("\n") == 1
+    assert deploy.main(["prod", "--teardown", "--confirm", "dev"]) == 2
 
 
-def test_committed_config_carries_a_placeholder_layer_per_stage() -> None:
-    """`chalice package` works offline with it; a deploy never runs with it."""
+def test_a_stage_without_the_managed_layer_is_refused() -> None:
+    """Its functions would deploy without requirements.txt's packages and fail at import."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     for stage in config["stages"]:
-        layers = deploy.configured_layers(config, stage)
-        assert len(layers) == 1
-        deploy.check_layer_arn(stage, layers[0], placeholder_ok=True)
-    assert deploy.configured_layers(config, "dev") == [deploy.placeholder_layer_arn("dev")]
+        deploy.check_stage(config, stage)  # the committed stages are fine
+    broken = json.loads(json.dumps(config))
+    del broken["stages"]["prod"]["automatic_layer"]
+    with pytest.raises(deploy.OperatorError, match="automatic_layer"):
+        deploy.check_stage(broken, "prod")
+    broken["automatic_layer"] = True  # a top-level setting applies to every stage, as in Chalice
+    deploy.check_stage(broken, "prod")
 
 
-def test_layer_arns_are_checked() -> None:
-    real = "arn:aws:lambda:eu-west-1:123456789012:layer:mentiondesk-prod-dependencies:12"
-    deploy.check_layer_arn("prod", real, placeholder_ok=False)
-    with pytest.raises(ValueError, match="placeholder"):
-        deploy.check_layer_arn("prod", deploy.placeholder_layer_arn("prod"), placeholder_ok=False)
-    with pytest.raises(ValueError, match="not a version"):
-        deploy.check_layer_arn("dev", real, placeholder_ok=True)  # another stage's layer
-    with pytest.raises(ValueError, match="not a version"):
-        deploy.check_layer_arn("prod", real.rsplit(":", 1)[0], placeholder_ok=False)  # no version
+def test_requirements_txt_is_the_truth_about_runtime_dependencies() -> None:
+    """What Chalice packs into its managed layer, fully pinned; the dev environment installs it too."""
+    from layers.check import pins
+
+    runtime = pins(ROOT / "requirements.txt")
+    assert {"boto3", "requests", "textblob", "nltk", "feedparser"} <= set(runtime)
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
 
 
-LAYER_ARN = "arn:aws:lambda:eu-west-1:123456789012:layer:mentiondesk-dev-dependencies:4"
+def test_stack_states_map_to_an_action_or_to_the_fix() -> None:
+    assert deploy.stack_action("dev", None) == "create"
+    for status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"):
+        assert deploy.stack_action("dev", status) == "update"
+    assert deploy.stack_action("dev", "ROLLBACK_COMPLETE") == "recreate"
+    for status in ("CREATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "DELETE_IN_PROGRESS"):
+        assert deploy.stack_action("dev", status) == "wait"
+    with pytest.raises(deploy.OperatorError, match="continue-update-rollback --stack-name mentiondesk-dev"):
+        deploy.stack_action("dev", "UPDATE_ROLLBACK_FAILED")
+    for status in ("ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED"):
+        with pytest.raises(deploy.OperatorError, match="describe-stack-events"):
+            deploy.stack_action("dev", status)
 
 
-class FakeCloudFormation:
-    """Just enough of a CloudFormation client for `_deploy_stack`: one stack, the layer parameter."""
-
-    exceptions = SimpleNamespace(ClientError=ClientError)
-
-    def __init__(self, stage: str, *, publishes_layer: bool = True) -> None:
-        self.stage, self.publishes_layer = stage, publishes_layer
-        self.key: str | None = None  # None: no stack yet
-        self.calls: list[tuple[str, str]] = []
-
-    def describe_stacks(self, StackName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
-        if self.key is None:
-            raise ClientError({"Error": {"Code": "ValidationError", "Message": "Stack does not exist"}}, "Describe")
-        outputs = {**{k: environment(self.stage)[v] for k, v in output_environment().items()}}
-        outputs["ArtifactsBucketName"] = "artifacts"
-        if self.key and self.publishes_layer:
-            outputs["DependencyLayerArn"] = LAYER_ARN
-        return {"Stacks": [{"Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()]}]}
-
-    def _apply(self, verb: str, Parameters: list[dict[str, Any]], **_: Any) -> None:  # noqa: N803
-        (parameter,) = Parameters
-        assert parameter["ParameterKey"] == LAYER_PARAMETER
-        if not parameter.get("UsePreviousValue"):
-            self.key = parameter["ParameterValue"]
-        self.calls.append((verb, str(self.key)))
-
-    def create_stack(self, OnFailure: str, **arguments: Any) -> None:  # noqa: N803
-        self._apply("create", **arguments)
-
-    def update_stack(self, **arguments: Any) -> None:
-        self._apply("update", **arguments)
-
-    def get_waiter(self, name: str) -> Any:
-        return SimpleNamespace(wait=lambda **_: None)
+def _mapping(uuid: str, function: str, queue: str) -> dict[str, str]:
+    return {
+        "UUID": uuid,
+        "FunctionArn": f"arn:aws:lambda:eu-west-1:123456789012:function:{function}",
+        "EventSourceArn": f"arn:aws:sqs:eu-west-1:123456789012:{queue}",
+    }
 
 
-class FakeS3:
-    exceptions = SimpleNamespace(ClientError=ClientError)
-
-    def __init__(self) -> None:
-        self.uploaded: list[str] = []
-
-    def head_object(self, Bucket: str, Key: str) -> None:  # noqa: N803
-        raise ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject")
-
-    def upload_file(self, path: str, bucket: str, key: str) -> None:
-        self.uploaded.append(key)
-
-
-def _config_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    path.write_text((ROOT / ".chalice" / "config.json").read_text())
-    return path
+def test_stray_mappings_are_this_stages_and_unknown_to_the_state() -> None:
+    mappings = [
+        _mapping("known", "mentiondesk-dev-ingest_mentions", "mentiondesk-dev-mentions"),
+        _mapping("stray", "mentiondesk-dev-open_tickets", "mentiondesk-dev-tickets"),
+        _mapping("prod", "mentiondesk-prod-open_tickets", "mentiondesk-prod-tickets"),
+        _mapping("other", "someone-elses", "mentiondesk-dev-tickets"),
+        _mapping("dlq", "mentiondesk-dev-open_tickets", "mentiondesk-dev-tickets-dlq"),
+    ]
+    state = {"resources": [{"resource_type": "sqs_event", "event_uuid": "known"}, {"resource_type": "iam_role"}]}
+    assert deploy.recorded_mappings(state) == {"known"}
+    assert [m["UUID"] for m in deploy.stray_mappings("dev", mappings, deploy.recorded_mappings(state))] == ["stray"]
 
 
-def test_deploy_writes_the_layer_arn_before_chalice_deploy(tmp_path: Path) -> None:
-    config = _config_copy(tmp_path)
-    cloudformation, s3 = FakeCloudFormation("dev"), FakeS3()
-    ran: list[tuple[list[str], list[str]]] = []
-
-    def run(command: list[str], **_: Any) -> None:  # chalice deploy: what it would read, when it runs
-        ran.append((command, json.loads(config.read_text())["stages"]["dev"]["layers"]))
-
-    deploy.deploy(
-        "dev",
-        cloudformation=cloudformation,
-        s3=s3,
-        build=lambda: {"sha256": "ab" * 32, "out": "build/layer.zip"},
-        run=run,
-        config=config,
-    )
-    key = deploy.layer_key("ab" * 32)
-    assert cloudformation.calls == [("create", ""), ("update", key)]  # stack first (the bucket), then the layer
-    assert s3.uploaded == [key]
-    assert [(command[1:], layers) for command, layers in ran] == [(["deploy", "--stage", "dev"], [LAYER_ARN])]
-    written = json.loads(config.read_text())
-    original = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    assert written["stages"]["prod"] == original["stages"]["prod"]
-    assert written["stages"]["dev"]["lambda_functions"] == original["stages"]["dev"]["lambda_functions"]
+def test_brand_secrets_must_live_under_their_own_brand() -> None:
+    brands = {
+        "brands": [
+            {"slug": "acme", "networks": {"vk": {"secrets": {"secret": "ssm:/mentiondesk/acme/vk/secret"}}}},
+            {"slug": "globex", "networks": {"vk": {"secrets": {"secret": "ssm:/mentiondesk/acme/vk/secret"}}}},
+            {"slug": "initech", "helpdesk": {"secrets": {"token": "secretsmanager:mentiondesk/initech/rt"}}},
+        ]
+    }
+    assert [(s.brand, s.name) for s in deploy.foreign_secrets(brands)] == [("globex", "/mentiondesk/acme/vk/secret")]
+    assert deploy.foreign_secrets(json.loads((ROOT / "functions" / "config" / "brands.json").read_text())) == []
 
 
-def test_deploy_stops_without_a_published_layer(tmp_path: Path) -> None:
-    config = _config_copy(tmp_path)
-    with pytest.raises(RuntimeError, match="DependencyLayerArn"):
-        deploy.deploy(
-            "dev",
-            cloudformation=FakeCloudFormation("dev", publishes_layer=False),
-            s3=FakeS3(),
-            build=lambda: {"sha256": "cd" * 32, "out": "build/layer.zip"},
-            run=lambda *a, **k: pytest.fail("chalice deploy ran without the layer"),
-            config=config,
-        )
-    assert config.read_text() == (ROOT / ".chalice" / "config.json").read_text()
+def test_missing_region_or_credentials_is_one_operator_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    with pytest.raises(deploy.OperatorError, match="no AWS region"):
+        deploy.connect()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(deploy.OperatorError, match="no AWS credentials"):
+        deploy.connect()
+    monkeypatch.setenv("AWS_PROFILE", "nosuchprofile")
+    with pytest.raises(deploy.OperatorError, match="nosuchprofile"):
+        deploy.connect()
 
 
-def test_template_fits_inline_and_layer_keys_match_the_parameter_pattern() -> None:
-    import re
-
+def test_template_fits_inline() -> None:
     for stage in ("dev", "prod"):
-        body = template(stage)
-        assert len(json.dumps(body, separators=(",", ":"))) < deploy.TEMPLATE_BODY_LIMIT
-        pattern = body["Parameters"]["LayerS3Key"]["AllowedPattern"]
-        assert re.fullmatch(pattern, deploy.layer_key("ab" * 32))
-        assert re.fullmatch(pattern, "")
+        assert len(json.dumps(template(stage), separators=(",", ":"))) < deploy.TEMPLATE_BODY_LIMIT
