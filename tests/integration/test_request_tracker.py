@@ -93,7 +93,7 @@ def test_webhook_to_one_rt_ticket_with_retries_and_a_follow_up(
     for _ in range(3):  # VK retried the delivery
         _complaint(service, id=comment_id)
     driver.drain()
-    identity = f"vk#wall-218000003_513_c{comment_id}"
+    identity = f"rtco#vk#wall-218000003_513_c{comment_id}"
     (ticket,) = _rt_tickets(rt, identity)
     assert "My order never arrived" in ticket["Subject"]
 
