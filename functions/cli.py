@@ -9,6 +9,8 @@
     poll SOURCE [--brand B]                           run one scheduled poll of a source now
     backfill SOURCE --brand B --since D [--until D]   fill a date range from a poll source; resumable,
              [--again] [--max-wait S]                 safe to re-run (mentions dedupe by identity)
+    migrate-identity [--dry-run]                      rewrite stored mentions and ticket links to
+                                                      brand-scoped keys; idempotent, resumable
 
 Long commands print progress on stderr; results go to stdout. Exit status 2 on bad input.
 """
@@ -21,7 +23,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,8 +31,9 @@ from typing import Any, TypeVar
 import requests
 
 from functions import connectors
+from functions.core import migration
 from functions.core.brands import Brand
-from functions.core.mention import Mention, parse_time
+from functions.core.mention import Mention, format_time, parse_time
 from functions.core.scoring import score
 from functions.jobs import polls
 from functions.runtime import aws, secrets
@@ -211,6 +214,69 @@ def backfill(source: str, brand: str, since: str, until: str | None, *, again: b
     return done
 
 
+@dataclass
+class MigrationReport:
+    dry_run: bool
+    mentions_moved: int = 0  # copied to the brand-scoped key, old key now a redirect
+    mentions_merged: int = 0  # the new key already held the post: one item, bookkeeping of both
+    mentions_current: int = 0  # brand-scoped already, or a redirect left by an earlier run
+    links_rewritten: int = 0
+    links_current: int = 0
+    changed_under_us: list[str] = field(default_factory=list)  # keys to retry: run the command again
+
+
+def migrate_identity(dry_run: bool) -> MigrationReport:
+    """Move every mention stored under `network#external_id` to `brand#network#external_id` and
+    rewrite the ticket links' mention ids the same way (`functions.core.migration` says how).
+
+    Mentions first, so the old → new map is complete before the links; each item is decided from
+    what it holds, so an interrupted run is resumed by running it again, and a finished one changes
+    nothing. `dry_run` reads everything and writes nothing."""
+    report = MigrationReport(dry_run)
+    moved = _migrate_mentions(report, format_time(datetime.now(UTC)))
+    _migrate_links(report, moved)
+    print(json.dumps({"migrate-identity": asdict(report)}, indent=2))
+    return report
+
+
+def _migrate_mentions(report: MigrationReport, now: str) -> dict[str, str]:
+    """Move the mentions; returns every old key → new key (this run's and earlier runs' redirects)."""
+    moved: dict[str, str] = {}
+    for item in progress(admin.scan_raw("mentions"), "mentions"):
+        if migration.is_redirect(item):
+            moved[str(item["id"])] = str(item["moved_to"])
+        move = migration.mention_move(item)
+        if move is None:
+            report.mentions_current += 1
+            continue
+        moved[move.old] = move.new
+        existing = admin.get_mention_raw(move.new)
+        if existing is None:
+            report.mentions_moved += 1
+        else:
+            report.mentions_merged += 1
+        if report.dry_run:
+            continue
+        if existing is None and not admin.put_mention_if_absent(migration.moved_item(item, move)):
+            existing = admin.get_mention_raw(move.new)  # written since we looked: merge with it
+        if existing is not None:
+            admin.put_mention(migration.merged(item, existing))
+        if not admin.replace_with_redirect(item, migration.redirect(move, now)):
+            report.changed_under_us.append(move.old)
+    return moved
+
+
+def _migrate_links(report: MigrationReport, moved: dict[str, str]) -> None:
+    for link in progress(admin.scan_raw("tickets"), "ticket links"):
+        update = migration.link_update(link, moved)
+        if update is None:
+            report.links_current += 1
+        elif report.dry_run or admin.rewrite_link_ids(link, update):
+            report.links_rewritten += 1
+        else:
+            report.changed_under_us.append(str(link["key"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m functions.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -242,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("--until", help="ISO date or time (default: now)")
     fill.add_argument("--again", action="store_true", help="fetch a finished range again")
     fill.add_argument("--max-wait", type=float, default=900.0, help="seconds to wait out rate limits in total")
+    migrate = commands.add_parser("migrate-identity", help="rewrite stored keys to brand-scoped identities")
+    migrate.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
     args = parser.parse_args(argv)
     try:
         if args.command == "replay":
@@ -257,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             rescore(args.brand)
         elif args.command == "poll":
             return 1 if poll_now(args.source, args.brand).errors else 0
+        elif args.command == "migrate-identity":
+            return 1 if migrate_identity(args.dry_run).changed_under_us else 0
         elif args.command == "backfill":
             complete = backfill(
                 args.source, args.brand, args.since, args.until, again=args.again, max_wait=args.max_wait

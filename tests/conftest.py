@@ -42,7 +42,8 @@ RT_PORT = free_port()
 PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
-READ_API_KEY = "test-read-key"
+READ_API_KEY = "test-read-key"  # the agency key: every brand
+BRAND_READ_KEYS = {"acme": "acme-read-key", "rtco": "rtco-read-key"}  # one brand each
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
 
 OTHER_SECRETS = {
@@ -52,6 +53,7 @@ OTHER_SECRETS = {
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
     f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
+    **{f"/mentiondesk/{slug}/read-keys": key for slug, key in BRAND_READ_KEYS.items()},
 }
 
 

@@ -2,8 +2,9 @@
 
 The page is rendered here, whole: inline CSS and inline SVG charts drawn by the small functions
 below, no script, no external asset, so it works offline and under a `default-src 'none'` CSP.
-Both routes need the read API key (`X-Api-Key`, `functions.api.auth`); the key is never accepted
-in the URL. `gather` is also what the evening digest (`functions.jobs.digest`) sends.
+Both routes need a read key that opens the brand (its own key or the agency key, `X-Api-Key`,
+`functions.api.auth`); the key is never accepted in the URL. `gather` is also what the evening
+digest (`functions.jobs.digest`) sends, to the brand's own targets only.
 
 Queries are bounded: the brand's mentions since midnight UTC six days ago (at most
 `MENTION_LIMIT`, newest first, flagged `truncated` when the limit is hit), its newest

@@ -1,6 +1,8 @@
 """Read API for agents and dashboards: `GET /mentions`, `GET /tickets`, `GET /health[/details]`.
 
-Everything here but the bare liveness `GET /health` needs the read API key (`functions.api.auth`).
+Everything here but the bare liveness `GET /health` needs a read key (`functions.api.auth`): a
+brand's key reads that brand only (without `?brand=`, the lists hold only its items), the agency
+key every brand and `/health/details`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions import connectors, helpdesks
-from functions.api.auth import require_key
+from functions.api.auth import Grant, require_key
 from functions.core.mention import parse_time
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
@@ -40,10 +42,12 @@ def _params() -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-def _brands(params: dict[str, str]) -> list[str]:
+def _brands(params: dict[str, str], grant: Grant) -> list[str]:
+    """The brands a list covers: the one asked for (the key was checked for it), else every brand
+    the key opens."""
     slug = params.get("brand")
     if slug is None:
-        return [b.slug for b in brands().all()]
+        return grant.visible(b.slug for b in brands().all())
     if brands().get(slug) is None:
         raise BadQueryError(f"unknown brand {slug!r}")
     return [slug]
@@ -77,10 +81,10 @@ def _complaint(params: dict[str, str]) -> bool | None:
 
 @bp.route("/mentions", methods=["GET"])
 @require_key(bp)
-def list_mentions() -> Response:
+def list_mentions(*, grant: Grant) -> Response:
     params = _params()
     try:
-        slugs, limit, since, complaint = _brands(params), _limit(params), _since(params), _complaint(params)
+        slugs, limit, since, complaint = _brands(params, grant), _limit(params), _since(params), _complaint(params)
     except BadQueryError as error:
         return _json({"error": str(error)}, 400)
     items = [item for slug in slugs for item in mentions.query(slug, since, complaint, limit)]
@@ -98,10 +102,10 @@ def _public(link: dict[str, Any]) -> dict[str, Any]:
 
 @bp.route("/tickets", methods=["GET"])
 @require_key(bp)
-def list_tickets() -> Response:
+def list_tickets(*, grant: Grant) -> Response:
     params = _params()
     try:
-        slugs, limit = _brands(params), _limit(params)
+        slugs, limit = _brands(params, grant), _limit(params)
     except BadQueryError as error:
         return _json({"error": str(error)}, 400)
     items = [_public(item) for slug in slugs for item in tickets.list_links(slug, limit)]
@@ -129,9 +133,11 @@ def health() -> Response:
 
 
 @bp.route("/health/details", methods=["GET"])
-@require_key(bp)
+@require_key(bp, agency_only=True)
 def health_details() -> Response:
-    """What on-call wants first: queue depths and dead letters (503 when they cannot be read)."""
+    """What on-call wants first: queue depths and dead letters (503 when they cannot be read).
+
+    Deployment-wide (every brand's queues, how many brands there are): the agency key only."""
     cfg = settings()
     checks: dict[str, Any] = {}
     status = 200

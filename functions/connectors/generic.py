@@ -8,8 +8,9 @@ The contract (ours, documented in the README):
 - Body: `{"type": "mentions", "mentions": [ {id, source, text, created_at, author: {id, handle?,
   name?, followers?}, kind?, url?, lang?, thread: {root_id?, parent_id?}?, metrics?} ]}`,
   at most 100 mentions; `{"type": "ping"}` is accepted and ignored.
-The identity is `generic#<source>:<id>`: the sender's own ids, so a resend is stored once; thread
-ids are scoped the same way, so a reply's `root_id` names its post's identity.
+The external id is `<source>:<id>` (identity `<brand>#generic#<source>:<id>`): the sender's own ids,
+so a resend is stored once, and two brands' systems both sending id "42" are two mentions; thread
+ids are scoped the same way, so a reply's `root_id` names its post's external id.
 """
 
 from __future__ import annotations

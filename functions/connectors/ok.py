@@ -33,7 +33,7 @@ Decisions:
 - `account_id` is None: a chat id names one conversation (there is one per customer), not an
   account a brand can list, and the group the token belongs to is not reliably in the payload; the
   brand is the one in the URL.
-- The identity is `ok#<mid>` (OK's message id, kept as sent, e.g. `mid:C3ecb9d02a600.15cea6...`);
+- The identity is `<brand>#ok#<mid>` (OK's message id, kept as sent, e.g. `mid:C3ecb9d02a600.15cea6...`);
   the thread root is the chat (`chat:<id>`), so one customer's messages form one conversation.
 - No permalink exists for a chat message (None); `sender.name` is used when present.
 """

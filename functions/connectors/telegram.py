@@ -21,7 +21,7 @@ Decisions:
   bot to), and None for private chats: there the chat id is the customer's user id, which no brand
   lists, so the brand comes from the URL `/webhooks/telegram/<brand>` (one bot per brand).
   Non-message updates also return None: they are ignored, and must not be refused and retried.
-- The identity is `telegram#<chat id>:<message id>`, the same for `message` and `edited_message`
+- The identity is `<brand>#telegram#<chat id>:<message id>`, the same for `message` and `edited_message`
   (Action.EDIT) and for `channel_post` and `edited_channel_post`.
 - Thread root: a channel post is its own root; a message in a thread (discussion comments under a
   channel post, forum topics, reply threads) has `<chat id>:<message_thread_id>`, so a comment and

@@ -78,6 +78,7 @@ from functions.core.query import Query, to_vk
 from functions.core.webhooks import (
     ConnectorError,
     Delivery,
+    ForeignObjectError,
     MalformedPayloadError,
     Reply,
     SignatureError,
@@ -183,6 +184,7 @@ def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
     group_id = envelope.get("group_id")
     if not isinstance(obj, dict) or not isinstance(group_id, int):
         raise MalformedPayloadError(f"{event}: 'object' and 'group_id' are required")
+    _check_owner(event, obj, group_id)
     try:
         mention = handler(obj, group_id, brand)
     except (KeyError, TypeError, ValueError) as error:
@@ -198,6 +200,20 @@ def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
             action=_VERBS[event.rsplit("_", 1)[1]],
         ),
     )
+
+
+_OWNER_FIELDS = ("owner_id", "post_owner_id", "photo_owner_id", "video_owner_id", "market_owner_id", "topic_owner_id")
+
+
+def _check_owner(event: str, obj: Mapping[str, Any], group_id: int) -> None:
+    """A community's Callback API reports only objects of that community: every wall post, comment,
+    photo, video, market item and board topic it names is owned by `-group_id`. The secret proves
+    the community, not the object, so an event naming another owner (another brand's wall, with
+    this brand's secret) is refused (403): it could only rewrite, delete or pre-empt a post that
+    is not this community's."""
+    for name in _OWNER_FIELDS:
+        if name in obj and obj[name] != -group_id:
+            raise ForeignObjectError(f"{event}: object.{name} is not the wall of community group_id")
 
 
 def _int(obj: Mapping[str, Any], key: str) -> int:

@@ -26,7 +26,7 @@ Decisions:
   a later enrichment step could look up v2 `conversation_id`.
 - Retweets are ignored: no words of their own, and the original reached us (or not) by itself.
 - The brand's own Tweets, DMs it sends and its own deletes are not mentions.
-- A DM's identity is `x#dm:<event id>`; its root is the conversation with that user,
+- A DM's identity is `<brand>#x#dm:<event id>`; its root is the conversation with that user,
   `dm:<low user id>-<high user id>` (unconfirmed: the form of X's one-to-one conversation ids).
 - Deletes become Action.DELETE with the Tweet's identity; their `created_at` is the delete time.
 - `user_event` (the user revoked the app) is not ignored: it is counted as unsupported so it shows.

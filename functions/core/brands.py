@@ -20,6 +20,9 @@ from functions.core.score import ScoringRules
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 SECRET_REF = re.compile(r"^(ssm|secretsmanager):\S+$")
+# The brand's own secrets (beside its networks' and helpdesk's): `read_keys` opens the read API
+# for this brand only (functions.api.auth).
+BRAND_SECRETS = frozenset({"read_keys"})
 
 
 class BrandConfigError(ValueError):
@@ -51,6 +54,7 @@ class Brand:
     escalation: EscalationRules = field(default_factory=EscalationRules)
     reopen_window_hours: float = 72.0
     queries: QuerySet | None = None  # what polls search for; None only for hand-built test brands
+    secrets: Mapping[str, str] = field(default_factory=dict)  # the brand's own: BRAND_SECRETS
 
     def query_for(self, source: str) -> Query:
         """The source's override, else the default query (the brand name for hand-built brands)."""
@@ -138,6 +142,12 @@ def _brand(raw: Any, index: int) -> Brand:
         raise BrandConfigError(f"{where}.escalation: {error}") from error
     for position, target in enumerate(escalation.notify):
         _secrets(f"{where}.escalation.notify[{position}]", target.get("secrets", {}))
+    own_secrets = _secrets(where, raw.get("secrets", {}))
+    unknown = sorted(set(own_secrets) - BRAND_SECRETS)
+    if unknown:
+        raise BrandConfigError(
+            f"{where}.secrets: unknown {', '.join(unknown)} (known: {', '.join(sorted(BRAND_SECRETS))})"
+        )
     reopen = raw.get("reopen_window_hours", 72.0)
     if not isinstance(reopen, int | float) or reopen < 0:
         raise BrandConfigError(f"{where}.reopen_window_hours must be a non-negative number")
@@ -157,6 +167,7 @@ def _brand(raw: Any, index: int) -> Brand:
         escalation=escalation,
         reopen_window_hours=float(reopen),
         queries=_queries(where, raw.get("query"), keywords, name),
+        secrets=own_secrets,
     )
 
 

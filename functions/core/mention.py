@@ -1,8 +1,11 @@
 """The mention: one customer post, comment, reply, message or review, whatever the network.
 
-Its identity `network#external_id` is the key that makes storage and ticketing idempotent, so a
-connector must derive `external_id` from the network's own ids only (never from delivery ids or
-clocks): the same post delivered twice, or seen by a webhook and by a poll, gets the same identity.
+Its identity `brand#network#external_id` is the key that makes storage and ticketing idempotent,
+so a connector must derive `external_id` from the network's own ids only (never from delivery ids
+or clocks): the same post delivered twice, or seen by a webhook and by a poll, gets the same
+identity. The brand is part of it: one post that concerns two brands of the agency (a tweet naming
+both, a Reddit thread matching both queries, the same `generic` id from two brands' systems) is
+two mentions, each stored, ticketed and edited for its own brand only.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ class Mention:
 
     @property
     def identity(self) -> str:
-        return f"{self.network}#{self.external_id}"
+        return identity(self.brand, self.network, self.external_id)
 
     @property
     def thread_key(self) -> str:
@@ -114,6 +117,18 @@ class Mention:
             raw_ref=data.get("raw_ref"),
             action=Action(data.get("action", "new")),
         )
+
+
+def identity(brand: str, network: str, external_id: str) -> str:
+    """`brand#network#external_id`. Slugs and network names never contain `#`, so the first two
+    separators split it back whatever the external id holds."""
+    return f"{brand}#{network}#{external_id}"
+
+
+def legacy_identity(network: str, external_id: str) -> str:
+    """The key before identities were brand-scoped (`network#external_id`): read only by the
+    `migrate-identity` command and the redirects it leaves behind."""
+    return f"{network}#{external_id}"
 
 
 def _ints(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

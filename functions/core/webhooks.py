@@ -39,6 +39,14 @@ class SignatureError(ConnectorError):
         self.status = 401 if missing else 403
 
 
+class ForeignObjectError(SignatureError):
+    """Provably from one account, but about an object of another (VK: brand B's secret, brand A's
+    wall in `owner_id`). The proof does not cover that object, so it is refused like a bad one (403)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
 class MalformedPayloadError(ConnectorError):
     """Signed (or unsignable) but not parseable: answered 400 with this one-line reason."""
 

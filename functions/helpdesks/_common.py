@@ -1,7 +1,7 @@
 """Pieces the SaaS helpdesk adapters share (private: the leading underscore keeps it out of discovery).
 
 - `key_label`: the mention key as a tag/label the helpdesk can search for exactly. Keys look like
-  `vk#wall-1_2` or `generic#forum:it's tricky`; labels and tags refuse spaces, quotes and `#` in
+  `acme#vk#wall-1_2` or `acme#generic#forum:it's tricky`; labels and tags refuse spaces, quotes and `#` in
   different ways per vendor, so every vendor gets the same `md-<32 hex>` (sha256 prefix, 128 bits).
 - `requester_email`: an address-shaped, undeliverable identity for a social author, the same on
   every vendor (and the same as Request Tracker's `requestor_address`) so one author is one contact.

@@ -76,7 +76,7 @@ def _route(stored: StoredMention, brand: Brand, desk: Helpdesk, now: datetime) -
     if won:
         draft = _draft_for(link, stored, brand)
         try:
-            ticket = desk.find_ticket(link.opened_by) or desk.open_ticket(draft, link.opened_by)
+            ticket = desk.find_ticket(link.idempotency_key) or desk.open_ticket(draft, link.idempotency_key)
         except Exception:
             tickets.release_opening(link.key, owner)
             raise
@@ -163,7 +163,7 @@ def handle_job(body: str) -> None:
     if brand is None:
         raise LookupError(f"brand {stored.mention.brand} is not configured")
     outcome = open_or_follow_up(stored, brand, helpdesks.for_brand(brand), datetime.now(UTC))
-    log(f"ticket.{outcome}", mention=identity, network=stored.mention.network, brand=brand.slug)
+    log(f"ticket.{outcome}", mention=stored.mention.identity, network=stored.mention.network, brand=brand.slug)
     if outcome == "opened":
         metric("TicketsOpened", dimensions={"network": stored.mention.network})
 

@@ -1,5 +1,11 @@
 """The mentions table: one item per mention identity, written once (house rule 6).
 
+The key is the brand-scoped identity (`brand#network#external_id`, `Mention.identity`), so a write
+for one brand (a new post, an edit, a delete) can only ever reach that brand's item. Keys from
+before brand scoping were rewritten by `python -m functions.cli migrate-identity`, which leaves a
+small redirect item (`moved_to`, no brand, so outside the `by_brand` index) at each old key: a
+ticket job queued with an old key still finds its mention.
+
 Items carry the score beside the mention, whether a ticket job was sent (so a crash between the
 write and the enqueue is repaired by the retry, not lost), and the ticket the mention joined.
 """
@@ -133,8 +139,16 @@ def set_ticket_status(identities: frozenset[str], status: str) -> None:
                 raise
 
 
+def _item(identity: str) -> dict[str, Any] | None:
+    item: dict[str, Any] | None = _table().get_item(Key={"id": identity}, ConsistentRead=True).get("Item")
+    return item
+
+
 def get(identity: str) -> StoredMention | None:
-    item = _table().get_item(Key={"id": identity}, ConsistentRead=True).get("Item")
+    """The stored mention; a pre-migration key is followed to its brand-scoped item."""
+    item = _item(identity)
+    if item is not None and "moved_to" in item:
+        item = _item(str(item["moved_to"]))
     return StoredMention.from_item(item) if item else None
 
 

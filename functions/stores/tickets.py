@@ -5,6 +5,9 @@ Exactly-once ticketing rests on two leases kept in this item:
   A job that fails leaves the claim with an expired lease, so the next job takes it over with the
   *same* idempotency key (the first mention's identity) and finds the ticket through
   `find_ticket` if the helpdesk created it before the failure was seen.
+- the helpdesk idempotency key is the first mention's identity; links migrated from before
+  brand-scoped identities keep the old one in `helpdesk_key`, so a ticket opened under it is
+  still found (`Link.idempotency_key`).
 - commenting: a follow-up mention is claimed in `commenting` before the comment is posted and
   moved into `mentions` after, so duplicate or concurrent jobs post it once.
 """
@@ -44,6 +47,13 @@ class Link:
     created_at: str | None = None
     solved_at: str | None = None
     previous_tickets: tuple[str, ...] = ()
+    helpdesk_key: str | None = None  # set by `migrate-identity`: the pre-migration idempotency key
+
+    @property
+    def idempotency_key(self) -> str:
+        """What the helpdesk knows this ticket by: the first mention's identity, or the key it was
+        opened under before identities were brand-scoped."""
+        return self.helpdesk_key or self.opened_by
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Link:
@@ -66,6 +76,7 @@ class Link:
             created_at=data.get("created_at"),
             solved_at=data.get("solved_at"),
             previous_tickets=tuple(data.get("previous_tickets") or ()),
+            helpdesk_key=data.get("helpdesk_key"),
         )
 
 
@@ -172,7 +183,7 @@ def reclaim_solved(
                 "SET #s = :opening, opened_by = :m, lease_owner = :me, lease_until = :until, "
                 "posted_at = :posted, priority = :priority, "
                 "previous_tickets = list_append(if_not_exists(previous_tickets, :empty), :previous) "
-                "REMOVE escalations"  # the new ticket's SLA and escalations start afresh
+                "REMOVE escalations, helpdesk_key"  # the new ticket's SLA, escalations and key start afresh
             ),
             ConditionExpression="#s = :open AND solved = :yes",
             ExpressionAttributeNames={"#s": "state"},

@@ -75,8 +75,8 @@ def test_a_silent_webhook_is_found_backfilled_and_alerted_once(
 ) -> None:
     report = gaps.check_all((wall.brand,), wall.now, fetch)
     # The 7-minute-old comment is left to its webhook (grace); the two posts are backfilled.
-    assert report.missing == {"vk": ["vk#wall-218000001_512", "vk#wall-218000001_519"]}
-    assert _stored(driver) == {"vk#wall-218000001_512", "vk#wall-218000001_519"}
+    assert report.missing == {"vk": ["acme#vk#wall-218000001_512", "acme#vk#wall-218000001_519"]}
+    assert _stored(driver) == {"acme#vk#wall-218000001_512", "acme#vk#wall-218000001_519"}
     assert report.alerts == ["acme#vk#silent"]
     (alert,) = on_call.slack
     assert "vk channel problem" in alert["text"] and "Acme Pizza" in alert["text"]
@@ -84,7 +84,7 @@ def test_a_silent_webhook_is_found_backfilled_and_alerted_once(
     assert _vk_problem(service)["kind"] == "silent"
 
     again = gaps.check_all((wall.brand,), wall.now + timedelta(minutes=15), fetch)
-    assert again.missing == {"vk": ["vk#wall-218000001_520_c9101"]}  # the comment is past its grace now
+    assert again.missing == {"vk": ["acme#vk#wall-218000001_520_c9101"]}  # the comment is past its grace now
     assert again.alerts == [] and len(on_call.slack) == 1  # still the same silence: told once
     assert _vk_problem(service)["kind"] == "silent"  # still silent: nothing delivered yet
 
@@ -97,10 +97,10 @@ def test_a_single_missed_post_is_backfilled_without_calling_the_channel_silent(
     wall: Wall, service: str, driver: Any, on_call: Any
 ) -> None:
     assert deliver(service, "vk", _post(519, 25)).status_code == 200  # the webhook brought this one
-    assert _stored(driver) == {"vk#wall-218000001_519"}
+    assert _stored(driver) == {"acme#vk#wall-218000001_519"}
     report = gaps.check_all((wall.brand,), wall.now, fetch)
-    assert report.missing == {"vk": ["vk#wall-218000001_512"]}  # 519 is the same identity both ways
-    assert _stored(driver) == {"vk#wall-218000001_512", "vk#wall-218000001_519"}
+    assert report.missing == {"vk": ["acme#vk#wall-218000001_512"]}  # 519 is the same identity both ways
+    assert _stored(driver) == {"acme#vk#wall-218000001_512", "acme#vk#wall-218000001_519"}
     assert report.alerts == [] and on_call.slack == []  # delivered after the missed post: a gap, not silence
 
 
@@ -109,8 +109,8 @@ def test_a_new_comment_missed_by_the_webhook_is_backfilled_after_the_grace(
 ) -> None:
     comment = wall.fake.add_wall_comment(wall.now - timedelta(minutes=12), text="Acme, где мой возврат?")
     report = gaps.check_all((wall.brand,), wall.now, fetch)
-    assert f"vk#{comment}" in report.missing["vk"]
-    assert f"vk#{comment}" in _stored(driver)
+    assert f"acme#vk#{comment}" in report.missing["vk"]
+    assert f"acme#vk#{comment}" in _stored(driver)
 
 
 def test_a_refused_token_is_alerted_once(wall: Wall, service: str, on_call: Any) -> None:
@@ -135,4 +135,5 @@ def test_a_broken_listing_is_logged_and_the_next_brand_still_checked(wall: Wall,
     wall.server.queued.append(Answer(200, b'{"response": {"items": [', {"Content-Type": "application/json"}))
     broken = replace(wall.brand, slug="broken")
     report = gaps.check_all((broken, wall.brand), wall.now, fetch)
-    assert "broken#vk" in report.errors and report.missing == {"vk": ["vk#wall-218000001_512", "vk#wall-218000001_519"]}
+    missing = {"vk": ["acme#vk#wall-218000001_512", "acme#vk#wall-218000001_519"]}
+    assert "broken#vk" in report.errors and report.missing == missing

@@ -55,7 +55,7 @@ def test_readme_vk_curl_becomes_a_mention_and_a_ticket(local_service: str) -> No
     tickets = _wait_for(f"{local_service}/tickets?brand=acme", 5.0)  # how fast is for bench/, not a test
     assert tickets["count"] == 1, tickets
     mentions = requests.get(f"{local_service}/mentions?brand=acme", headers=READ_KEY, timeout=2).json()
-    assert mentions["items"][0]["id"] == "vk#wall-218000001_42_c7"
+    assert mentions["items"][0]["id"] == "acme#vk#wall-218000001_42_c7"
 
 
 def test_signed_generic_webhook_with_the_local_key(local_service: str) -> None:

@@ -35,7 +35,9 @@ def _expected_identities(network: str) -> set[str]:
     for path in fixtures(network):
         golden = _golden(path)
         if isinstance(golden, list):
-            identities |= {f"{m['network']}#{m['external_id']}" for m in golden if m["action"] in STORING_ACTIONS}
+            identities |= {
+                f"{m['brand']}#{m['network']}#{m['external_id']}" for m in golden if m["action"] in STORING_ACTIONS
+            }
     return identities
 
 

@@ -47,8 +47,8 @@ def test_backfill_fills_the_range_once_and_a_rerun_fetches_nothing(
     out = capsys.readouterr()
     assert "complete" in out.out and "page(s)" in out.err  # progress on stderr, result on stdout
     newest = max(fake.hits, key=lambda h: h["created_at_i"])["objectID"]
-    expected = {f"hackernews#{h['objectID']}" for h in fake.hits if h["objectID"] != newest}
-    expected.discard("hackernews#41799321")  # "Acmeville": fetched, dropped by the query re-check
+    expected = {f"acme#hackernews#{h['objectID']}" for h in fake.hits if h["objectID"] != newest}
+    expected.discard("acme#hackernews#41799321")  # "Acmeville": fetched, dropped by the query re-check
     assert _stored(driver) == expected  # the 3-day-old post too: backfill reaches past the 24 h lookback
     asked = len(server.requests)
     assert cli.main(["backfill", "hackernews", "--brand", "acme", "--since", since, "--until", until]) == 0

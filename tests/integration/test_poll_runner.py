@@ -113,7 +113,7 @@ def test_every_poll_source_has_a_fake_and_fixtures() -> None:
 def test_first_poll_stores_the_matching_mentions_once(world: World, driver: Any) -> None:
     report = _poll(world, NOW)
     assert not report.errors and report.pending == 0
-    expected = {f"{world.source}#{i}" for i in world.fake.initial_ids()}
+    expected = {f"acme#{world.source}#{i}" for i in world.fake.initial_ids()}
     assert expected, "the fake must offer something to find"
     assert _stored(driver, world.source) == expected
     assert all(r.header("User-Agent") for r in world.server.requests)
@@ -137,7 +137,7 @@ def test_a_new_post_is_picked_up_alone(world: World, driver: Any) -> None:
     new_id = world.fake.publish(NOW + timedelta(minutes=3))
     report = _poll(world, NOW + timedelta(minutes=5))
     assert report.sent == 1
-    assert _stored(driver, world.source) - before == {f"{world.source}#{new_id}"}
+    assert _stored(driver, world.source) - before == {f"acme#{world.source}#{new_id}"}
 
 
 def test_an_outage_backs_off_then_resumes_from_the_cursor(world: World, driver: Any) -> None:
@@ -151,7 +151,7 @@ def test_an_outage_backs_off_then_resumes_from_the_cursor(world: World, driver: 
     assert cursors.get(failed).failures == 1  # not asked while backing off
     _poll(world, NOW + timedelta(seconds=121))
     assert len(world.server.requests) > asked
-    expected = {f"{world.source}#{i}" for i in world.fake.initial_ids()}
+    expected = {f"acme#{world.source}#{i}" for i in world.fake.initial_ids()}
     assert _stored(driver, world.source) == expected
     assert all(cursors.get(job.state.key).failures == 0 for job in polls.plan(world.source, [world.brand]))
 
@@ -174,7 +174,8 @@ def test_the_page_budget_is_shared_round_robin_and_the_rest_resumes(
     rest = polls.run(polls.plan("hackernews", [hn_world.brand]), NOW, pages=100)
     assert rest.pending == 0
     assert first.sent + rest.sent == 4  # the smart plug story is found by both searches...
-    assert _stored(driver, "hackernews") == {f"hackernews#{i}" for i in hn_world.fake.initial_ids()}  # ...stored once
+    expected = {f"acme#hackernews#{i}" for i in hn_world.fake.initial_ids()}
+    assert _stored(driver, "hackernews") == expected  # ...stored once
     assert polls.run(polls.plan("hackernews", [hn_world.brand]), NOW + timedelta(minutes=10)).sent == 0
 
 

@@ -1,4 +1,5 @@
-"""The read API's key over real HTTP: 401 without, 403 wrong, 503 unset (fail closed), 200 right."""
+"""Read keys over real HTTP: 401 without, 403 wrong, 503 unset (fail closed), 200 right; a brand's
+key opens that brand only, the agency key every brand; several keys in one value for rotation."""
 
 from __future__ import annotations
 
@@ -10,17 +11,18 @@ import requests
 
 from functions.api import auth
 from functions.runtime import secrets
+from tests.conftest import BRAND_READ_KEYS
 from tests.helpers import deliver, vk_body
 
 KEY = "read-key-for-auth-tests"
-READ_ROUTES = [
-    "/mentions?brand=acme",
-    "/tickets?brand=acme",
-    "/brands/acme/loyalty",
-    "/brands/acme/health",
-    "/brands/acme/health.html",
-    "/health/details",
+BRAND_ROUTES = [
+    "/mentions?brand={brand}",
+    "/tickets?brand={brand}",
+    "/brands/{brand}/loyalty",
+    "/brands/{brand}/health",
+    "/brands/{brand}/health.html",
 ]
+READ_ROUTES = [*(route.format(brand="acme") for route in BRAND_ROUTES), "/health/details"]
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def test_missing_key_is_401(service: str, read_key: str, path: str) -> None:
 
 @pytest.mark.parametrize("path", READ_ROUTES)
 def test_wrong_key_is_403(service: str, read_key: str, path: str) -> None:
-    for wrong in ("nope", KEY[:-1], KEY + "x", KEY.upper()):
+    for wrong in ("nope", KEY[:-1], KEY + "x", KEY.upper(), BRAND_READ_KEYS["rtco"], f"{KEY} {KEY}"):
         response = _get(service, path, wrong)
         assert response.status_code == 403, wrong
         assert response.json() == {"error": "wrong X-Api-Key"}
@@ -126,3 +128,105 @@ def test_helpdesk_events_keep_their_own_token(service: str, read_key: str) -> No
         f"{service}/helpdesk-events/builtin", json={"ticket_id": "1", "status": "open"}, headers={auth.HEADER: KEY}
     )
     assert response.status_code == 401
+
+
+def _put(name: str, value: str) -> None:
+    boto3.client("ssm").put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+    secrets.clear()  # as if the TTL ran out
+
+
+@pytest.mark.parametrize("route", BRAND_ROUTES)
+def test_a_brand_key_opens_its_own_brand_and_no_other(service: str, read_key: str, route: str) -> None:
+    acme, rtco = BRAND_READ_KEYS["acme"], BRAND_READ_KEYS["rtco"]
+    assert _get(service, route.format(brand="acme"), acme).status_code == 200
+    assert _get(service, route.format(brand="rtco"), rtco).status_code == 200
+    for path, key in ((route.format(brand="rtco"), acme), (route.format(brand="acme"), rtco)):
+        refused = _get(service, path, key)
+        assert (refused.status_code, refused.json()) == (403, {"error": "wrong X-Api-Key"}), path
+    assert _get(service, route.format(brand="rtco"), KEY).status_code == 200  # the agency key: every brand
+
+
+def test_a_brand_key_cannot_learn_which_brands_exist(service: str, read_key: str) -> None:
+    """Another brand and no brand at all get the same 403; only the agency key hears 404."""
+    acme = BRAND_READ_KEYS["acme"]
+    for path in ("/brands/rtco/health", "/brands/no-such-brand/health", "/mentions?brand=no-such-brand"):
+        assert _get(service, path, acme).json() == {"error": "wrong X-Api-Key"}, path
+    assert _get(service, "/brands/no-such-brand/health", KEY).status_code == 404
+    assert _get(service, "/mentions?brand=no-such-brand", KEY).status_code == 400
+
+
+def test_deployment_wide_details_need_the_agency_key(service: str, read_key: str) -> None:
+    assert _get(service, "/health/details", BRAND_READ_KEYS["acme"]).status_code == 403
+    assert _get(service, "/health/details", KEY).status_code == 200
+
+
+def test_without_a_brand_parameter_a_brand_key_lists_its_own_items_only(service: str, read_key: str) -> None:
+    from datetime import UTC, datetime
+
+    from functions.core.mention import Author, Kind, Mention
+    from functions.core.score import Score
+    from functions.stores import mentions
+
+    now = datetime.now(UTC)
+    for brand in ("acme", "rtco"):
+        post = Mention("generic", "demo:42", Kind.POST, brand, Author("u1"), "hello", None, now)
+        mentions.put_new(post, Score.from_dict(_NEUTRAL), now)
+    seen = {
+        key: {item["brand"] for item in _get(service, "/mentions", key).json()["items"]}
+        for key in (KEY, *BRAND_READ_KEYS.values())
+    }
+    assert seen == {KEY: {"acme", "rtco"}, BRAND_READ_KEYS["acme"]: {"acme"}, BRAND_READ_KEYS["rtco"]: {"rtco"}}
+    assert _get(service, "/tickets", BRAND_READ_KEYS["acme"]).status_code == 200
+
+
+_NEUTRAL = {
+    "sentiment": 0.0,
+    "complaint_probability": 0.0,
+    "complaint": False,
+    "priority": "low",
+    "category": "other",
+    "lang": "en",
+    "reasons": [],
+}
+
+
+def test_a_brand_key_is_rotated_without_downtime(service: str, read_key: str) -> None:
+    """The value holds the new key beside the old one while clients move, then the new one alone."""
+    name, old = "/mentiondesk/acme/read-keys", BRAND_READ_KEYS["acme"]
+    _put(name, f"acme-new-key {old}")
+    assert _get(service, "/brands/acme/health", "acme-new-key").status_code == 200
+    assert _get(service, "/brands/acme/health", old).status_code == 200
+    _put(name, "acme-new-key")
+    assert _get(service, "/brands/acme/health", old).status_code == 403
+    assert _get(service, "/brands/acme/health", "acme-new-key").status_code == 200
+
+
+def test_the_agency_key_is_rotated_the_same_way(service: str, read_key: str) -> None:
+    _put(auth.parameter_name(), f"agency-next\n{KEY}\n")
+    for key in ("agency-next", KEY):
+        assert _get(service, "/health/details", key).status_code == 200
+        assert _get(service, "/brands/rtco/health", key).status_code == 200
+
+
+def test_an_unset_brand_key_closes_that_brand_to_brand_keys_only(service: str, read_key: str) -> None:
+    boto3.client("ssm").delete_parameter(Name="/mentiondesk/acme/read-keys")
+    secrets.clear()
+    refused = _get(service, "/brands/acme/health", BRAND_READ_KEYS["acme"])
+    assert refused.status_code == 503 and "/mentiondesk/acme/read-keys" in refused.json()["error"]
+    assert _get(service, "/brands/acme/health", KEY).status_code == 200  # the agency still reads it
+    assert _get(service, "/brands/rtco/health", BRAND_READ_KEYS["rtco"]).status_code == 200
+
+
+def test_a_brand_key_reference_must_be_a_secret_reference() -> None:
+    import json
+
+    from functions.core.brands import BrandConfigError, load_brands
+
+    def brand(secrets_: object) -> str:
+        return json.dumps({"brands": [{"slug": "acme", "secrets": secrets_}]})
+
+    assert load_brands(brand({"read_keys": "ssm:/mentiondesk/acme/read-keys"})).by_slug["acme"].secrets
+    with pytest.raises(BrandConfigError, match=r"brand acme\.secrets\.read_keys"):
+        load_brands(brand({"read_keys": "plain-text-key"}))
+    with pytest.raises(BrandConfigError, match="unknown read_key"):
+        load_brands(brand({"read_key": "ssm:/x"}))

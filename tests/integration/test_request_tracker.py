@@ -93,7 +93,7 @@ def test_webhook_to_one_rt_ticket_with_retries_and_a_follow_up(
     for _ in range(3):  # VK retried the delivery
         _complaint(service, id=comment_id)
     driver.drain()
-    identity = f"vk#wall-218000003_513_c{comment_id}"
+    identity = f"rtco#vk#wall-218000003_513_c{comment_id}"
     (ticket,) = _rt_tickets(rt, identity)
     assert "My order never arrived" in ticket["Subject"]
 
@@ -122,12 +122,12 @@ def test_outage_delays_tickets_but_loses_none_and_doubles_none(
     driver.drain(rounds=1)
     lost_writes = [path for mode, method, path in rt_proxy.seen if mode == "lost_reply" and method == "POST"]
     assert len(lost_writes) == 3
-    assert all(len(_rt_tickets(rt, f"vk#wall-218000003_513_c{c}")) == 1 for c in ids)
+    assert all(len(_rt_tickets(rt, f"rtco#vk#wall-218000003_513_c{c}")) == 1 for c in ids)
     rt_proxy.mode = "up"
     driver.drain()
     assert queue_depth(settings().tickets_queue) == 0
     for comment_id in ids:
-        assert len(_rt_tickets(rt, f"vk#wall-218000003_513_c{comment_id}")) == 1
+        assert len(_rt_tickets(rt, f"rtco#vk#wall-218000003_513_c{comment_id}")) == 1
 
 
 def test_rt_brand_answers_vk_confirmation(service: str, rt: RequestTrackerServer) -> None:
@@ -151,7 +151,7 @@ def test_webhook_to_an_escalated_rt_ticket_then_solved_in_rt(
     comment_id = int(uuid.uuid4().int % 10**8)
     _complaint(service, id=comment_id, text="Your courier crashed into my car, this is unsafe. I want a refund")
     driver.drain()
-    (found,) = _rt_tickets(rt, f"vk#wall-218000003_513_c{comment_id}")
+    (found,) = _rt_tickets(rt, f"rtco#vk#wall-218000003_513_c{comment_id}")
     ticket = rt.get(f"/ticket/{found['id']}")
     assert ticket["Priority"] == "95"  # urgent: the scorer and the immediate escalation agree
     (note,) = rt.comments(found["id"])

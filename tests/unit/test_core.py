@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,8 +35,16 @@ def mention(text: str, followers: int | None = None, **kwargs: object) -> Mentio
 
 def test_identity_and_thread_key() -> None:
     m = mention("hi")
-    assert m.identity == "vk#wall-1_2_c3"
+    assert m.identity == "acme#vk#wall-1_2_c3"
     assert m.thread_key == "acme#vk#wall-1_2#7"
+
+
+def test_the_same_post_for_two_brands_is_two_identities() -> None:
+    """A post that concerns two brands of the agency is two mentions: stored and ticketed per brand."""
+    acme, other = mention("hi"), replace(mention("hi"), brand="zeta")
+    assert acme.identity != other.identity and acme.thread_key != other.thread_key
+    assert other.identity == "zeta#vk#wall-1_2_c3"
+    assert replace(acme, external_id="a#b").identity.split("#", 2) == ["acme", "vk", "a#b"]
 
 
 def test_round_trip_through_dict() -> None:

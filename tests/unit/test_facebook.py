@@ -200,7 +200,7 @@ def test_comment_edit_and_remove_keep_the_identity() -> None:
     (new,) = _parse("feed_comment__top_level")
     (edited,) = _parse("feed_comment__edited")
     (removed,) = _parse("feed_comment__removed")
-    assert new.identity == edited.identity == removed.identity == "facebook#880000000000101_990000000000201"
+    assert new.identity == edited.identity == removed.identity == "acme#facebook#880000000000101_990000000000201"
     assert (new.action, edited.action, removed.action) == (Action.NEW, Action.EDIT, Action.DELETE)
     assert "#4471" in edited.text
     assert new.thread_key == edited.thread_key
@@ -208,7 +208,7 @@ def test_comment_edit_and_remove_keep_the_identity() -> None:
 
 def test_visitor_post_edit_and_remove_keep_the_identity() -> None:
     mentions = [_parse(name)[0] for name in ("feed_post__visitor_post", "feed_post__edited", "feed_post__removed")]
-    assert {m.identity for m in mentions} == {"facebook#104000000000001_880000000000888"}
+    assert {m.identity for m in mentions} == {"acme#facebook#104000000000001_880000000000888"}
     assert [m.action for m in mentions] == [Action.NEW, Action.EDIT, Action.DELETE]
 
 

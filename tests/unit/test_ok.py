@@ -69,7 +69,7 @@ def test_brand_comes_from_the_url_only() -> None:
 
 def test_message_is_a_message_in_its_chat() -> None:
     mention = _one("MESSAGE_CREATED__text.json")
-    assert mention.identity == "ok#mid:C5a4fd2e4c800.18f3a2c91b70e4d"
+    assert mention.identity == "acme#ok#mid:C5a4fd2e4c800.18f3a2c91b70e4d"
     assert mention.kind is Kind.MESSAGE
     assert mention.thread.root_id == "chat:C5a4fd2e4c800"
     assert (mention.author.id, mention.author.name) == ("574112946217", "Татьяна Белова")

@@ -94,7 +94,7 @@ def test_private_chats_take_the_brand_from_the_url_and_groups_must_be_the_brands
 def test_edits_keep_the_identity() -> None:
     original, edited = _one("message__private.json"), _one("edited_message__private.json")
     assert (original.action, edited.action) == (Action.NEW, Action.EDIT)
-    assert original.identity == edited.identity == "telegram#5137729046:1542"
+    assert original.identity == edited.identity == "acme#telegram#5137729046:1542"
     assert original.created_at == edited.created_at  # the post's time, not the edit's
     assert original.text != edited.text
     post, edited_post = _one("channel_post__announcement.json"), _one("edited_channel_post__announcement.json")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from functions.connectors import vk
-from functions.core.webhooks import MalformedPayloadError, SignatureError, WebhookRequest
+from functions.core.webhooks import ForeignObjectError, MalformedPayloadError, SignatureError, WebhookRequest
 from tests.contract import FIXTURES, NOW
 
 SECRETS = {"secret": "s3cret", "confirmation": "abc123"}
@@ -60,3 +61,30 @@ def test_reply_and_its_top_level_comment_share_a_thread_root() -> None:
         _request(json.loads((FIXTURES / "vk" / "wall_reply_new__reply_in_thread.json").read_text())), "acme"
     )
     assert top[0].thread_key == reply[0].thread_key  # same author, same post: one ticket thread
+
+
+_OWNED = sorted(
+    path
+    for path in (FIXTURES / "vk").glob("*__*.json")
+    if not path.name.endswith(".expected.json")
+    and any("owner" in key for key in json.loads(path.read_text()).get("object", {}))
+)
+
+
+@pytest.mark.parametrize("path", _OWNED, ids=lambda p: p.stem)
+def test_an_object_on_another_communitys_wall_is_refused(path: Path) -> None:
+    """With this community's secret, an event naming another owner (another brand's wall) is a 403,
+    for every owner field VK uses (wall, photo, video, market, board; new, edit, restore, delete)."""
+    document = json.loads(path.read_text())
+    assert vk.parse(_request(document), "acme") is not None  # as VK sends it: the community's own wall
+    for name in [key for key in document["object"] if "owner" in key]:
+        forged = {**document, "object": {**document["object"], name: -218000002}}
+        with pytest.raises(ForeignObjectError, match=name) as refused:
+            vk.parse(_request(forged), "acme")
+        assert refused.value.status == 403
+
+
+def test_the_owner_check_covers_every_event_with_an_owner() -> None:
+    """Every handled event but messages names an owner in its fixtures, so the check above sees them all."""
+    covered = {path.name.split("__")[0] for path in _OWNED}
+    assert covered == {event for event in vk.EVENT_TYPES if not event.startswith("message_")}

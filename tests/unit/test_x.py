@@ -127,7 +127,7 @@ def test_crc_get_finds_its_brand_only_by_url() -> None:
 
 def test_mention_captures_author_followers_text_and_permalink() -> None:
     mention = _one("tweet_create_events__mention.json")
-    assert mention.identity == "x#2126370720229228546"
+    assert mention.identity == "acme#x#2126370720229228546"
     assert mention.kind is Kind.POST
     assert (mention.author.handle, mention.author.name, mention.author.followers) == (
         "jwhitfield_",
@@ -173,7 +173,7 @@ def test_own_tweets_retweets_and_own_dms_are_not_mentions() -> None:
 def test_direct_message_is_a_message_in_the_conversation_with_that_user() -> None:
     mention = _one("direct_message_events__from_customer.json")
     assert mention.kind is Kind.MESSAGE
-    assert mention.identity.startswith("x#dm:")
+    assert mention.identity.startswith("acme#x#dm:")
     assert mention.author.followers == 1873  # from the `users` map
     assert mention.author.handle == "jwhitfield_"
     assert mention.thread.root_id == f"dm:874110236547891200-{BRAND_ID}"
