@@ -316,16 +316,6 @@ def _stage_tables(aws: dict[str, Any], stage: str) -> list[str]:
     return [t for t in aws["dynamodb"].list_tables()["TableNames"] if t.startswith(f"mentiondesk-{stage}-")]
 
 
-def test_chalice_validates_every_stage_of_the_committed_config() -> None:
-    """`chalice deploy` runs this before its first AWS call; `chalice package` and `local` do not."""
-    from chalice.cli.factory import CLIFactory
-    from chalice.deploy.validate import validate_configuration
-
-    for stage in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]:
-        factory = CLIFactory(str(ROOT), environ={**os.environ, "AWS_DEFAULT_REGION": REGION})
-        validate_configuration(factory.create_config_obj(chalice_stage_name=stage))
-
-
 def test_the_documented_deploy_and_operator_commands(workspace: Workspace, aws: dict[str, Any]) -> None:
     started = time.monotonic()
     first: dict[str, dict[str, Any]] = {}

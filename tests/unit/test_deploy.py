@@ -5,6 +5,7 @@ server in tests/deploy/test_rehearsal.py."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,13 @@ def test_missing_region_or_credentials_is_one_operator_error(monkeypatch: pytest
 def test_template_fits_inline() -> None:
     for stage in ("dev", "prod"):
         assert len(json.dumps(template(stage), separators=(",", ":"))) < deploy.TEMPLATE_BODY_LIMIT
+
+
+def test_chalice_validates_every_stage_of_the_committed_config() -> None:
+    """`chalice deploy` runs this before its first AWS call; `chalice package` and `local` do not."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.deploy.validate import validate_configuration
+
+    for stage in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]:
+        factory = CLIFactory(str(ROOT), environ={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"})
+        validate_configuration(factory.create_config_obj(chalice_stage_name=stage))
