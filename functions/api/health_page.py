@@ -307,7 +307,8 @@ def render_page(report: Mapping[str, Any]) -> str:
                 "open-complaints",
                 "Open complaints",
                 str(opened["count"]),
-                f"{opened['awaiting_first_response']} awaiting a first response; {opened['incidents']} incidents",
+                f"{opened['awaiting_first_response']} awaiting a first response; {opened['incidents']} incidents"
+                + (f"; {n} posted before the 7-day window" if (n := opened.get("posted_before_window")) else ""),
             ),
             _card(
                 "oldest-waiting",

@@ -56,7 +56,7 @@ def gather(brand: Brand, now: datetime) -> dict[str, Any]:
         },
         "trend": trend,
         "totals": health.totals(trend),
-        "open_complaints": health.open_complaints(open_views, now),
+        "open_complaints": health.open_complaints(open_views, now, since),
         "sla": health.sla_risk(open_views, brand.escalation, now),
         "first_response": health.first_response(recent, since),
         "engagement": health.engagement(items),
