@@ -8,6 +8,8 @@
 - demo secrets from `infra/local-secrets.json` go into SSM, so secrets take the deployed path;
 - Chalice's local HTTP server serves the routes, and a `QueueDriver` does what Lambda's event
   source mappings do (`chalice local` serves only HTTP);
+- with `LOCAL_RT_ENV=<dir>/env` (what `tests/servers/rt5/start.sh <dir> <port>` writes), the demo
+  brand `acme` sends its tickets to that Request Tracker instead of the builtin desk;
 - its URL and AWS environment go to a state file (`.local/stack.json`, or `--state-file`, or
   `$MENTIONDESK_LOCAL_STATE`), removed on exit, so `python -m functions.cli --local ...` finds it.
 State lives in memory and is gone when the process stops.
@@ -65,6 +67,51 @@ def remove_state(path: Path) -> None:
             path.unlink()
     except (OSError, ValueError):
         pass
+
+
+RT_BRAND = "acme"
+RT_TOKEN_PARAMETER = "/mentiondesk/acme/rt/token"  # noqa: S105 (a parameter name)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines (tests/servers/rt5/start.sh's DIR/env)."""
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def with_request_tracker(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """The brand file with `RT_BRAND`'s tickets going to the Request Tracker at `url`, in the queue and
+    custom field that tests/servers/rt5/seed.pl creates; its status events token is kept."""
+
+    def routed(brand: dict[str, Any]) -> dict[str, Any]:
+        if brand["slug"] != RT_BRAND:
+            return brand
+        kept = {k: v for k, v in brand.get("helpdesk", {}).get("secrets", {}).items() if k == "events_token"}
+        settings = {"url": url, "queue": "mentiondesk", "custom_field": "MentionId"}
+        helpdesk = {
+            "vendor": "request_tracker",
+            "settings": settings,
+            "secrets": {**kept, "token": f"ssm:{RT_TOKEN_PARAMETER}"},
+        }
+        return {**brand, "helpdesk": helpdesk}
+
+    brands = [routed(brand) for brand in document["brands"]]
+    return {**document, "brands": brands}
+
+
+def use_request_tracker(env_file: Path) -> dict[str, str]:
+    """Point `RT_BRAND` at the RT described in `env_file`: a brand file of our own in BRANDS_FILE;
+    returns the secret to seed (the RT auth token)."""
+    import tempfile
+
+    rt = read_env_file(env_file)
+    if not rt.get("RT_URL") or not rt.get("RT_TOKEN"):
+        raise SystemExit(f"LOCAL_RT_ENV: {env_file} has no RT_URL and RT_TOKEN (written by tests/servers/rt5/start.sh)")
+    source = Path(os.environ.get("BRANDS_FILE") or HERE.parent / "functions" / "config" / "brands.json")
+    target = Path(tempfile.mkdtemp(prefix="mentiondesk-local-")) / "brands.json"
+    target.write_text(json.dumps(with_request_tracker(json.loads(source.read_text()), rt["RT_URL"]), indent=2))
+    os.environ["BRANDS_FILE"] = str(target)
+    print(f"mentiondesk local: {RT_BRAND}'s tickets go to Request Tracker at {rt['RT_URL']} (queue mentiondesk)")
+    return {RT_TOKEN_PARAMETER: rt["RT_TOKEN"]}
 
 
 def create_resources(stage: str) -> None:
@@ -211,6 +258,8 @@ def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, t
     os.environ.update(aws_environment(f"http://127.0.0.1:{moto_port}", stage))
     create_resources(stage)
     seed_secrets(json.loads((HERE / "local-secrets.json").read_text()))
+    if os.environ.get("LOCAL_RT_ENV"):
+        seed_secrets(use_request_tracker(Path(os.environ["LOCAL_RT_ENV"])))
 
     from app import app
 
