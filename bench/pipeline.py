@@ -7,21 +7,29 @@
    that only does the same SendMessage(Batch) call (ratio = our overhead at the door);
 3. the local stack (`make run`): seconds from a webhook POST to its ticket in `GET /tickets`;
 4. cold import of `app` in a fresh interpreter next to a bare Chalice app (median of N runs).
+
+Only the results go to stdout; everything the pipeline logs (JSON lines, EMF, moto, the local
+stack) goes to `--log` (default build/bench-pipeline.log), named on stderr at the end. Servers
+listen on free ports, so the benchmark runs beside `make run` or another benchmark.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,6 +45,21 @@ TEXTS = (
     "Where is my order? It has been two hours.",
 )
 SECRET = "bench-secret"  # noqa: S105 (a benchmark value, not a credential)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def logs_to(path: Path) -> Iterator[None]:
+    """Everything printed or logged inside goes to `path` (the pipeline logs a JSON line per event)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as sink, redirect_stdout(sink), redirect_stderr(sink):
+        logging.basicConfig(stream=sink, level=logging.WARNING, force=True)
+        yield
 
 
 def vk_delivery(n: int) -> bytes:
@@ -94,14 +117,12 @@ def timed(call: Callable[[int], object], first: int, count: int) -> list[float]:
 
 def bench_webhook(count: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """p50/p99 in ms of our webhook handler and of a bare SendMessageBatch, both to moto's SQS."""
-    import logging
-
     from moto.server import ThreadedMotoServer
 
     from infra.local import aws_environment, create_resources, seed_secrets
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    port = 5999
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ.update(aws_environment(f"http://127.0.0.1:{port}", "bench"))
@@ -154,7 +175,7 @@ def cold_import(statement: str, runs: int) -> float:
     return statistics.median(samples)
 
 
-def bench_local_stack(samples: int) -> list[float]:
+def bench_local_stack(samples: int, log: Path) -> list[float]:
     """Seconds from a VK webhook POST to its ticket showing in `GET /tickets` on `make run`'s stack."""
     import requests
 
@@ -163,7 +184,7 @@ def bench_local_stack(samples: int) -> list[float]:
     local_secrets = json.loads((ROOT / "infra" / "local-secrets.json").read_text())
     secret = local_secrets["/mentiondesk/acme/vk/secret"]
     key = {"X-Api-Key": local_secrets["/mentiondesk/local/read-api-key"]}
-    with running(8790, 5990) as url:
+    with running(free_port(), free_port(), log=log) as url:
         seconds = []
         for n in range(samples):
             body = json.loads(vk_delivery(n))
@@ -178,35 +199,55 @@ def bench_local_stack(samples: int) -> list[float]:
         return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mentions", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--imports", type=int, default=7)
-    parser.add_argument("--e2e", type=int, default=10)
-    args = parser.parse_args()
-
+def measure(args: argparse.Namespace, out: TextIO) -> None:
     rate = bench_cpu(args.mentions)
     print(
         f"verify+parse+score, one core: {rate:,.0f} mentions/s ({1e6 / rate:.0f} µs per mention, "
-        f"{args.mentions} VK deliveries)"
+        f"{args.mentions} VK deliveries)",
+        file=out,
+        flush=True,
     )
     (ours50, ours99), (bare50, bare99) = bench_webhook(args.requests)
-    print(f"webhook handler (in-process, moto SQS over HTTP): p50 {ours50:.2f} ms, p99 {ours99:.2f} ms")
-    print(f"bare SendMessageBatch to the same queue:          p50 {bare50:.2f} ms, p99 {bare99:.2f} ms")
-    print(f"ratio ours/bare: p50 {ours50 / bare50:.2f}x, p99 {ours99 / bare99:.2f}x ({args.requests} requests)")
-    latency = bench_local_stack(args.e2e)
+    print(f"webhook handler (in-process, moto SQS over HTTP): p50 {ours50:.2f} ms, p99 {ours99:.2f} ms", file=out)
+    print(f"bare SendMessageBatch to the same queue:          p50 {bare50:.2f} ms, p99 {bare99:.2f} ms", file=out)
+    print(
+        f"ratio ours/bare: p50 {ours50 / bare50:.2f}x, p99 {ours99 / bare99:.2f}x ({args.requests} requests)",
+        file=out,
+        flush=True,
+    )
+    latency = bench_local_stack(args.e2e, args.log)
     print(
         f"local stack, webhook POST → ticket listed: median {statistics.median(latency):.2f} s, "
-        f"max {max(latency):.2f} s ({args.e2e} complaints)"
+        f"max {max(latency):.2f} s ({args.e2e} complaints)",
+        file=out,
+        flush=True,
     )
     ours = cold_import("import app", args.imports)
     bare = cold_import("from chalice import Chalice; Chalice(app_name='bare')", args.imports)
     sdk = cold_import("import boto3; from chalice import Chalice; Chalice(app_name='bare')", args.imports)
     print(
         f"cold import (median of {args.imports}): app {ours * 1000:.0f} ms; bare Chalice app {bare * 1000:.0f} ms "
-        f"(ratio {ours / bare:.1f}x); bare Chalice app + boto3 {sdk * 1000:.0f} ms (ratio {ours / sdk:.2f}x)"
+        f"(ratio {ours / bare:.1f}x); bare Chalice app + boto3 {sdk * 1000:.0f} ms (ratio {ours / sdk:.2f}x)",
+        file=out,
+        flush=True,
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mentions", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--imports", type=int, default=7)
+    parser.add_argument("--e2e", type=int, default=10)
+    parser.add_argument("--log", type=Path, default=ROOT / "build" / "bench-pipeline.log")
+    args = parser.parse_args()
+    out, err = sys.stdout, sys.stderr
+    args.log.unlink(missing_ok=True)
+    try:
+        with logs_to(args.log):
+            measure(args, out)
+    finally:
+        print(f"(logs: {args.log})", file=err)
 
 
 if __name__ == "__main__":

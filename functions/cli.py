@@ -1,7 +1,13 @@
-"""Operator commands: `python -m functions.cli <command>` with the stage's AWS environment.
+"""Operator commands: `python -m functions.cli [--local] <command>`.
 
-    replay FILE --url URL --network N [--brand B]     post a fixture or captured delivery, signed
+Against a deployment: run with the stage's AWS environment (AWS_PROFILE, or AWS_DEFAULT_REGION
+and credentials; MENTIONDESK_STAGE=<stage>). Against `make run`'s local stack: add `--local`
+(it reads the endpoints the stack wrote to .local/stack.json, or $MENTIONDESK_LOCAL_STATE).
+
+    replay FILE --network N [--brand B] [--url URL] [--fresh]
+                                                      post a fixture or captured delivery, signed
                                                       with the brand's secrets, to a deployment
+                                                      (--fresh: its timestamps moved to now)
     dlq [--peek N]                                    depth of every queue and DLQ, a few dead letters
     redrive tickets|mentions [--limit N]              move dead letters back to their queue
     rescore [--brand B]                               re-score stored mentions after a scorer change
@@ -12,7 +18,8 @@
     migrate-identity [--dry-run]                      rewrite stored mentions and ticket links to
                                                       brand-scoped keys; idempotent, resumable
 
-Long commands print progress on stderr; results go to stdout. Exit status 2 on bad input.
+Long commands print progress on stderr; results go to stdout. Every error is one line on
+stderr and exit status 2 (bad input, no AWS settings, AWS refusing or unreachable).
 """
 
 from __future__ import annotations
@@ -20,20 +27,24 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+import boto3
 import requests
+from botocore.exceptions import BotoCoreError, ClientError
 
 from functions import connectors
 from functions.core import migration
-from functions.core.brands import Brand
+from functions.core.brands import Brand, BrandConfigError
 from functions.core.mention import Mention, format_time, parse_time
+from functions.core.restamp import restamp
 from functions.core.scoring import score
 from functions.jobs import polls
 from functions.runtime import aws, secrets
@@ -46,6 +57,60 @@ T = TypeVar("T")
 
 class UsageError(Exception):
     """Bad input to a command: said in one line, exit status 2."""
+
+
+LOCAL_STATE = Path(__file__).resolve().parents[1] / ".local" / "stack.json"
+NO_AWS = (
+    "no AWS {missing}: run with the stage's AWS environment (AWS_PROFILE, or AWS_DEFAULT_REGION and "
+    "credentials), or add --local to use `make run`'s stack"
+)
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    """What `python -m infra.local` (make run) wrote about itself: its HTTP URL and AWS environment."""
+
+    url: str
+    environment: Mapping[str, str]
+
+
+def local_state_file() -> Path:
+    return Path(os.environ.get("MENTIONDESK_LOCAL_STATE") or LOCAL_STATE)
+
+
+def read_local_stack(path: Path) -> LocalStack:
+    """The running local stack described in `path`; a UsageError when there is none that answers."""
+    try:
+        state = json.loads(path.read_text())
+        stack = LocalStack(str(state["url"]), {str(k): str(v) for k, v in state["environment"].items()})
+    except FileNotFoundError:
+        raise UsageError(f"--local: no local stack ({path} not found); start one with `make run`") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise UsageError(f"--local: {path} is not a local stack's state file ({error})") from None
+    try:
+        requests.get(f"{stack.url}/health", timeout=3).raise_for_status()
+    except requests.RequestException:
+        raise UsageError(f"--local: the local stack at {stack.url} does not answer; start it with `make run`") from None
+    return stack
+
+
+def use_environment(environment: Mapping[str, str]) -> None:
+    """Point settings, AWS clients and caches at `environment` (before any command runs)."""
+    os.environ.update(environment)
+    settings.cache_clear()
+    brands.cache_clear()
+    aws.reset()
+    secrets.clear()
+    queues.queue_url.cache_clear()
+
+
+def check_aws_settings() -> None:
+    """A region and credentials must be there before any AWS call: said in one line, not a traceback."""
+    session = boto3.session.Session()
+    if session.region_name is None:
+        raise UsageError(NO_AWS.format(missing="region"))
+    if session.get_credentials() is None:
+        raise UsageError(NO_AWS.format(missing="credentials"))
 
 
 def progress(items: Iterable[T], label: str, every: int = 100) -> Iterator[T]:
@@ -89,7 +154,18 @@ def dlq(peek: int) -> dict[str, Any]:
     return report
 
 
-def replay(path: Path, url: str, network: str, brand: str | None) -> int:
+def _delivery(path: Path, fresh: bool, now: datetime) -> bytes:
+    """The file's bytes, or with `fresh` its timestamps moved so the newest is now (JSON only)."""
+    body = path.read_bytes()
+    if not fresh:
+        return body
+    try:
+        return json.dumps(restamp(json.loads(body), now), ensure_ascii=False).encode()
+    except ValueError as error:
+        raise UsageError(f"--fresh: {path} is not JSON ({error})") from None
+
+
+def replay(path: Path, url: str, network: str, brand: str | None, *, fresh: bool = False) -> int:
     """Sign a delivery as its network would, with the brand's real secrets, and post it."""
     connector = connectors.load(network)
     if connector is None:
@@ -98,7 +174,17 @@ def replay(path: Path, url: str, network: str, brand: str | None) -> int:
     config = brands().get(slug) if slug else None
     if config is None or network not in config.networks:
         raise UsageError(f"no brand with a {network} channel{f' named {brand!r}' if brand else ''}")
-    signed = connector.sign(path.read_bytes(), secrets.resolve(config.networks[network].secrets), datetime.now(UTC))
+    now = datetime.now(UTC)
+    refs = config.networks[network].secrets
+    values = secrets.resolve(refs)
+    try:
+        signed = connector.sign(_delivery(path, fresh, now), values, now)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        unread = sorted(set(refs) - set(values))
+        why = f"the brand's secrets {', '.join(unread)} are not readable" if unread else "is it one?"
+        raise UsageError(
+            f"cannot sign {path} as a {network} delivery ({error.__class__.__name__}: {error}); {why}"
+        ) from None
     target = f"{url.rstrip('/')}/webhooks/{network}/{config.slug}"
     response = requests.post(
         target, data=signed.body, headers=dict(signed.headers), params=dict(signed.query), timeout=30
@@ -153,9 +239,21 @@ def _source(name: str) -> str:
     return name
 
 
+def _polling(source: str, slug: str | None) -> list[Brand]:
+    """The brands (all, or the one named) that poll `source`; a UsageError when none does."""
+    chosen = _brand_list(slug)
+    polling = [b for b in chosen if _source(source) in b.networks]
+    if not polling:
+        others = [b.slug for b in brands().all() if source in b.networks]
+        said = f"brand {slug!r} has no {source} source" if slug else f"no brand has a {source} source"
+        known = f"; brands that do: {', '.join(others)}" if others else ""
+        raise UsageError(f"{said} (networks.{source} in the brand file){known}")
+    return polling
+
+
 def poll_now(source: str, brand: str | None) -> polls.Report:
     """One pass of the source's schedule, now; prints the run's report."""
-    report = polls.run(polls.plan(_source(source), _brand_list(brand)), datetime.now(UTC))
+    report = polls.run(polls.plan(source, _polling(source, brand)), datetime.now(UTC))
     print(json.dumps({"source": source, **report.as_dict()}, indent=2))
     return report
 
@@ -183,7 +281,7 @@ def backfill(source: str, brand: str, since: str, until: str | None, *, again: b
     window = (_moment(since), _moment(until) if until else datetime.now(UTC))
     if window[0] >= window[1]:
         raise UsageError("--since must be before --until")
-    jobs = polls.plan(_source(source), _brand_list(brand), window)
+    jobs = polls.plan(source, _polling(source, brand), window)
     if again:
         for job in jobs:
             job.state = replace(job.state, cursor=None, failures=0, not_before=None, error=None)
@@ -277,16 +375,27 @@ def _migrate_links(report: MigrationReport, moved: dict[str, str]) -> None:
             report.changed_under_us.append(str(link["key"]))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line like every other error of the CLI."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
         prog="python -m functions.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--local", action="store_true", help="use `make run`'s local stack (endpoints from its state file)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     send = commands.add_parser("replay", help="post a signed delivery to a deployment")
     send.add_argument("file", type=Path)
-    send.add_argument("--url", required=True)
+    send.add_argument("--url", help="the API's base URL (default with --local: the local stack)")
     send.add_argument("--network", required=True)
     send.add_argument("--brand")
+    send.add_argument("--fresh", action="store_true", help="move the delivery's timestamps so the newest is now")
     letters = commands.add_parser("dlq", help="queue and dead-letter depths")
     letters.add_argument("--peek", type=int, default=0)
     back = commands.add_parser("redrive", help="move dead letters back to their queue")
@@ -310,34 +419,57 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("--max-wait", type=float, default=900.0, help="seconds to wait out rate limits in total")
     migrate = commands.add_parser("migrate-identity", help="rewrite stored keys to brand-scoped identities")
     migrate.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "replay":
-            if not args.file.is_file():
-                raise UsageError(f"no such file: {args.file}")
-            status = replay(args.file, args.url, args.network, args.brand)
-            return 0 if status < 300 else 1
-        if args.command == "dlq":
-            dlq(args.peek)
-        elif args.command == "redrive":
-            redrive(args.queue, args.limit)
-        elif args.command == "rescore":
-            rescore(args.brand)
-        elif args.command == "poll":
-            return 1 if poll_now(args.source, args.brand).errors else 0
-        elif args.command == "migrate-identity":
-            return 1 if migrate_identity(args.dry_run).changed_under_us else 0
-        elif args.command == "backfill":
-            complete = backfill(
-                args.source, args.brand, args.since, args.until, again=args.again, max_wait=args.max_wait
-            )
-            return 0 if complete else 1
-        else:
-            erase_author(args.network, args.author, args.brand)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return parser
+
+
+def _run(args: argparse.Namespace, local: LocalStack | None) -> int:
+    if args.command == "replay":
+        if not args.file.is_file():
+            raise UsageError(f"no such file: {args.file}")
+        url = args.url or (local.url if local else None)
+        if url is None:
+            raise UsageError("replay needs --url (the API's base URL), or --local for `make run`'s stack")
+        status = replay(args.file, url, args.network, args.brand, fresh=args.fresh)
+        return 0 if status < 300 else 1
+    if args.command == "dlq":
+        dlq(args.peek)
+    elif args.command == "redrive":
+        redrive(args.queue, args.limit)
+    elif args.command == "rescore":
+        rescore(args.brand)
+    elif args.command == "poll":
+        return 1 if poll_now(args.source, args.brand).errors else 0
+    elif args.command == "migrate-identity":
+        return 1 if migrate_identity(args.dry_run).changed_under_us else 0
+    elif args.command == "backfill":
+        complete = backfill(args.source, args.brand, args.since, args.until, again=args.again, max_wait=args.max_wait)
+        return 0 if complete else 1
+    else:
+        erase_author(args.network, args.author, args.brand)
     return 0
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or error.__class__.__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        local = read_local_stack(local_state_file()) if args.local else None
+        if local is not None:
+            use_environment(local.environment)
+        else:
+            check_aws_settings()
+        return _run(args, local)
+    except UsageError as error:
+        message = f"error: {error}"
+    except BrandConfigError as error:
+        message = f"error: the brand file ({settings().brands_file}): {_one_line(error)}"
+    except (BotoCoreError, ClientError, secrets.SecretUnavailableError, queues.QueueError) as error:
+        message = f"error: AWS: {_one_line(error)}"
+    print(message, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

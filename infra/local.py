@@ -7,7 +7,11 @@
 - tables and queues come from `infra/resources.py`, the definition CloudFormation deploys;
 - demo secrets from `infra/local-secrets.json` go into SSM, so secrets take the deployed path;
 - Chalice's local HTTP server serves the routes, and a `QueueDriver` does what Lambda's event
-  source mappings do (`chalice local` serves only HTTP).
+  source mappings do (`chalice local` serves only HTTP);
+- with `LOCAL_RT_ENV=<dir>/env` (what `tests/servers/rt5/start.sh <dir> <port>` writes), the demo
+  brand `acme` sends its tickets to that Request Tracker instead of the builtin desk;
+- its URL and AWS environment go to a state file (`.local/stack.json`, or `--state-file`, or
+  `$MENTIONDESK_LOCAL_STATE`), removed on exit, so `python -m functions.cli --local ...` finds it.
 State lives in memory and is gone when the process stops.
 """
 
@@ -35,6 +39,7 @@ from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, 
 
 REGION = "us-east-1"
 HERE = Path(__file__).resolve().parent
+STATE_FILE = HERE.parent / ".local" / "stack.json"  # what functions/cli.py --local reads
 
 
 def aws_environment(endpoint: str, stage: str) -> dict[str, str]:
@@ -45,6 +50,68 @@ def aws_environment(endpoint: str, stage: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "local",
         **environment(stage),
     }
+
+
+def write_state(path: Path, url: str, environment: dict[str, str]) -> None:
+    """Tell `python -m functions.cli --local` where this stack is (written whole, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps({"url": url, "pid": os.getpid(), "environment": environment}, indent=2))
+    partial.replace(path)
+
+
+def remove_state(path: Path) -> None:
+    """Remove the state file if it is still this process's (another stack may have replaced it)."""
+    try:
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+RT_BRAND = "acme"
+RT_TOKEN_PARAMETER = "/mentiondesk/acme/rt/token"  # noqa: S105 (a parameter name)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines (tests/servers/rt5/start.sh's DIR/env)."""
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def with_request_tracker(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """The brand file with `RT_BRAND`'s tickets going to the Request Tracker at `url`, in the queue and
+    custom field that tests/servers/rt5/seed.pl creates; its status events token is kept."""
+
+    def routed(brand: dict[str, Any]) -> dict[str, Any]:
+        if brand["slug"] != RT_BRAND:
+            return brand
+        kept = {k: v for k, v in brand.get("helpdesk", {}).get("secrets", {}).items() if k == "events_token"}
+        settings = {"url": url, "queue": "mentiondesk", "custom_field": "MentionId"}
+        helpdesk = {
+            "vendor": "request_tracker",
+            "settings": settings,
+            "secrets": {**kept, "token": f"ssm:{RT_TOKEN_PARAMETER}"},
+        }
+        return {**brand, "helpdesk": helpdesk}
+
+    brands = [routed(brand) for brand in document["brands"]]
+    return {**document, "brands": brands}
+
+
+def use_request_tracker(env_file: Path) -> dict[str, str]:
+    """Point `RT_BRAND` at the RT described in `env_file`: a brand file of our own in BRANDS_FILE;
+    returns the secret to seed (the RT auth token)."""
+    import tempfile
+
+    rt = read_env_file(env_file)
+    if not rt.get("RT_URL") or not rt.get("RT_TOKEN"):
+        raise SystemExit(f"LOCAL_RT_ENV: {env_file} has no RT_URL and RT_TOKEN (written by tests/servers/rt5/start.sh)")
+    source = Path(os.environ.get("BRANDS_FILE") or HERE.parent / "functions" / "config" / "brands.json")
+    target = Path(tempfile.mkdtemp(prefix="mentiondesk-local-")) / "brands.json"
+    target.write_text(json.dumps(with_request_tracker(json.loads(source.read_text()), rt["RT_URL"]), indent=2))
+    os.environ["BRANDS_FILE"] = str(target)
+    print(f"mentiondesk local: {RT_BRAND}'s tickets go to Request Tracker at {rt['RT_URL']} (queue mentiondesk)")
+    return {RT_TOKEN_PARAMETER: rt["RT_TOKEN"]}
 
 
 def create_resources(stage: str) -> None:
@@ -191,6 +258,8 @@ def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, t
     os.environ.update(aws_environment(f"http://127.0.0.1:{moto_port}", stage))
     create_resources(stage)
     seed_secrets(json.loads((HERE / "local-secrets.json").read_text()))
+    if os.environ.get("LOCAL_RT_ENV"):
+        seed_secrets(use_request_tracker(Path(os.environ["LOCAL_RT_ENV"])))
 
     from app import app
 
@@ -205,19 +274,28 @@ _STACK_ENV_PREFIXES = ("AWS_", "MENTION", "TICKETS_", "DESK_", "COUNTERS_", "BRA
 
 
 @contextmanager
-def running(port: int, moto_port: int, wait_seconds: float = 30) -> Iterator[str]:
+def running(
+    port: int, moto_port: int, wait_seconds: float = 30, state_file: Path | None = None, log: Path | None = None
+) -> Iterator[str]:
     """`python -m infra.local` as a child process, answering `/health`; yields its base URL.
 
-    The child gets this environment minus anything that would point it at other resources.
+    The child gets this environment minus anything that would point it at other resources. Its
+    state file is `state_file`, or one in a temporary directory (never the `make run` one); its
+    output goes to `log`, or is kept to explain a failed start.
     """
+    import tempfile
+
     import requests
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(_STACK_ENV_PREFIXES)}
+    state = state_file or Path(tempfile.mkdtemp(prefix="mentiondesk-local-")) / "stack.json"
+    log_file = log.open("a") if log else None
+    command = [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)]
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and module, integer ports)
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)],
+        [*command, "--state-file", str(state)],
         cwd=HERE.parent,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log_file or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -231,14 +309,16 @@ def running(port: int, moto_port: int, wait_seconds: float = 30) -> Iterator[str
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"local stack did not start: {(process.stdout.read() if process.stdout else '')[-2000:]}"
-                )
+                said = process.stdout.read() if process.stdout else log.read_text() if log else ""
+                raise RuntimeError(f"local stack did not start: {said[-2000:]}")
             time.sleep(0.05)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
+        for stream in (process.stdout, log_file):
+            if stream:
+                stream.close()
 
 
 def main() -> None:
@@ -246,11 +326,19 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
-    args = parser.parse_args()
-    moto, server, stop = start(args.host, args.port, args.moto_port, "local")
-    print(
-        f"mentiondesk local: http://{args.host}:{args.port}  (AWS APIs: moto on 127.0.0.1:{args.moto_port})", flush=True
+    parser.add_argument(
+        "--state-file", type=Path, default=Path(os.environ.get("MENTIONDESK_LOCAL_STATE") or STATE_FILE)
     )
+    args = parser.parse_args()
+    stage = "local"
+    moto, server, stop = start(args.host, args.port, args.moto_port, stage)
+    url = f"http://{args.host}:{args.port}"
+    environment = aws_environment(f"http://127.0.0.1:{args.moto_port}", stage)
+    if os.environ.get("BRANDS_FILE"):
+        environment["BRANDS_FILE"] = str(Path(os.environ["BRANDS_FILE"]).resolve())
+    write_state(args.state_file, url, environment)
+    print(f"mentiondesk local: {url}  (AWS APIs: moto on 127.0.0.1:{args.moto_port})", flush=True)
+    print("operator commands: python -m functions.cli --local <command>  (e.g. dlq)", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
@@ -258,6 +346,7 @@ def main() -> None:
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass
+    remove_state(args.state_file)
     stop.set()
     server.shutdown()
     moto.stop()

@@ -12,8 +12,9 @@ prod's read key; on-call topics: `mentiondesk-<stage>-*` only, so dev cannot pag
 The committed files name any region and account (`*`, so `chalice package` works offline);
 `python -m infra.deploy` writes the deployment's own region and account before `chalice deploy`.
 
-The DLQs get only what `GET /health` reads (their depth): redrive (`python -m functions.cli redrive`)
-runs with the operator's credentials, not the functions' role.
+The DLQs get what `GET /health` reads (their depth) and SendMessage, with which a worker moves a job
+that failed for good (a configuration error) there at once; redrive (`python -m functions.cli
+redrive`) runs with the operator's credentials, not the functions' role.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ SQS_ACTIONS = [
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
 ]
-DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
@@ -85,7 +86,7 @@ def policy(stage: str, *, region: str = "*", account: str = "*", brands: Sequenc
                 "Resource": tables + indexes,
             },
             {"Sid": "Queues", "Effect": "Allow", "Action": SQS_ACTIONS, "Resource": queues},
-            {"Sid": "DeadLetterDepth", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlqs},
+            {"Sid": "DeadLetters", "Effect": "Allow", "Action": DLQ_ACTIONS, "Resource": dlqs},
             {
                 "Sid": "Parameters",
                 "Effect": "Allow",

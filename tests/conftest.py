@@ -41,6 +41,7 @@ MOTO_PORT = free_port()
 RT_PORT = free_port()
 PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
+SERVICE_PORT = free_port()  # chosen up front: RT's status scrip is told where to report
 TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 READ_API_KEY = "test-read-key"  # the agency key: every brand
 BRAND_READ_KEYS = {"acme": "acme-read-key", "rtco": "rtco-read-key"}  # one brand each
@@ -52,6 +53,7 @@ OTHER_SECRETS = {
     "/mentiondesk/acme/telegram-bot/token": TELEGRAM_BOT_TOKEN,
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
+    "/mentiondesk/rtco/helpdesk/events-token": "rtco-events-token",
     f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
     **{f"/mentiondesk/{slug}/read-keys": key for slug, key in BRAND_READ_KEYS.items()},
 }
@@ -193,7 +195,16 @@ def _require_rt() -> None:
 def rt_server() -> Iterator[RequestTrackerServer]:
     _require_rt()
     directory = WORK / "rt5"
-    subprocess.run([str(RT_SCRIPTS / "start.sh"), str(directory), str(RT_PORT)], check=True, timeout=180)
+    scrip = {  # RT reports status changes to the app (`service`), as docs/helpdesks.md sets it up
+        "MENTIONDESK_EVENTS_URL": f"http://127.0.0.1:{SERVICE_PORT}/helpdesk-events/request_tracker",
+        "MENTIONDESK_EVENTS_TOKEN": OTHER_SECRETS["/mentiondesk/rtco/helpdesk/events-token"],
+    }
+    subprocess.run(
+        [str(RT_SCRIPTS / "start.sh"), str(directory), str(RT_PORT)],
+        check=True,
+        timeout=180,
+        env={**os.environ, **scrip},
+    )
     env = dict(line.split("=", 1) for line in (directory / "env").read_text().splitlines() if "=" in line)
     try:
         yield RequestTrackerServer(env["RT_URL"], env["RT_USER"], env["RT_PASSWORD"], env.get("RT_TOKEN", ""))
@@ -231,11 +242,10 @@ def service(moto_server: str) -> Iterator[str]:
     from app import app
     from infra.local import http_server
 
-    port = free_port()
-    server = http_server(app, STAGE, "127.0.0.1", port)
+    server = http_server(app, STAGE, "127.0.0.1", SERVICE_PORT)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{SERVICE_PORT}"
     server.shutdown()
 
 

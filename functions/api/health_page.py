@@ -3,13 +3,9 @@
 The page is rendered here, whole: inline CSS and inline SVG charts drawn by the small functions
 below, no script, no external asset, so it works offline and under a `default-src 'none'` CSP.
 Both routes need a read key that opens the brand (its own key or the agency key, `X-Api-Key`,
-`functions.api.auth`); the key is never accepted in the URL. `gather` is also what the evening
-digest (`functions.jobs.digest`) sends, to the brand's own targets only.
-
-Queries are bounded: the brand's mentions since midnight UTC six days ago (at most
-`MENTION_LIMIT`, newest first, flagged `truncated` when the limit is hit), its newest
-`TICKET_LIMIT` ticket links, its open links (what the escalation sweep reads anyway), one
-BatchGetItem for channel and loyalty counters each.
+`functions.api.auth`); the key is never accepted in the URL. The figures come from
+`functions.reports.health.gather`, which the evening digest (`functions.jobs.digest`) sends too, to
+the brand's own targets only; its reads are bounded and listed there.
 """
 
 from __future__ import annotations
@@ -24,61 +20,12 @@ from chalice.app import Blueprint, Response
 
 from functions.api.auth import require_key
 from functions.core import health
-from functions.core.brands import Brand
-from functions.core.mention import format_time, parse_time
+from functions.reports.health import gather
 from functions.runtime.brands import brands
-from functions.stores import channels, cursors, loyalty, mentions, tickets
-from functions.stores.tickets import Link
 
 bp = Blueprint(__name__)
 
-MENTION_LIMIT = 1000
-TICKET_LIMIT = 200
-
 BLUE, RED, INK, GRID, MUTED = "#3b6fb6", "#c8423b", "#1f2933", "#d9dee5", "#66717e"
-
-
-def _view(link: Link) -> health.TicketView:
-    return health.TicketView(
-        key=link.key,
-        ticket_id=link.ticket.id if link.ticket else None,
-        ticket_url=link.ticket.url if link.ticket else None,
-        status=link.status,
-        priority=link.priority,
-        posted_at=parse_time(link.posted_at) if link.posted_at else None,
-        responded=link.responded,
-        solved=link.solved,
-        created_at=parse_time(link.created_at) if link.created_at else None,
-    )
-
-
-def gather(brand: Brand, now: datetime) -> dict[str, Any]:
-    """Everything the health page, its JSON and the digest show, for one brand at `now`."""
-    since = health.window_start(now)
-    items = mentions.query(brand.slug, since, None, MENTION_LIMIT)
-    trend = health.daily_trend(items, now)
-    open_views = [_view(link) for link in tickets.open_links(brand.slug)]
-    recent = [health.TicketView.from_item(item) for item in tickets.list_links(brand.slug, TICKET_LIMIT)]
-    return {
-        "brand": brand.slug,
-        "name": brand.name,
-        "generated_at": format_time(now),
-        "window": {
-            "since": format_time(since),
-            "days": health.TREND_DAYS,
-            "mention_limit": MENTION_LIMIT,
-            "truncated": len(items) >= MENTION_LIMIT,
-        },
-        "trend": trend,
-        "totals": health.totals(trend),
-        "open_complaints": health.open_complaints(open_views, now),
-        "sla": health.sla_risk(open_views, brand.escalation, now),
-        "first_response": health.first_response(recent, since),
-        "engagement": health.engagement(items),
-        "channels": health.channel_health(channels.last_deliveries(brand.slug, brand.networks), now),
-        "polls": health.poll_health(cursors.for_brand(brand.slug), now),
-        "loyalty": loyalty.figures(brand.slug),
-    }
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -361,7 +308,8 @@ def render_page(report: Mapping[str, Any]) -> str:
                 "open-complaints",
                 "Open complaints",
                 str(opened["count"]),
-                f"{opened['awaiting_first_response']} awaiting a first response; {opened['incidents']} incidents",
+                f"{opened['awaiting_first_response']} awaiting a first response; {opened['incidents']} incidents"
+                + (f"; {n} posted before the 7-day window" if (n := opened.get("posted_before_window")) else ""),
             ),
             _card(
                 "oldest-waiting",

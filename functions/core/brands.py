@@ -29,6 +29,13 @@ class BrandConfigError(ValueError):
     """The brand file is wrong; the message names the brand and the field."""
 
 
+class UnknownBrandError(LookupError):
+    """A queued job names a brand this deployment does not have: a configuration error, so the
+    job goes straight to its dead-letter queue (`permanent`, see `functions.core.retry`)."""
+
+    permanent = True
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
     accounts: tuple[str, ...] = ()

@@ -156,9 +156,14 @@ def _ticket(view: TicketView) -> dict[str, Any]:
     }
 
 
-def open_complaints(views: Sequence[TicketView], now: datetime) -> dict[str, Any]:
-    """Open (unsolved) complaint tickets, incidents counted apart, and the customer waiting longest."""
+def open_complaints(views: Sequence[TicketView], now: datetime, since: datetime | None = None) -> dict[str, Any]:
+    """Open (unsolved) complaint tickets, incidents counted apart, and the customer waiting longest.
+
+    Every open ticket counts, however old its post; those posted before `since` (the trend's
+    window) are counted too, so "2 open complaints" beside "1 mention, 7 days" explains itself.
+    """
     complaints = [v for v in views if not v.incident and not v.solved]
+    older = sum(1 for v in complaints if since is not None and v.posted_at is not None and v.posted_at < since)
     waiting = sorted((v for v in complaints if not v.responded and v.posted_at), key=lambda v: v.posted_at or now)
     oldest = None
     if waiting:
@@ -168,6 +173,7 @@ def open_complaints(views: Sequence[TicketView], now: datetime) -> dict[str, Any
         "count": len(complaints),
         "awaiting_first_response": len(waiting),
         "incidents": sum(1 for v in views if v.incident and not v.solved),
+        "posted_before_window": older,
         "oldest_waiting": oldest,
     }
 
@@ -336,7 +342,9 @@ def digest_text(report: Mapping[str, Any]) -> str:
             f"Today {today['count']} mentions, {today['complaints']} complaints, "
             f"sentiment {_signed(today['mean_sentiment'])}"
         )
-    line = f"Open complaints {opened['count']} ({opened['awaiting_first_response']} awaiting a first response)"
+    line = f"Open complaints {opened['count']} ({opened['awaiting_first_response']} awaiting a first response"
+    older, days = opened.get("posted_before_window"), report["window"]["days"]
+    line += f", {older} posted before the {days}-day window)" if older else ")"
     oldest = opened["oldest_waiting"]
     if oldest:
         line += f"; oldest waiting {duration(oldest['waiting_minutes'])} (ticket {oldest['ticket_id']})"

@@ -1,14 +1,22 @@
-"""How long a failed queue job waits before its next attempt: pure, so it is tested exactly.
+"""Whether and when a failed queue job runs again: pure, so it is tested exactly.
 
-A helpdesk that says `Retry-After` is obeyed (up to the cap); otherwise exponential back-off with
-full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), so a recovering helpdesk is
-not hit by every waiting job at the same second.
+An error that says it is permanent (a class attribute `permanent = True`: a missing helpdesk
+setting or secret, a request the helpdesk refuses for good, a brand that is not configured) is not
+retried: the job goes straight to its dead-letter queue, whose alarm fires at once. Everything
+else is transient. A helpdesk that says `Retry-After` is obeyed (up to the cap); otherwise
+exponential back-off with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+so a recovering helpdesk is not hit by every waiting job at the same second.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
+
+def is_permanent(error: BaseException) -> bool:
+    """True when retrying cannot help (the error's class says `permanent = True`)."""
+    return getattr(error, "permanent", False) is True
 
 
 def retry_delay(attempt: int, retry_after: float | None, *, base: float, cap: float, rand: Callable[[], float]) -> int:

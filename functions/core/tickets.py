@@ -16,11 +16,16 @@ from functions.core.score import Priority, Score
 
 
 class HelpdeskError(Exception):
-    """The helpdesk refused the request for good (bad config, validation): retrying won't help."""
+    """The helpdesk refused the request for good (bad config, validation): retrying won't help,
+    so the job goes straight to its dead-letter queue (`permanent`, see `functions.core.retry`)."""
+
+    permanent = True
 
 
 class HelpdeskUnavailableError(HelpdeskError):
     """Outage, timeout, 429 or 5xx: the job is retried later (SQS), never dropped."""
+
+    permanent = False
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)

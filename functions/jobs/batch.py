@@ -6,16 +6,25 @@ explicitly, then the handler raises, and only the failed ones come back (then th
 `maxReceiveCount`). One bad record never loses or re-runs the rest of its batch. Each failed
 record is hidden until its next attempt: the helpdesk's `Retry-After` when it gave one, else
 exponential back-off with full jitter (`functions/core/retry.py`).
+
+A permanent failure (a configuration error: a missing helpdesk setting or secret, a refusal for
+good, an unknown brand) is not retried: the record goes straight to `<queue>-dlq`, unchanged, so
+`python -m functions.cli redrive` replays it once the configuration is fixed, and the DLQ alarm
+fires within minutes instead of after every back-off. If that send fails, the record is retried
+like any failure and reaches the DLQ through the queue's redrive policy.
+
+Every line logged while a record is handled carries its correlation fields (brand, network,
+mention), which `correlate` reads from the body.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from functions.core.retry import retry_delay
-from functions.runtime.log import log, metric
+from functions.core.retry import is_permanent, retry_delay
+from functions.runtime.log import correlated, log, metric
 from functions.runtime.settings import settings
 from functions.stores import queues
 
@@ -50,25 +59,48 @@ def _back_off(record: Record, queue: str, error: Exception) -> int:
     return seconds
 
 
-def process(records: Iterable[Record], queue: str, handle: Callable[[str], None], job: str) -> int:
+def _dead_letter(record: Record, queue: str, job: str, reason: str) -> bool:
+    """Park a record that must not be retried in `<queue>-dlq`; False if that send failed."""
+    dlq = f"{queue}-dlq"
+    try:
+        queues.park(dlq, record.body)
+    except Exception as error:  # e.g. no permission on the DLQ: fall back to the ordinary retries
+        log(f"{job}.dead_letter_failed", level="error", dlq=dlq, error=f"{error.__class__.__name__}: {error}")
+        return False
+    log(f"{job}.dead_lettered", level="error", attempt=_attempt(record), dlq=dlq, error=reason)
+    return True
+
+
+def _run(record: Record, queue: str, handle: Callable[[str], None], job: str) -> bool:
+    """Handle one record; True when its message is finished with (done, or parked in the DLQ)."""
+    try:
+        handle(record.body)
+    except Exception as error:  # one record's failure must not take the batch down
+        reason = f"{error.__class__.__name__}: {error}"
+        metric(f"{job.capitalize()}Failures")  # TicketFailures, IngestFailures
+        if is_permanent(error) and _dead_letter(record, queue, job, reason):
+            return True
+        retry_in = _back_off(record, queue, error)
+        log(f"{job}.record_failed", level="error", attempt=_attempt(record), retry_in=retry_in, error=reason)
+        return False
+    return True
+
+
+def process(
+    records: Iterable[Record],
+    queue: str,
+    handle: Callable[[str], None],
+    job: str,
+    correlate: Callable[[str], Mapping[str, Any]],
+) -> int:
     done: list[str] = []
     failed = 0
     for record in records:
-        try:
-            handle(record.body)
-        except Exception as error:  # one record's failure must not take the batch down
-            failed += 1
-            retry_in = _back_off(record, queue, error)
-            log(
-                f"{job}.record_failed",
-                level="error",
-                attempt=_attempt(record),
-                retry_in=retry_in,
-                error=f"{error.__class__.__name__}: {error}",
-            )
-            metric(f"{job.capitalize()}Failures")  # TicketFailures, IngestFailures
-        else:
-            done.append(record.receipt_handle)
+        with correlated(**correlate(record.body)):
+            if _run(record, queue, handle, job):
+                done.append(record.receipt_handle)
+            else:
+                failed += 1
     if failed:
         queues.delete(queue, done)
         raise BatchFailedError(f"{job}: {failed} record(s) failed, {len(done)} done and deleted")

@@ -1,4 +1,4 @@
-"""The evening digest: each brand's health (`functions.api.health_page.gather`) as a few lines of
+"""The evening digest: each brand's health (`functions.reports.health.gather`) as a few lines of
 text (`functions.core.health.digest_text`) to the brand's on-call targets, once a day.
 
 Targets: the brand's `escalation.notify` list (Slack, Telegram, SNS), the same channels that hear
@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 from chalice.app import Blueprint, CloudWatchEvent, Cron
 
-from functions.api.health_page import gather
 from functions.core.brands import Brand
 from functions.core.health import digest_text
 from functions.notifiers import notify
+from functions.reports.health import gather
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 

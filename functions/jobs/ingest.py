@@ -1,12 +1,18 @@
-"""Ingest worker: score each queued mention, store it once, hand complaints to the ticket queue."""
+"""Ingest worker: score each queued mention, store it once, hand complaints to the ticket queue.
+
+A message is `{"mention": <Mention.to_dict()>}`; the ticket job it sends is
+`{"mention": <identity>, "brand": ..., "network": ...}` (brand and network for the logs).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
+from functions.core.brands import UnknownBrandError
 from functions.core.mention import Action, Mention
 from functions.core.scoring import score as score_mention
 from functions.jobs import batch, incidents
@@ -18,8 +24,13 @@ from functions.stores import loyalty, mentions, queues, tickets
 bp = Blueprint(__name__)
 
 
-class UnknownBrandError(Exception):
-    """A queued mention names a brand this deployment no longer has: kept for the DLQ."""
+def correlation(body: str) -> dict[str, Any]:
+    """brand, network and mention of a queued message, for every log line of its job ({} if unreadable)."""
+    try:
+        raw = json.loads(body)["mention"]
+        return {"brand": raw["brand"], "network": raw["network"], "mention": f"{raw['network']}#{raw['external_id']}"}
+    except (ValueError, KeyError, TypeError):
+        return {}
 
 
 def _belongs_on_a_ticket(stored: mentions.StoredMention) -> bool:
@@ -27,11 +38,15 @@ def _belongs_on_a_ticket(stored: mentions.StoredMention) -> bool:
     return stored.score.complaint or tickets.get(stored.mention.thread_key) is not None
 
 
+def _brand_and_network(mention: Mention) -> dict[str, str]:
+    return {"brand": mention.brand, "network": mention.network}
+
+
 def ingest(body: str) -> None:
     mention = Mention.from_dict(json.loads(body)["mention"])
     brand = brands().get(mention.brand)
     if brand is None:
-        raise UnknownBrandError(mention.brand)
+        raise UnknownBrandError(f"brand {mention.brand!r} is not configured")
     now = datetime.now(UTC)
     fields = {"mention": mention.identity, "network": mention.network, "brand": mention.brand}
     if mention.action in (Action.DELETE, Action.RESTORE):
@@ -59,10 +74,10 @@ def ingest(body: str) -> None:
             log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.
     if not stored.ticket_job_sent and _belongs_on_a_ticket(stored):
-        queues.send(settings().tickets_queue, [{"mention": mention.identity}])
+        queues.send(settings().tickets_queue, [{"mention": mention.identity, **_brand_and_network(mention)}])
         mentions.mark_ticket_job_sent(mention.identity)
 
 
 @bp.on_sqs_message(queue=settings().mentions_queue, batch_size=10)
 def ingest_mentions(event: SQSEvent) -> None:
-    batch.process(event, settings().mentions_queue, ingest, "ingest")
+    batch.process(event, settings().mentions_queue, ingest, "ingest", correlation)

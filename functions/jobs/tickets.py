@@ -2,7 +2,9 @@
 
 Duplicate and concurrent jobs are safe through the leases in `stores.tickets`; a helpdesk
 outage raises, so SQS retries the job and, after the last attempt, parks it in the tickets DLQ
-for `redrive`. Nothing is dropped.
+for `redrive`. A configuration error (a missing helpdesk setting or secret, a refusal for good,
+an unknown brand) is not retried: the job goes straight to the DLQ (`functions.jobs.batch`).
+Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalice.app import Blueprint, SQSEvent
 
 from functions import helpdesks
-from functions.core.brands import Brand
+from functions.core.brands import Brand, UnknownBrandError
 from functions.core.mention import format_time, parse_time
 from functions.core.tickets import Helpdesk, TicketDraft, draft_ticket, follow_up_comment
 from functions.jobs import batch, incidents
 from functions.jobs.escalation import escalate_new_complaint
 from functions.runtime.brands import brands
-from functions.runtime.log import log, metric
+from functions.runtime.log import correlated, log, metric
 from functions.runtime.settings import settings
 from functions.stores import mentions, tickets
 from functions.stores.mentions import StoredMention
@@ -154,20 +157,39 @@ def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, *, now
     return "commented"
 
 
+def correlation(body: str) -> dict[str, Any]:
+    """brand, network and mention of a ticket job, for every log line of it ({} if unreadable).
+
+    Jobs queued before the body carried `brand` get it from the stored mention (`handle_job`)."""
+    try:
+        raw = json.loads(body)
+        identity = str(raw["mention"])
+        parts = identity.split("#", 2)  # brand#network#id, or network#id queued before brand-scoped keys
+        scoped = len(parts) == 3 and raw.get("brand") in (None, parts[0])
+        return {
+            "brand": raw.get("brand") or (parts[0] if scoped else None),
+            "network": raw.get("network") or (parts[1] if scoped else parts[0]),
+            "mention": identity,
+        }
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def handle_job(body: str) -> None:
     identity = json.loads(body)["mention"]
     stored = mentions.get(identity)
     if stored is None:
         raise LookupError(f"mention {identity} is not stored")
-    brand = brands().get(stored.mention.brand)
-    if brand is None:
-        raise LookupError(f"brand {stored.mention.brand} is not configured")
-    outcome = open_or_follow_up(stored, brand, helpdesks.for_brand(brand), datetime.now(UTC))
-    log(f"ticket.{outcome}", mention=stored.mention.identity, network=stored.mention.network, brand=brand.slug)
-    if outcome == "opened":
-        metric("TicketsOpened", dimensions={"network": stored.mention.network})
+    with correlated(brand=stored.mention.brand, network=stored.mention.network, mention=stored.mention.identity):
+        brand = brands().get(stored.mention.brand)
+        if brand is None:
+            raise UnknownBrandError(f"brand {stored.mention.brand!r} is not configured")
+        outcome = open_or_follow_up(stored, brand, helpdesks.for_brand(brand), datetime.now(UTC))
+        log(f"ticket.{outcome}", mention=stored.mention.identity, network=stored.mention.network, brand=brand.slug)
+        if outcome == "opened":
+            metric("TicketsOpened", dimensions={"network": stored.mention.network})
 
 
 @bp.on_sqs_message(queue=settings().tickets_queue, batch_size=5)
 def open_tickets(event: SQSEvent) -> None:
-    batch.process(event, settings().tickets_queue, handle_job, "ticket")
+    batch.process(event, settings().tickets_queue, handle_job, "ticket", correlation)

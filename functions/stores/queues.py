@@ -35,6 +35,11 @@ def send(queue: str, bodies: Sequence[dict[str, Any]]) -> None:
             raise QueueError(f"{len(failed)} of {len(entries)} messages rejected by {queue}: {failed[0].get('Code')}")
 
 
+def park(queue: str, body: str) -> None:
+    """Put one message body, unchanged, on a queue (a job that must not be retried → its DLQ)."""
+    aws.sqs().send_message(QueueUrl=queue_url(queue), MessageBody=body)
+
+
 def delete(queue: str, receipt_handles: Sequence[str]) -> None:
     url = queue_url(queue)
     for chunk in _chunks(receipt_handles):

@@ -22,9 +22,9 @@ import requests
 
 from functions import connectors
 from functions.api import auth
-from functions.api.health_page import gather
 from functions.core.health import digest_text
 from functions.core.mention import Author, Kind, Mention, Thread
+from functions.reports.health import gather
 from functions.runtime import secrets
 from functions.runtime import settings as settings_module
 from functions.runtime.brands import brands

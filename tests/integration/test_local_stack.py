@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
@@ -25,11 +26,14 @@ def local_service() -> Iterator[str]:
         yield url
 
 
-def _wait_for(url: str, seconds: float) -> dict[str, object]:
+def _wait_for(url: str, seconds: float, item_id: str | None = None) -> dict[str, Any]:
+    """The listing at `url` once it has an item (the one with `item_id`, if given), or at the deadline."""
     deadline = time.monotonic() + seconds
     while True:
-        body: dict[str, object] = requests.get(url, headers=READ_KEY, timeout=2).json()
-        if body["count"] or time.monotonic() > deadline:
+        body: dict[str, Any] = requests.get(url, headers=READ_KEY, timeout=2).json()
+        if (item_id is None and body["count"]) or any(i["id"] == item_id for i in body["items"]):
+            return body
+        if time.monotonic() > deadline:
             return body
         time.sleep(0.05)
 
@@ -44,7 +48,7 @@ def test_readme_vk_curl_becomes_a_mention_and_a_ticket(local_service: str) -> No
         "object": {
             "id": 7,
             "from_id": 1234,
-            "date": 1764200000,
+            "date": int(time.time()),  # the README stamps it with $(date +%s)
             "post_id": 42,
             "owner_id": -218000001,
             "text": "My order never arrived, I want a refund",
@@ -56,6 +60,14 @@ def test_readme_vk_curl_becomes_a_mention_and_a_ticket(local_service: str) -> No
     assert tickets["count"] == 1, tickets
     mentions = requests.get(f"{local_service}/mentions?brand=acme", headers=READ_KEY, timeout=2).json()
     assert mentions["items"][0]["id"] == "acme#vk#wall-218000001_42_c7"
+    health = requests.get(f"{local_service}/brands/acme/health", headers=READ_KEY, timeout=5).json()
+    # a fresh demo: counted in the 7 days, waiting minutes not a year, no SLA breached yet
+    assert (health["totals"]["mentions"], health["totals"]["complaints"], health["open_complaints"]["count"]) == (
+        1,
+        1,
+        1,
+    )
+    assert health["open_complaints"]["oldest_waiting"]["waiting_minutes"] < 5 and health["sla"]["breached"] == 0
 
 
 def test_signed_generic_webhook_with_the_local_key(local_service: str) -> None:
@@ -67,7 +79,7 @@ def test_signed_generic_webhook_with_the_local_key(local_service: str) -> None:
                     "id": "42",
                     "source": "demo",
                     "text": "Charged twice and still no refund",
-                    "created_at": "2026-11-27T09:00:00Z",
+                    "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "author": {"id": "u1", "handle": "demo_user"},
                 }
             ],
@@ -80,5 +92,6 @@ def test_signed_generic_webhook_with_the_local_key(local_service: str) -> None:
         f"{local_service}/webhooks/generic/acme", data=payload, headers=dict(signed.headers), timeout=5
     )
     assert response.status_code == 200
-    found = _wait_for(f"{local_service}/mentions?brand=acme&complaint=true&since=2026-11-27T08:00:00Z", 3.0)
-    assert found["count"] == 1
+    since = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = _wait_for(f"{local_service}/mentions?brand=acme&complaint=true&since={since}", 3.0, "generic#demo:42")
+    assert "generic#demo:42" in {i["id"] for i in found["items"]}

@@ -94,3 +94,14 @@ def test_poll_runs_one_pass_now(
     assert cli.main(["poll", "hackernews", "--brand", "acme"]) == 0
     assert '"sent": 3' in capsys.readouterr().out
     assert len(_stored(driver)) == 3
+
+
+def test_poll_of_a_source_the_brand_does_not_have_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # the test brands listen on push networks only: nobody polls Hacker News here
+    assert cli.main(["poll", "hackernews", "--brand", "acme"]) == 2
+    assert cli.main(["poll", "hackernews"]) == 2
+    assert cli.main(["backfill", "hackernews", "--brand", "acme", "--since", "2026-11-01"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "error: brand 'acme' has no hackernews source (networks.hackernews in the brand file)"
+    assert lines[1] == "error: no brand has a hackernews source (networks.hackernews in the brand file)"
+    assert lines[2] == lines[0]

@@ -13,7 +13,8 @@ from functions.core.score import Priority
 from functions.core.tickets import HelpdeskError, HelpdeskUnavailableError, Requester, TicketDraft
 from functions.helpdesks import request_tracker
 from functions.runtime.settings import settings
-from tests.conftest import RequestTrackerServer
+from functions.stores import tickets
+from tests.conftest import WORK, RequestTrackerServer, free_port
 from tests.helpers import deliver, queue_depth, vk_body
 
 pytestmark = pytest.mark.rt
@@ -168,3 +169,58 @@ def test_webhook_to_an_escalated_rt_ticket_then_solved_in_rt(
     response.raise_for_status()
     escalation.sweep_brand(brand, desk, datetime.now(UTC))
     assert all(link.ticket is None or link.ticket.id != str(found["id"]) for link in links.open_links("rtco"))
+
+
+def test_rts_scrip_reports_a_status_change_back(rt: RequestTrackerServer, service: str, driver: Any) -> None:
+    """The scrip of docs/helpdesks.md (tests/servers/rt5/seed.pl) posts to /helpdesk-events."""
+    import requests
+
+    comment_id = int(uuid.uuid4().int % 10**8)
+    _complaint(service, id=comment_id)
+    driver.drain()
+    (ticket,) = _rt_tickets(rt, f"vk#wall-218000003_513_c{comment_id}")
+    link = tickets.find_by_ticket("request_tracker", str(ticket["id"]))
+    assert link is not None and not link.solved
+    for status in ("open", "resolved"):  # an agent takes it, then resolves it, in RT's own UI
+        requests.put(
+            f"{rt.url}/REST/2.0/ticket/{ticket['id']}", json={"Status": status}, auth=(rt.user, rt.password), timeout=10
+        ).raise_for_status()
+    link = tickets.find_by_ticket("request_tracker", str(ticket["id"]))
+    assert link is not None and (link.status, link.solved, link.responded) == ("resolved", True, True)
+
+
+def test_make_run_sends_the_demo_brands_tickets_to_a_local_rt(
+    rt: RequestTrackerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`LOCAL_RT_ENV=<dir>/env make run`, as docs/helpdesks.md shows, with the RT that start.sh started."""
+    import time
+
+    import requests
+
+    from infra.local import running
+
+    monkeypatch.setenv("LOCAL_RT_ENV", str(WORK / "rt5" / "env"))  # written by start.sh (the rt_server fixture)
+    comment_id = int(uuid.uuid4().int % 10**8)
+    demo = {
+        "type": "wall_reply_new",
+        "group_id": 218000001,
+        "event_id": f"demo-{comment_id}",
+        "v": "5.199",
+        "secret": "local-vk-secret",
+        "object": {
+            "id": comment_id,
+            "from_id": 1234,
+            "date": int(time.time()),
+            "post_id": 42,
+            "owner_id": -218000001,
+            "text": "My order never arrived, I want a refund",
+        },
+    }
+    with running(free_port(), free_port()) as url:
+        assert requests.post(f"{url}/webhooks/vk", json=demo, timeout=5).text == "ok"
+        identity = f"vk#wall-218000001_42_c{comment_id}"
+        deadline = time.monotonic() + 10
+        while not (found := _rt_tickets(rt, identity)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    (ticket,) = found
+    assert "My order never arrived" in ticket["Subject"]

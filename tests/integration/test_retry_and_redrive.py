@@ -12,6 +12,14 @@ from functions import cli
 from functions.runtime.settings import settings
 from tests.helpers import deliver, desk_tickets, mentions_stored, queue_depth, vk_body
 
+SEVERE = "Your pizza gave my kids food poisoning, I am calling a lawyer"
+
+
+def _log_lines(output: str) -> list[dict[str, Any]]:
+    """The JSON log records in captured stdout (EMF metric records left out)."""
+    records = (json.loads(line) for line in output.splitlines() if line.startswith("{"))
+    return [r for r in records if "event" in r]
+
 
 def _visible(queue: str) -> int:
     sqs = boto3.client("sqs")
@@ -58,3 +66,44 @@ def test_redrive_replays_dead_letters_into_the_pipeline(service: str, driver: An
     (item,) = mentions_stored()
     assert json.loads(message["Body"])["mention"]["external_id"] == item["external_id"]
     assert len(desk_tickets()) == 1
+
+
+def test_a_missing_helpdesk_secret_goes_straight_to_the_dlq(
+    service: str, driver: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # rtco's helpdesk is Request Tracker, whose token only the `rt` fixture stores: here it is missing.
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json", brand="rtco"), brand="rtco")
+    capsys.readouterr()
+    driver.drain()
+    assert queue_depth(settings().tickets_queue) == 0
+    assert queue_depth(f"{settings().tickets_queue}-dlq") == 1  # after one attempt, not eight back-offs
+    identity = "vk#wall-218000003_513_c9041"
+    lines = _log_lines(capsys.readouterr().out)
+    assert [line["event"] for line in lines if line["event"].startswith("ticket.")] == ["ticket.dead_lettered"]
+    (parked,) = [line for line in lines if line["event"] == "ticket.dead_lettered"]
+    assert (parked["brand"], parked["network"], parked["mention"], parked["attempt"]) == ("rtco", "vk", identity, 1)
+    assert "needs the secret 'token'" in parked["error"]
+    sqs = boto3.client("sqs")
+    dlq = sqs.get_queue_url(QueueName=f"{settings().tickets_queue}-dlq")["QueueUrl"]
+    (message,) = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=0)["Messages"]
+    assert json.loads(message["Body"]) == {"mention": identity, "brand": "rtco", "network": "vk"}  # redrive-able
+
+
+def test_every_log_line_of_the_workers_carries_brand_network_and_mention(
+    service: str, driver: Any, on_call: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_call.failures = 1  # Slack answers 500 once: the ticket job fails (transient) and is retried
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json", text=SEVERE))
+    capsys.readouterr()
+    driver.drain()
+    lines = _log_lines(capsys.readouterr().out)
+    events = {line["event"] for line in lines}
+    # the first attempt opens the ticket and fails to notify; the retry finds it (`ticket.duplicate`)
+    assert {"ingest.stored", "ticket.record_failed", "escalation.raised", "ticket.duplicate"} <= events, events
+    for line in lines:
+        assert (line.get("brand"), line.get("network"), line.get("mention")) == (
+            "acme",
+            "vk",
+            "vk#wall-218000001_513_c9041",
+        ), line
+    assert queue_depth(f"{settings().tickets_queue}-dlq") == 0  # an outage is retried, not parked

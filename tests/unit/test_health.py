@@ -99,8 +99,9 @@ def test_open_complaints_name_the_customer_waiting_longest() -> None:
         view("acme#vk#3#c", NOW - timedelta(days=2), responded=True),  # answered: not waiting
         view("incident#acme#2026-11-27T10:00:00Z", NOW - timedelta(hours=6), priority="urgent"),
     ]
-    figures = health.open_complaints(views, NOW)
+    figures = health.open_complaints(views, NOW, since=NOW - timedelta(days=1))
     assert (figures["count"], figures["awaiting_first_response"], figures["incidents"]) == (3, 2, 1)
+    assert figures["posted_before_window"] == 1  # open for two days: counted, and said to be older
     assert figures["oldest_waiting"]["ticket_id"] == "b"
     assert figures["oldest_waiting"]["waiting_minutes"] == 300
 

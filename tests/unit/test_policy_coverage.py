@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.policy import policy
+from infra.policy import brand_slugs, policy
 from tests.conftest import ROOT
 
 FUNCTIONS = ROOT / "functions"
@@ -238,13 +238,17 @@ def test_no_wildcard_actions_or_resources(stage: str) -> None:
             assert resource_part.strip("*/:") != "", statement
             if service in {"dynamodb", "sqs", "logs"}:
                 assert f"mentiondesk-{stage}" in resource, f"{resource} is not limited to stage {stage}"
-            else:  # secrets and on-call topics are named per brand, shared by the stages
-                assert "mentiondesk" in resource, resource
+            elif service == "sns":  # on-call topics: this stage's only
+                assert f":mentiondesk-{stage}-" in resource, resource
+            else:  # parameters and secrets: this stage's path, or a shipped brand's
+                owner = resource_part.split("mentiondesk/", 1)[1].split("/", 1)[0]
+                assert owner == stage or owner in brand_slugs(), resource
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_dead_letter_queues_are_only_read(stage: str) -> None:
+def test_dead_letter_queues_are_read_and_take_permanent_failures_only(stage: str) -> None:
+    """Depth for `GET /health`, SendMessage for a job that failed for good; never receive or delete."""
     for statement in policy(stage)["Statement"]:
         if any(resource.endswith("-dlq") for resource in statement["Resource"]):
             assert all(resource.endswith("-dlq") for resource in statement["Resource"])
-            assert set(statement["Action"]) == {"sqs:GetQueueUrl", "sqs:GetQueueAttributes"}
+            assert set(statement["Action"]) == {"sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"}

@@ -46,7 +46,7 @@ def _free_port() -> int:
 def _require_prism() -> None:
     if PRISM.exists() and os.access(PRISM, os.X_OK):
         return
-    reason = "Prism is not installed (run tests/servers/prism/install.sh; needs node and npm)"
+    reason = "Prism is not installed (run tests/servers/prism/install.sh; needs npm and Node 20.16+)"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; under CI nothing may be skipped")
     pytest.skip(reason)

@@ -21,6 +21,40 @@
     },
 );
 
+# The scrip that reports status changes back (docs/helpdesks.md, "Request Tracker"): on every
+# status change of a ticket in the queue, POST {"ticket_id", "status"} to mentiondesk's
+# /helpdesk-events/request_tracker with the brand's events token. URL and token come from RT's
+# config ($MentiondeskEventsURL, $MentiondeskEventsToken; start.sh sets them from
+# MENTIONDESK_EVENTS_URL and MENTIONDESK_EVENTS_TOKEN); without them it does nothing.
+my $report_status = <<'PERL';
+my $url   = RT->Config->Get('MentiondeskEventsURL')   or return 1;
+my $token = RT->Config->Get('MentiondeskEventsToken') or return 1;
+require LWP::UserAgent;
+require JSON;
+my $ticket   = $self->TicketObj;
+my $response = LWP::UserAgent->new( timeout => 5, agent => 'rt-mentiondesk/1' )->post(
+    $url,
+    'Content-Type'        => 'application/json',
+    'X-Mentiondesk-Token' => $token,
+    Content => JSON::encode_json( { ticket_id => '' . $ticket->id, status => $ticket->Status } ),
+);
+RT->Logger->warning( 'mentiondesk: status of #' . $ticket->id . ' not delivered: ' . $response->status_line )
+    unless $response->is_success;
+return 1;
+PERL
+
+@Scrips = (
+    {
+        Description       => 'On status change, tell mentiondesk',
+        Queue             => 'mentiondesk',
+        ScripCondition    => 'On Status Change',
+        ScripAction       => 'User Defined',
+        Template          => 'Blank',
+        CustomPrepareCode => 'return 1;',
+        CustomCommitCode  => $report_status,
+    },
+);
+
 # When start.sh sets RT5_TOKEN_FILE, create an auth token for root and write
 # "Authorization: token <this>" material there.
 @Final = (

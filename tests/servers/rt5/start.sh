@@ -6,6 +6,8 @@
 # this script is refused. Writes DIR/env (RT_URL, RT_USER, RT_PASSWORD,
 # RT_TOKEN), DIR/rt.pid and DIR/rt.log (server output), DIR/rt-app.log
 # (RT's own log), DIR/*.mbox (mail RT "sent").
+# With MENTIONDESK_EVENTS_URL and MENTIONDESK_EVENTS_TOKEN set, the queue's status scrip
+# (seed.pl) reports every status change there, as docs/helpdesks.md describes.
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 DIR PORT" >&2; exit 2; }
@@ -50,8 +52,18 @@ Set(\$LogToFileNamed, 'rt-app.log');
 \$RT::VarPath = '$DIR';
 \$RT::MasonDataDir = '$DIR/mason_data';
 \$RT::MasonSessionDir = '$DIR/session_data';
-1;
 CONF
+if [ -n "${MENTIONDESK_EVENTS_URL:-}" ] && [ -n "${MENTIONDESK_EVENTS_TOKEN:-}" ]; then
+    # the values go inside Perl's '...' quotes below
+    for value in "$MENTIONDESK_EVENTS_URL" "$MENTIONDESK_EVENTS_TOKEN"; do
+        case "$value" in *"'"*|*"\\"*) echo "MENTIONDESK_EVENTS_*: no quotes or backslashes" >&2; exit 2;; esac
+    done
+    cat >>"$DIR/RT_SiteConfig.pm" <<CONF
+Set(\$MentiondeskEventsURL, '$MENTIONDESK_EVENTS_URL');
+Set(\$MentiondeskEventsToken, '$MENTIONDESK_EVENTS_TOKEN');
+CONF
+fi
+echo '1;' >>"$DIR/RT_SiteConfig.pm"
 export RT_SITE_CONFIG="$DIR/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$DIR/site.d"
 
 printf '%s\n' "$RT_PASSWORD" >"$DIR/root-password"
