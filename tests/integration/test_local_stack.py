@@ -94,4 +94,4 @@ def test_signed_generic_webhook_with_the_local_key(local_service: str) -> None:
     assert response.status_code == 200
     since = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     found = _wait_for(f"{local_service}/mentions?brand=acme&complaint=true&since={since}", 3.0, "generic#demo:42")
-    assert "generic#demo:42" in {i["id"] for i in found["items"]}
+    assert "acme#generic#demo:42" in {i["id"] for i in found["items"]}
