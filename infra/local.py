@@ -34,6 +34,7 @@ import boto3
 from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, name, table_definition
 
 REGION = "us-east-1"
+PATH_LOG_CHARS = 200  # longer paths are cut in the access log
 HERE = Path(__file__).resolve().parent
 
 
@@ -170,8 +171,10 @@ def http_server(app: Any, stage: str, host: str, port: int) -> Any:
 
     class RedactingHandler(ChaliceRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            path = self.path.split("?", 1)[0] + ("?…" if "?" in self.path else "")
-            self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
+            # A request line over 64 KiB is refused (414) before `path` and `command` exist.
+            raw = getattr(self, "path", "") or ""
+            path = raw.split("?", 1)[0][:PATH_LOG_CHARS] + ("?…" if "?" in raw else "")
+            self.log_message('"%s %s" %s %s', getattr(self, "command", "") or "-", path, str(code), str(size))
 
     if not isinstance(app, CustomLocalChalice):  # what chalice.local.create_local_server does, once
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)

@@ -13,6 +13,7 @@ from chalice.app import Blueprint, Response
 
 from functions import connectors, helpdesks
 from functions.api.auth import require_key
+from functions.core import untrusted
 from functions.core.mention import parse_time
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
@@ -50,10 +51,10 @@ def _brands(params: dict[str, str]) -> list[str]:
 
 
 def _limit(params: dict[str, str]) -> int:
-    raw = params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = untrusted.digits(params.get("limit", str(DEFAULT_LIMIT)), len(str(MAX_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise BadQueryError(f"limit must be an integer in 1..{MAX_LIMIT}")
-    return int(raw)
+    return limit
 
 
 def _since(params: dict[str, str]) -> datetime | None:

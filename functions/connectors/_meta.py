@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix, parse_time
 from functions.core.webhooks import (
     MalformedPayloadError,
@@ -78,9 +79,9 @@ ChangeType = Callable[[str, Mapping[str, Any]], str]
 def envelope(request: WebhookRequest) -> dict[str, Any]:
     """The JSON body with its `object` and `entry` list checked; anything else is malformed."""
     try:
-        document = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("object"), str):
         raise MalformedPayloadError("body is not a Meta webhook delivery (no 'object')")
     if not isinstance(document.get("entry"), list):
@@ -100,9 +101,9 @@ def _id(value: Any) -> str | None:
 def account_id(request: WebhookRequest) -> str | None:
     """The first entry's `id` (the Page or IG account); a split part has exactly one entry."""
     try:
-        entries = json.loads(request.body).get("entry")
+        entries = untrusted.loads(request.body).get("entry")
         first = entries[0] if isinstance(entries, list) and entries else None
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+    except (untrusted.UntrustedInputError, AttributeError):
         return None
     return _id(first.get("id")) if isinstance(first, dict) else None
 
@@ -293,8 +294,8 @@ def moment(raw: Any) -> datetime | None:
     """Unix seconds or milliseconds (number or digits), or ISO-8601 like `2025-03-22T18:20:04+0000`."""
     if raw is None:
         return None
-    if isinstance(raw, str) and raw.isdigit():
-        raw = int(raw)
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = untrusted.digits(raw, untrusted.MAX_INT_DIGITS)
     try:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return from_unix(raw / 1000 if raw >= MILLISECONDS_FROM else raw)

@@ -131,8 +131,15 @@ def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # "9999-12-31T23:59:59-12:00" is past datetime's last day in UTC
+        raise ValueError(f"time {text!r} out of range") from error
 
 
 def from_unix(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    """Unix seconds as UTC; a time no `datetime` can hold is a ValueError like any other bad field."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError) as error:
+        raise ValueError(f"time {seconds!r} out of range") from error

@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from functions.core import untrusted
 from functions.core.retry import retry_delay
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
@@ -33,7 +34,7 @@ class BatchFailedError(Exception):
 
 def _attempt(record: Record) -> int:
     raw = record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1")
-    return int(raw) if str(raw).isdigit() else 1
+    return untrusted.digits(str(raw), 9) or 1
 
 
 def _back_off(record: Record, queue: str, error: Exception) -> int:
