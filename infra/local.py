@@ -153,12 +153,28 @@ class QueueDriver:
         return total
 
     def serve(self, stop: threading.Event) -> list[threading.Thread]:
+        """One thread per consumer. A failing poll (SQS unreachable, a message it cannot return)
+        is reported and retried after a pause, never the end of the thread; the health report
+        (`functions.runtime.workers`) shows consumers that fail in a row or died."""
+        from functions.runtime import workers
+
         def loop(source: Any) -> None:
+            pause = 0.0
             while not stop.is_set():
-                self.run_once(source, wait_seconds=1)
+                try:
+                    self.run_once(source, wait_seconds=1)
+                except Exception as error:  # keep consuming: one bad poll must not end the worker
+                    workers.report(source.name, f"{error.__class__.__name__}: {error}")
+                    pause = min(5.0, pause * 2 or 0.1)
+                    stop.wait(pause)
+                else:
+                    workers.report(source.name, None)
+                    pause = 0.0
+            workers.stopped(source.name)
 
         threads = [threading.Thread(target=loop, args=(s,), daemon=True, name=s.name) for s in self.sources]
         for thread in threads:
+            workers.register(thread.name, thread.is_alive)
             thread.start()
         return threads
 

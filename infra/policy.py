@@ -7,8 +7,9 @@ compares), plus what Lambda's SQS event source mapping needs (ReceiveMessage, De
 GetQueueAttributes on the consumed queues) and the functions' own log groups; only on this stage's
 tables, indexes, queues, log groups, and on the secrets and topics named `mentiondesk*`.
 
-The DLQs get only what `GET /health` reads (their depth): redrive (`python -m functions.cli redrive`)
-runs with the operator's credentials, not the functions' role.
+The DLQs get only what `GET /health` reads (their depth) and SendMessage, with which the workers park
+a permanently failing record at once: redrive (`python -m functions.cli redrive`) runs with the
+operator's credentials, not the functions' role.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ SQS_ACTIONS = [
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
 ]
-DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 

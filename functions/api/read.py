@@ -15,6 +15,7 @@ from functions import connectors, helpdesks
 from functions.api.auth import require_key
 from functions.core import untrusted
 from functions.core.mention import parse_time
+from functions.runtime import workers
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
 from functions.stores import loyalty, mentions, queues, tickets
@@ -132,7 +133,9 @@ def health() -> Response:
 @bp.route("/health/details", methods=["GET"])
 @require_key(bp)
 def health_details() -> Response:
-    """What on-call wants first: queue depths and dead letters (503 when they cannot be read)."""
+    """What on-call wants first: queue depths and dead letters, and the state of the queue consumers
+    this process runs itself (the local stack); 503 when a queue cannot be read or a consumer died
+    or keeps failing."""
     cfg = settings()
     checks: dict[str, Any] = {}
     status = 200
@@ -142,6 +145,9 @@ def health_details() -> Response:
     except Exception as error:  # report, don't crash: health must answer while parts are down
         checks["error"] = f"{error.__class__.__name__}: {error}"
         status = 503
+    consumers = workers.status()
+    if not workers.healthy():
+        status = 503
     return _json(
         {
             "status": "ok" if status == 200 else "degraded",
@@ -150,6 +156,7 @@ def health_details() -> Response:
             "networks": list(connectors.available()),
             "helpdesks": list(helpdesks.available()),
             "queues": checks,
+            **({"workers": consumers} if consumers else {}),
         },
         status,
     )

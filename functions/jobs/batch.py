@@ -6,6 +6,12 @@ explicitly, then the handler raises, and only the failed ones come back (then th
 `maxReceiveCount`). One bad record never loses or re-runs the rest of its batch. Each failed
 record is hidden until its next attempt: the helpdesk's `Retry-After` when it gave one, else
 exponential back-off with full jitter (`functions/core/retry.py`).
+
+Permanent failures are not retried (house rule 12): a record that is not a job at all, names a
+brand we do not have, or that DynamoDB refuses as invalid goes straight to the queue's DLQ with the
+reason in its `error` message attribute (`python -m functions.cli dlq --peek` shows it), and is
+deleted from the queue like a success. Everything else (throttling, outages, helpdesk errors) is
+transient and retried.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from functions.core.retry import retry_delay
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
 from functions.stores import queues
+from functions.stores.items import is_invalid_request
 
 
 class Record(Protocol):
@@ -30,6 +37,26 @@ class Record(Protocol):
 
 class BatchFailedError(Exception):
     """Raised after deleting the successes: tells Lambda to return the failures to the queue."""
+
+
+class PermanentError(Exception):
+    """A record no retry can process: parked in the DLQ with this reason at once."""
+
+
+def decode(body: str) -> dict[str, Any]:
+    """A job's JSON object; anything else is a `PermanentError` (a poison message)."""
+    try:
+        document = untrusted.loads(body)
+    except untrusted.UntrustedInputError as error:
+        raise PermanentError(f"message is not a job: {error}") from error
+    if not isinstance(document, dict):
+        raise PermanentError("message is not a JSON object")
+    return document
+
+
+def is_permanent(error: Exception) -> bool:
+    """Errors the same record would raise again on every attempt."""
+    return isinstance(error, PermanentError | UnicodeError) or is_invalid_request(error)
 
 
 def _attempt(record: Record) -> int:
@@ -51,6 +78,14 @@ def _back_off(record: Record, queue: str, error: Exception) -> int:
     return seconds
 
 
+def _park(record: Record, queue: str, error: Exception, job: str) -> None:
+    """Send a permanently failing record to the DLQ with the reason (the caller then deletes it)."""
+    reason = f"{error.__class__.__name__}: {error}"
+    queues.dead_letter(queue, record.body, reason)
+    log(f"{job}.record_parked", level="error", attempt=_attempt(record), error=reason[:500])
+    metric(f"{job.capitalize()}Parked")  # TicketParked, IngestParked
+
+
 def process(records: Iterable[Record], queue: str, handle: Callable[[str], None], job: str) -> int:
     done: list[str] = []
     failed = 0
@@ -58,6 +93,10 @@ def process(records: Iterable[Record], queue: str, handle: Callable[[str], None]
         try:
             handle(record.body)
         except Exception as error:  # one record's failure must not take the batch down
+            if is_permanent(error):
+                _park(record, queue, error, job)
+                done.append(record.receipt_handle)
+                continue
             failed += 1
             retry_in = _back_off(record, queue, error)
             log(

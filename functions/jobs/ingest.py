@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from chalice.app import Blueprint, SQSEvent
@@ -18,8 +17,8 @@ from functions.stores import loyalty, mentions, queues, tickets
 bp = Blueprint(__name__)
 
 
-class UnknownBrandError(Exception):
-    """A queued mention names a brand this deployment no longer has: kept for the DLQ."""
+class UnknownBrandError(batch.PermanentError):
+    """A queued mention names a brand this deployment no longer has: parked in the DLQ at once."""
 
 
 def _belongs_on_a_ticket(stored: mentions.StoredMention) -> bool:
@@ -27,8 +26,16 @@ def _belongs_on_a_ticket(stored: mentions.StoredMention) -> bool:
     return stored.score.complaint or tickets.get(stored.mention.thread_key) is not None
 
 
+def _mention(body: str) -> Mention:
+    """The queued mention; a message that does not hold one is permanent (the DLQ, not retries)."""
+    try:
+        return Mention.from_dict(batch.decode(body)["mention"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise batch.PermanentError(f"message holds no valid mention: {error!r}"[:300]) from error
+
+
 def ingest(body: str) -> None:
-    mention = Mention.from_dict(json.loads(body)["mention"])
+    mention = _mention(body)
     brand = brands().get(mention.brand)
     if brand is None:
         raise UnknownBrandError(mention.brand)

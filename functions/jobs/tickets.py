@@ -7,7 +7,6 @@ for `redrive`. Nothing is dropped.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -155,13 +154,15 @@ def _follow_up(link: tickets.Link, stored: StoredMention, desk: Helpdesk, *, now
 
 
 def handle_job(body: str) -> None:
-    identity = json.loads(body)["mention"]
+    identity = batch.decode(body).get("mention")
+    if not isinstance(identity, str) or not identity:
+        raise batch.PermanentError("ticket job names no mention")
     stored = mentions.get(identity)
     if stored is None:
         raise LookupError(f"mention {identity} is not stored")
     brand = brands().get(stored.mention.brand)
     if brand is None:
-        raise LookupError(f"brand {stored.mention.brand} is not configured")
+        raise batch.PermanentError(f"brand {stored.mention.brand} is not configured")
     outcome = open_or_follow_up(stored, brand, helpdesks.for_brand(brand), datetime.now(UTC))
     log(f"ticket.{outcome}", mention=identity, network=stored.mention.network, brand=brand.slug)
     if outcome == "opened":

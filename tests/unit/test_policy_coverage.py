@@ -243,8 +243,9 @@ def test_no_wildcard_actions_or_resources(stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_dead_letter_queues_are_only_read(stage: str) -> None:
+def test_dead_letter_queues_are_read_and_sent_to_never_received_from(stage: str) -> None:
+    """Depth for the health page, SendMessage to park a permanent failure; redrive is the operator's."""
     for statement in policy(stage)["Statement"]:
         if any(resource.endswith("-dlq") for resource in statement["Resource"]):
             assert all(resource.endswith("-dlq") for resource in statement["Resource"])
-            assert set(statement["Action"]) == {"sqs:GetQueueUrl", "sqs:GetQueueAttributes"}
+            assert set(statement["Action"]) == {"sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"}
