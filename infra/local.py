@@ -186,6 +186,10 @@ def http_server(app: Any, stage: str, host: str, port: int) -> Any:
     from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
     class RedactingHandler(ChaliceRequestHandler):
+        # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for its
+        # delayed ACK (~40 ms) on every request.
+        disable_nagle_algorithm = True
+
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             # A request line over 64 KiB is refused (414) before `path` and `command` exist.
             raw = getattr(self, "path", "") or ""
