@@ -22,7 +22,7 @@ from chalice.app import Blueprint, Response
 
 from functions import connectors
 from functions.core.brands import Brand
-from functions.core.mention import Mention
+from functions.core.mention import Mention, version_of
 from functions.core.webhooks import (
     Connector,
     MalformedPayloadError,
@@ -192,7 +192,8 @@ def _enqueue(connector: Connector, brand: Brand, parsed: list[Mention], now: dat
     if parsed and not found:
         return _reject(network, brand.slug, 413, "no mention in the delivery can be stored whole", "too_large")
     try:
-        queues.send(settings().mentions_queue, [{"mention": m.to_dict()} for m in found])
+        version = version_of(now)  # orders edits and deletes of one mention (functions/stores/mentions.py)
+        queues.send(settings().mentions_queue, [{"mention": m.to_dict(), "received_at": version} for m in found])
     except queues.MessageRefusedError as error:  # permanent: a retry of the same bytes cannot pass
         return _reject(network, brand.slug, 413, f"the queue refused the delivery: {error}", "refused")
     except Exception as error:  # SQS down or throttling: make the network retry, lose nothing

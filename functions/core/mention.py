@@ -176,6 +176,11 @@ def parse_time(text: str) -> datetime:
         raise ValueError(f"time {text!r} out of range") from error
 
 
+def version_of(moment: datetime) -> int:
+    """The version of a write made for an event received at `moment`: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
+
+
 def from_unix(seconds: float) -> datetime:
     """Unix seconds as UTC; a time no `datetime` can hold is a ValueError like any other bad field."""
     try:

@@ -186,3 +186,70 @@ def test_health_reports_a_consumer_that_keeps_failing_and_it_recovers(service: s
             thread.join(timeout=10)
         workers.forget()
     assert read(service, "/health/details").status_code == 200
+
+
+# --- ordering: an older version never overwrites a newer one; a delete before its post is kept ----
+
+
+def _vk(name: str, event_id: str | None = None, **fields: Any) -> bytes:
+    from tests.helpers import vk_body
+
+    document = json.loads(vk_body(name, **fields))
+    if event_id is not None:
+        document["event_id"] = event_id
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def _text() -> str:
+    (item,) = mentions_stored()
+    return str(item["text"])
+
+
+def test_a_replayed_older_vk_edit_does_not_revert_the_text(service: str, driver: Any) -> None:
+    """VK signs no time: anyone holding an old edit delivery (or VK retrying one) could resend it."""
+    old_edit = _vk("wall_reply_edit__fixed_typo.json", event_id="e-1", text="Order never arrived, refund please")
+    new_edit = _vk("wall_reply_edit__fixed_typo.json", event_id="e-2", text="Refund arrived, thank you, solved")
+    for body in (_vk("wall_reply_new__top_level.json"), old_edit, new_edit):
+        assert deliver(service, "vk", body).text == "ok"
+        driver.drain()
+    assert _text() == "Refund arrived, thank you, solved"
+    assert deliver(service, "vk", old_edit).text == "ok"  # the replay is acknowledged...
+    driver.drain()
+    assert _text() == "Refund arrived, thank you, solved"  # ...and changes nothing
+
+
+def test_edits_processed_out_of_order_keep_the_newest(service: str, driver: Any) -> None:
+    """SQS does not keep order: the worker may see the later edit first."""
+    from functions.jobs import ingest
+
+    deliver(service, "vk", _vk("wall_reply_new__top_level.json"))
+    driver.drain()
+    deliver(service, "vk", _vk("wall_reply_edit__fixed_typo.json", event_id="e-1", text="first edit"))
+    time.sleep(0.01)
+    deliver(service, "vk", _vk("wall_reply_edit__fixed_typo.json", event_id="e-2", text="second edit"))
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=settings().mentions_queue)["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    bodies = sorted((m["Body"] for m in messages), key=lambda b: json.loads(b)["received_at"], reverse=True)
+    assert [json.loads(b)["mention"]["text"] for b in bodies] == ["second edit", "first edit"]
+    for body in bodies:  # newest first
+        ingest.ingest(body)
+    assert _text() == "second edit"
+
+
+def test_a_delete_that_arrives_before_its_post_is_not_forgotten(service: str, driver: Any) -> None:
+    deliver(service, "vk", _vk("wall_reply_delete__by_author.json"))
+    driver.drain()
+    assert mentions_stored() == []  # a tombstone is not a mention
+    assert read(service, "/mentions?brand=acme").json()["count"] == 0
+    deliver(service, "vk", _vk("wall_reply_new__top_level.json"))  # a complaint, but deleted already
+    driver.drain()
+    (item,) = mentions_stored()
+    assert item["deleted"] is True and item["score"]["complaint"] is True
+    from tests.helpers import desk_tickets
+
+    assert desk_tickets() == []  # the customer deleted it before we saw it: no ticket
+    deliver(service, "vk", _vk("wall_reply_restore__by_moderator.json"))  # a moderator restores it
+    driver.drain()
+    (item,) = mentions_stored()
+    assert item["deleted"] is False
