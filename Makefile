@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls layer servers venv clean
+.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls bench-long-text layer servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt layers/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-scoring: $(STAMP)
 
 bench-polls: $(STAMP)
 	$(BIN)/python bench/polls.py
+
+bench-long-text: $(STAMP)
+	$(BIN)/python bench/long_text.py
 
 # The dependency layer (layers/requirements.txt → build/layer.zip), the only carrier of the runtime
 # dependencies: requirements.txt is empty so `chalice package` puts none into the function zips.

@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/long_text.py [--sizes 50,200,500] [--shapes word,words,complaint,ru,tr]
 
-Each shape is built to the size in KB (UTF-8 bytes, roughly) and scored once, cold caches for the
-long-word shapes; the figure is CPU time (`time.process_time`). Shapes:
+Each shape is built to the size in KB (UTF-8 bytes, roughly) and scored whole (the scorer itself:
+a stored mention's text is cut at 128 KiB first, see `MAX_TEXT_BYTES`); the figure is the lowest
+CPU time (`time.process_time`) of `--runs` runs. Shapes:
 - word: one unbroken 'a…' word (the worst case of a longest-prefix stem lookup);
 - words: English prose, many short words;
 - complaint: an English complaint repeated (every cue and TextBlob fire);
@@ -43,28 +44,35 @@ SHAPES: dict[str, Callable[[int], str]] = {
 
 
 def _mention(text: str) -> Mention:
-    return Mention(
+    mention = Mention(
         network="generic",
         external_id="bench:1",
         kind=Kind.POST,
         brand="bench",
         author=Author(id="u1"),
-        text=text,
+        text="",
         url=None,
         created_at=datetime(2026, 11, 27, tzinfo=UTC),
     )
+    object.__setattr__(mention, "text", text)  # the whole text, past the cut a Mention makes: the scorer's own cost
+    return mention
 
 
-def _seconds(text: str) -> float:
-    start = time.process_time()
-    score(_mention(text), ScoringRules())
-    return time.process_time() - start
+def _seconds(text: str, runs: int = 1) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        mention = _mention(text)
+        start = time.process_time()
+        score(mention, ScoringRules())
+        best = min(best, time.process_time() - start)
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="50,200,500", help="sizes in KB, comma-separated")
     parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated, of: " + ", ".join(SHAPES))
+    parser.add_argument("--runs", type=int, default=1, help="runs per figure, lowest shown (repeats hit a cache)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     _seconds("warm up: load TextBlob and every language pack once. Заказ. Sipariş.")
@@ -72,7 +80,7 @@ def main() -> None:
         _seconds(lang_text)
     print(f"{'shape':<10}" + "".join(f"{str(s) + ' KB':>12}" for s in sizes))
     for shape in args.shapes.split(","):
-        row = [_seconds(SHAPES[shape](size * 1000)) for size in sizes]
+        row = [_seconds(SHAPES[shape](size * 1000), args.runs) for size in sizes]
         print(f"{shape:<10}" + "".join(f"{t:>11.2f}s" for t in row), flush=True)
 
 
