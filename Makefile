@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls layer servers venv clean
+.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls bench-long-text layer servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-scoring: $(STAMP)
 
 bench-polls: $(STAMP)
 	$(BIN)/python bench/polls.py
+
+bench-long-text: $(STAMP)
+	$(BIN)/python bench/long_text.py
 
 # Chalice's managed layer (requirements.txt + our functions/), packaged and checked: pins, imports, sizes.
 layer: $(STAMP)

@@ -135,6 +135,12 @@ def redrive(which: str, limit: int) -> int:
     return moved
 
 
+def _parked_because(message: Any) -> str | None:
+    error = dict(message.get("MessageAttributes") or {}).get("error") or {}
+    reason = error.get("StringValue")
+    return str(reason) if reason is not None else None
+
+
 def dlq(peek: int) -> dict[str, Any]:
     """Depth of each queue and its DLQ, with up to `peek` dead letters shown (left in place)."""
     report: dict[str, Any] = {}
@@ -144,11 +150,16 @@ def dlq(peek: int) -> dict[str, Any]:
             found = (
                 aws.sqs()
                 .receive_message(
-                    QueueUrl=queues.queue_url(f"{queue}-dlq"), MaxNumberOfMessages=min(peek, 10), VisibilityTimeout=0
+                    QueueUrl=queues.queue_url(f"{queue}-dlq"),
+                    MaxNumberOfMessages=min(peek, 10),
+                    VisibilityTimeout=0,
+                    MessageAttributeNames=["error"],
                 )
                 .get("Messages", [])
             )
             entry["peek"] = [m["Body"][:500] for m in found]
+            # Why each was parked: workers set `error` on permanent failures; None = retries ran out.
+            entry["why"] = [_parked_because(m) for m in found]
         report[name] = entry
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return report

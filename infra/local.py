@@ -38,6 +38,7 @@ import boto3
 from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, name, table_definition
 
 REGION = "us-east-1"
+PATH_LOG_CHARS = 200  # longer paths are cut in the access log
 HERE = Path(__file__).resolve().parent
 STATE_FILE = HERE.parent / ".local" / "stack.json"  # what functions/cli.py --local reads
 
@@ -219,12 +220,28 @@ class QueueDriver:
         return total
 
     def serve(self, stop: threading.Event) -> list[threading.Thread]:
+        """One thread per consumer. A failing poll (SQS unreachable, a message it cannot return)
+        is reported and retried after a pause, never the end of the thread; the health report
+        (`functions.runtime.workers`) shows consumers that fail in a row or died."""
+        from functions.runtime import workers
+
         def loop(source: Any) -> None:
+            pause = 0.0
             while not stop.is_set():
-                self.run_once(source, wait_seconds=1)
+                try:
+                    self.run_once(source, wait_seconds=1)
+                except Exception as error:  # keep consuming: one bad poll must not end the worker
+                    workers.report(source.name, f"{error.__class__.__name__}: {error}")
+                    pause = min(5.0, pause * 2 or 0.1)
+                    stop.wait(pause)
+                else:
+                    workers.report(source.name, None)
+                    pause = 0.0
+            workers.stopped(source.name)
 
         threads = [threading.Thread(target=loop, args=(s,), daemon=True, name=s.name) for s in self.sources]
         for thread in threads:
+            workers.register(thread.name, thread.is_alive)
             thread.start()
         return threads
 
@@ -236,9 +253,15 @@ def http_server(app: Any, stage: str, host: str, port: int) -> Any:
     from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
     class RedactingHandler(ChaliceRequestHandler):
+        # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for its
+        # delayed ACK (~40 ms) on every request.
+        disable_nagle_algorithm = True
+
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            path = self.path.split("?", 1)[0] + ("?…" if "?" in self.path else "")
-            self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
+            # A request line over 64 KiB is refused (414) before `path` and `command` exist.
+            raw = getattr(self, "path", "") or ""
+            path = raw.split("?", 1)[0][:PATH_LOG_CHARS] + ("?…" if "?" in raw else "")
+            self.log_message('"%s %s" %s %s', getattr(self, "command", "") or "-", path, str(code), str(size))
 
     if not isinstance(app, CustomLocalChalice):  # what chalice.local.create_local_server does, once
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)

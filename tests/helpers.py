@@ -62,7 +62,8 @@ def table_items(table: str) -> list[dict[str, Any]]:
 
 
 def mentions_stored() -> list[dict[str, Any]]:
-    return table_items(settings().mentions_table)
+    """Stored mentions; tombstones (deletes that came before their post) are not mentions."""
+    return [item for item in table_items(settings().mentions_table) if not item.get("tombstone")]
 
 
 def desk_tickets() -> list[dict[str, Any]]:

@@ -2,9 +2,14 @@
 
 One small body for every vendor, set up in the helpdesk's own trigger/automation (README):
 `{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, with the header
-`X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. The ticket names its
-brand (we opened it), so the token is checked against that brand's secret. Helpdesks without
+`X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. Helpdesks without
 such triggers are polled by the escalation sweep instead.
+
+The token is checked before anything is looked up: it names the brand (the one whose helpdesk is
+this vendor and whose events token it is), and only then is the ticket looked for among that
+brand's. A caller without a token learns nothing about which tickets exist: an unknown ticket and
+a wrong token are not told apart until the token is right (403 either way), and another brand's
+ticket is as unknown (404) as one that does not exist.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from datetime import UTC, datetime
 
 from chalice.app import Blueprint, Response
 
+from functions.core import untrusted
+from functions.core.brands import Brand
 from functions.core.webhooks import same_secret
 from functions.jobs.escalation import apply_status
 from functions.runtime import secrets
@@ -25,16 +32,31 @@ bp = Blueprint(__name__)
 TOKEN_HEADER = "X-Mentiondesk-Token"  # noqa: S105 (a header name)
 
 
+MAX_FIELD = 200  # a ticket id or status word longer than this is not one
+
+
 def _answer(status: int, body: dict[str, object]) -> Response:
     return Response(json.dumps(body), status_code=status, headers={"Content-Type": "application/json"})
+
+
+def _brand_of(vendor: str, token: str) -> Brand | None:
+    """The brand using this helpdesk vendor whose events token this is (each compared in constant time)."""
+    found = None
+    for brand in brands().all():
+        if brand.helpdesk.vendor != vendor or "events_token" not in brand.helpdesk.secrets:
+            continue
+        expected = secrets.resolve({"events_token": brand.helpdesk.secrets["events_token"]}).get("events_token")
+        if same_secret(token, expected) and found is None:
+            found = brand
+    return found
 
 
 def _event(raw: bytes | str | None) -> tuple[str, str] | str:
     """(ticket id, status) or the one-line reason the body is refused."""
     try:
-        body = json.loads(raw or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return "body is not JSON"
+        body = untrusted.loads(raw)
+    except untrusted.UntrustedInputError:
+        return "body is not acceptable JSON"
     if not isinstance(body, dict):
         return "body must be an object"
     ticket_id, status = body.get("ticket_id"), body.get("status")
@@ -42,6 +64,8 @@ def _event(raw: bytes | str | None) -> tuple[str, str] | str:
         ticket_id = str(ticket_id)
     if not isinstance(ticket_id, str) or not ticket_id or not isinstance(status, str) or not status.strip():
         return "'ticket_id' and 'status' are required strings"
+    if len(ticket_id) > MAX_FIELD or len(status) > MAX_FIELD:
+        return f"'ticket_id' and 'status' are at most {MAX_FIELD} characters"
     return ticket_id, status
 
 
@@ -51,18 +75,20 @@ def helpdesk_event(vendor: str) -> Response:
     token = request.headers.get(TOKEN_HEADER)
     if not token:
         return _answer(401, {"error": f"{TOKEN_HEADER} is required"})
+    try:
+        brand = _brand_of(vendor, token)
+    except secrets.SecretStoreDownError:
+        return _answer(503, {"error": "secrets store unavailable; retry later"})
+    if brand is None:
+        log("helpdesk_event.rejected", level="warning", vendor=vendor[:50])
+        return _answer(403, {"error": "token does not match"})
     event = _event(request.raw_body)
     if isinstance(event, str):
         return _answer(400, {"error": event})
     ticket_id, status = event
     link = tickets.find_by_ticket(vendor, ticket_id)
-    brand = brands().get(link.brand) if link else None
-    if link is None or brand is None:
-        return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of ours"})
-    expected = secrets.resolve(brand.helpdesk.secrets).get("events_token")
-    if not same_secret(token, expected):
-        log("helpdesk_event.rejected", level="warning", vendor=vendor, brand=brand.slug)
-        return _answer(403, {"error": "token does not match"})
+    if link is None or link.brand != brand.slug:
+        return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of brand {brand.slug}"})
     updated = apply_status(link, status, datetime.now(UTC))
     log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)
     return _answer(200, {"ok": True, "status": updated.status, "solved": updated.solved})

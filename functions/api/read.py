@@ -15,7 +15,9 @@ from chalice.app import Blueprint, Response
 
 from functions import connectors, helpdesks
 from functions.api.auth import Grant, require_key
+from functions.core import untrusted
 from functions.core.mention import parse_time
+from functions.runtime import workers
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
 from functions.stores import loyalty, mentions, queues, tickets
@@ -54,10 +56,10 @@ def _brands(params: dict[str, str], grant: Grant) -> list[str]:
 
 
 def _limit(params: dict[str, str]) -> int:
-    raw = params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = untrusted.digits(params.get("limit", str(DEFAULT_LIMIT)), len(str(MAX_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise BadQueryError(f"limit must be an integer in 1..{MAX_LIMIT}")
-    return int(raw)
+    return limit
 
 
 def _since(params: dict[str, str]) -> datetime | None:
@@ -135,9 +137,10 @@ def health() -> Response:
 @bp.route("/health/details", methods=["GET"])
 @require_key(bp, agency_only=True)
 def health_details() -> Response:
-    """What on-call wants first: queue depths and dead letters (503 when they cannot be read).
-
-    Deployment-wide (every brand's queues, how many brands there are): the agency key only."""
+    """What on-call wants first: queue depths and dead letters, and the state of the queue consumers
+    this process runs itself (the local stack); 503 when a queue cannot be read or a consumer died
+    or keeps failing. Deployment-wide (every brand's queues, how many brands there are): the agency
+    key only."""
     cfg = settings()
     checks: dict[str, Any] = {}
     status = 200
@@ -147,6 +150,9 @@ def health_details() -> Response:
     except Exception as error:  # report, don't crash: health must answer while parts are down
         checks["error"] = f"{error.__class__.__name__}: {error}"
         status = 503
+    consumers = workers.status()
+    if not workers.healthy():
+        status = 503
     return _json(
         {
             "status": "ok" if status == 200 else "degraded",
@@ -155,6 +161,7 @@ def health_details() -> Response:
             "networks": list(connectors.available()),
             "helpdesks": list(helpdesks.available()),
             "queues": checks,
+            **({"workers": consumers} if consumers else {}),
         },
         status,
     )

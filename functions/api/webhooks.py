@@ -2,7 +2,13 @@
 
 The order of checks at the door: known network (404) → size (413) → brand (404 by URL, 403 when
 no brand owns the account) → handshake → signature on the raw bytes (401/403) → parse (400, or
-200 for genuine events we do not handle) → enqueue (503 if SQS refuses, so the network retries).
+200 for genuine events we do not handle) → storable (413) → enqueue (503 if SQS is down, so the
+network retries; 413 if SQS refuses the message itself, which no retry would change).
+
+A batched delivery (Meta's entries, generic's list) is judged part by part: a malformed or
+unstorable part is skipped, logged and counted (`counters`: `skipped#<network>#<reason>`, metric
+`WebhookPartsSkipped`) and the rest is accepted; only when nothing is left is the delivery refused,
+so one bad entry neither loses the others nor makes the network retry the batch forever.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from chalice.app import Blueprint, Response
 
 from functions import connectors
 from functions.core.brands import Brand
-from functions.core.mention import Mention
+from functions.core.mention import Mention, version_of
 from functions.core.webhooks import (
     Connector,
     MalformedPayloadError,
@@ -87,27 +93,57 @@ def _part_owner(connector: Connector, part: WebhookRequest, verified: Brand, val
     return owner
 
 
+def _skipped(network: str, brand: str, reason: str, detail: str) -> None:
+    """One part of a delivery left out while the rest is accepted: logged, counted, never silent."""
+    log("webhook.part_skipped", level="warning", network=network, brand=brand, reason=reason, detail=detail[:200])
+    metric("WebhookPartsSkipped", dimensions={"network": network, "reason": reason})
+    counters.increment(f"skipped#{network}#{reason}")
+
+
 def _parse_parts(
     connector: Connector, request: WebhookRequest, brand: Brand, values: Mapping[str, str]
 ) -> list[Mention]:
-    """Parse a verified delivery; connectors with `split` hand back one part per owned account."""
+    """Parse a verified delivery; connectors with `split` hand back one part per owned account.
+
+    One unknown or malformed part does not discard the others; when every part failed, the first
+    failure is raised (a malformed one before an unknown one: 400 rather than 200).
+    """
     split = getattr(connector, "split", None)
     parts: tuple[WebhookRequest, ...] = split(request) if split is not None else (request,)
     found: list[Mention] = []
     unsupported: list[UnsupportedEventError] = []
+    malformed: list[MalformedPayloadError] = []
     for part in parts:
         owner = _part_owner(connector, part, brand, values)
         if owner is None:
             continue
         try:
             found.extend(connector.parse(part, owner.slug))
-        except UnsupportedEventError as error:  # one unknown part must not discard the others
+        except UnsupportedEventError as error:
             unsupported.append(error)
+        except MalformedPayloadError as error:
+            malformed.append(error)
+    if malformed and len(malformed) + len(unsupported) == len(parts):
+        raise malformed[0]
     if unsupported and len(unsupported) == len(parts):
         raise unsupported[0]
     for skipped in unsupported:
         log("webhook.unsupported_part", network=connector.NETWORK, brand=brand.slug, event_type=skipped.event_type)
+    for bad in malformed:
+        _skipped(connector.NETWORK, brand.slug, "malformed", str(bad))
     return found
+
+
+def _storable(network: str, brand: str, found: list[Mention]) -> list[Mention]:
+    """The mentions that can be queued and stored whole; the others are skipped and counted."""
+    kept = []
+    for mention in found:
+        problem = mention.unstorable()
+        if problem is None:
+            kept.append(mention)
+        else:
+            _skipped(network, brand, "too_large", problem)
+    return kept
 
 
 def receive(network: str, slug: str | None, request: WebhookRequest, now: datetime) -> Response:
@@ -146,9 +182,21 @@ def receive(network: str, slug: str | None, request: WebhookRequest, now: dateti
         metric("WebhooksUnsupported", dimensions={"network": network})
         counters.increment(f"unsupported#{network}#{error.event_type}"[:200])
         return _reply(connector.ACK)
+    return _enqueue(connector, brand, found, now)
+
+
+def _enqueue(connector: Connector, brand: Brand, parsed: list[Mention], now: datetime) -> Response:
+    """Queue what can be stored; 413 when nothing can, 503 when SQS is down (the network retries)."""
+    network = connector.NETWORK
+    found = _storable(network, brand.slug, parsed)
+    if parsed and not found:
+        return _reject(network, brand.slug, 413, "no mention in the delivery can be stored whole", "too_large")
     try:
-        queues.send(settings().mentions_queue, [{"mention": m.to_dict()} for m in found])
-    except Exception as error:  # SQS down or refusing: make the network retry, lose nothing
+        version = version_of(now)  # orders edits and deletes of one mention (functions/stores/mentions.py)
+        queues.send(settings().mentions_queue, [{"mention": m.to_dict(), "received_at": version} for m in found])
+    except queues.MessageRefusedError as error:  # permanent: a retry of the same bytes cannot pass
+        return _reject(network, brand.slug, 413, f"the queue refused the delivery: {error}", "refused")
+    except Exception as error:  # SQS down or throttling: make the network retry, lose nothing
         log("webhook.enqueue_failed", level="error", network=network, brand=brand.slug, error=str(error))
         return _error(503, "could not queue the delivery; retry later")
     channels.record_delivery(network, {m.brand for m in found} or {brand.slug}, now)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix, parse_time
 from functions.core.webhooks import (
     MalformedPayloadError,
@@ -78,9 +79,9 @@ ChangeType = Callable[[str, Mapping[str, Any]], str]
 def envelope(request: WebhookRequest) -> dict[str, Any]:
     """The JSON body with its `object` and `entry` list checked; anything else is malformed."""
     try:
-        document = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("object"), str):
         raise MalformedPayloadError("body is not a Meta webhook delivery (no 'object')")
     if not isinstance(document.get("entry"), list):
@@ -100,9 +101,9 @@ def _id(value: Any) -> str | None:
 def account_id(request: WebhookRequest) -> str | None:
     """The first entry's `id` (the Page or IG account); a split part has exactly one entry."""
     try:
-        entries = json.loads(request.body).get("entry")
+        entries = untrusted.loads(request.body).get("entry")
         first = entries[0] if isinstance(entries, list) and entries else None
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+    except (untrusted.UntrustedInputError, AttributeError):
         return None
     return _id(first.get("id")) if isinstance(first, dict) else None
 
@@ -205,21 +206,43 @@ def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelive
 # --- batches ---------------------------------------------------------------------------------
 
 
-def split(request: WebhookRequest, known: Callable[[str], bool], change_type: ChangeType) -> tuple[WebhookRequest, ...]:
-    """One part per entry: the same envelope holding only that entry, with the same headers.
+def _single_entries(raw: Any) -> list[Any]:
+    """An entry as one entry per change or messaging event; a malformed entry stays whole (its part
+    is then refused by `parse`, alone)."""
+    if not isinstance(raw, dict):
+        return [raw]
+    changes, messaging = raw.get("changes", []), raw.get("messaging", [])
+    if not isinstance(changes, list) or not isinstance(messaging, list) or len(changes) + len(messaging) <= 1:
+        return [raw]
+    base = {key: value for key, value in raw.items() if key not in ("changes", "messaging")}
+    return [{**base, "changes": [change]} for change in changes] + [{**base, "messaging": [m]} for m in messaging]
 
-    The route parses part by part and an `UnsupportedEventError` from any part ends the whole
-    delivery, so an entry holding nothing we know (handled or ignored) is left out when another
-    entry has something; when none has, the delivery stays whole and `parse` reports it.
+
+def _worth_parsing(single: Mapping[str, Any], known: Callable[[str], bool], change_type: ChangeType) -> bool:
+    """A part is kept when it holds something we know, or something malformed `parse` must report."""
+    try:
+        return any(known(item.type) for item in items(single, change_type))
+    except MalformedPayloadError:
+        return True
+
+
+def split(request: WebhookRequest, known: Callable[[str], bool], change_type: ChangeType) -> tuple[WebhookRequest, ...]:
+    """One part per change or messaging event: the same envelope holding one entry with that one
+    item, with the same headers. The route finds each part's brand by its entry's id and judges it
+    alone, so one malformed comment (Meta's own "Test" delivery has no `from` or `media`) is skipped
+    and counted while the rest of the batch is stored.
+
+    Items of types we do not know (neither handled nor ignored) are left out when something else is
+    there; when nothing is, the delivery stays whole and `parse` reports it as unsupported.
     """
     document = envelope(request)
-    entries = document["entry"]
-    if len(entries) <= 1:
+    singles = [single for raw in document["entry"] for single in _single_entries(raw)]
+    if len(singles) <= 1:
         return (request,)
     parts: list[WebhookRequest] = []
-    for raw in entries:
-        single = {**document, "entry": [raw]}
-        if any(known(item.type) for item in items(single, change_type)):
+    for entry in singles:
+        single = {**document, "entry": [entry]}
+        if _worth_parsing(single, known, change_type):
             parts.append(replace(request, body=json.dumps(single, ensure_ascii=False).encode()))
     return tuple(parts) or (request,)
 
@@ -293,8 +316,8 @@ def moment(raw: Any) -> datetime | None:
     """Unix seconds or milliseconds (number or digits), or ISO-8601 like `2025-03-22T18:20:04+0000`."""
     if raw is None:
         return None
-    if isinstance(raw, str) and raw.isdigit():
-        raw = int(raw)
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = untrusted.digits(raw, untrusted.MAX_INT_DIGITS)
     try:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return from_unix(raw / 1000 if raw >= MILLISECONDS_FROM else raw)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, parse_time
 from functions.core.webhooks import (
     Delivery,
@@ -46,6 +46,7 @@ IGNORED_EVENT_TYPES = frozenset({"ping"})
 TIMESTAMP_HEADER = "X-Mentiondesk-Timestamp"
 SIGNATURE_HEADER = "X-Mentiondesk-Signature"
 REPLAY_WINDOW_SECONDS = 300
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds stay under 12 digits until the year 33658
 MAX_MENTIONS = 100
 
 
@@ -68,9 +69,10 @@ def verify(request: WebhookRequest, secrets: Mapping[str, str], now: datetime) -
     signature = request.header(SIGNATURE_HEADER)
     if not timestamp or not signature:
         raise SignatureError(f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} are required", missing=True)
-    if not timestamp.isdigit():
+    seconds = untrusted.digits(timestamp, MAX_TIMESTAMP_DIGITS)
+    if seconds is None:
         raise SignatureError("timestamp is not Unix seconds")
-    if abs(now.timestamp() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+    if abs(now.timestamp() - seconds) > REPLAY_WINDOW_SECONDS:
         raise SignatureError("timestamp outside the 5-minute replay window")
     scheme, _, given = signature.partition("=")
     if scheme != "v1" or not same_secret(given, _mac(key, timestamp, request.body)):
@@ -91,9 +93,9 @@ def sign(body: bytes, secrets: Mapping[str, str], now: datetime) -> SignedDelive
 
 def parse(request: WebhookRequest, brand: str) -> tuple[Mention, ...]:
     try:
-        document = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("type"), str):
         raise MalformedPayloadError("body must be an object with a 'type'")
     event = document["type"]

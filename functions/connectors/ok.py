@@ -40,11 +40,11 @@ Decisions:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Author, Kind, Mention, Thread, from_unix
 from functions.core.webhooks import (
     OK_JSON,
@@ -74,9 +74,9 @@ IGNORED_EVENT_TYPES = frozenset({"CHAT_STARTED", "MESSAGE_CALLBACK", "CHAT_SYSTE
 
 def _document(request: WebhookRequest) -> dict[str, Any]:
     try:
-        document = json.loads(request.body)
-    except (ValueError, RecursionError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(document, dict):
         raise MalformedPayloadError("body is not an OK Bot API event (not an object)")
     return document

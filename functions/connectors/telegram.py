@@ -40,12 +40,12 @@ Decisions:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix
 from functions.core.webhooks import (
     Delivery,
@@ -128,9 +128,9 @@ def _is_int(value: Any) -> bool:
 
 def _update(request: WebhookRequest) -> dict[str, Any]:
     try:
-        update = json.loads(request.body)
-    except (ValueError, RecursionError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        update = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(update, dict) or not _is_int(update.get("update_id")):
         raise MalformedPayloadError("body is not a Telegram Update (no integer 'update_id')")
     return update
@@ -151,8 +151,8 @@ def _event_type(update: Mapping[str, Any]) -> str:
 def account_id(request: WebhookRequest) -> str | None:
     """The group, supergroup or channel a message update is in; None for private chats and the rest."""
     try:
-        update = json.loads(request.body)
-    except (ValueError, RecursionError):
+        update = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError:
         return None
     if not isinstance(update, dict):
         return None

@@ -54,6 +54,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
     Credentials,
@@ -128,9 +129,9 @@ Handler = Callable[[Mapping[str, Any], int, str], Mention | None]
 
 def _envelope(request: WebhookRequest) -> dict[str, Any]:
     try:
-        envelope = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        envelope = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(envelope, dict) or not isinstance(envelope.get("type"), str):
         raise MalformedPayloadError("body is not a VK Callback API event (no 'type')")
     return envelope
@@ -139,8 +140,8 @@ def _envelope(request: WebhookRequest) -> dict[str, Any]:
 def account_id(request: WebhookRequest) -> str | None:
     """The community the event is for: VK names it in the body (`group_id`)."""
     try:
-        group_id = json.loads(request.body).get("group_id")
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        group_id = untrusted.loads(request.body).get("group_id")
+    except (untrusted.UntrustedInputError, AttributeError):
         return None
     return str(group_id) if isinstance(group_id, int) and not isinstance(group_id, bool) else None
 
@@ -307,7 +308,7 @@ def _comment(kind: str) -> Handler:
         root = f"{kind}{owner}_{parent_item}"
         reply_to = obj.get("reply_to_comment")
         is_reply = isinstance(reply_to, int) and reply_to > 0
-        url = _permalink_comment(kind, owner, parent_item, comment_id, reply_to if is_reply else None)
+        url = _permalink_comment(kind, owner, parent_item, comment_id, _thread_top(obj) if is_reply else None)
         return _mention(
             obj,
             brand,
@@ -319,6 +320,14 @@ def _comment(kind: str) -> Handler:
         )
 
     return parse_comment
+
+
+def _thread_top(obj: Mapping[str, Any]) -> int | None:
+    """The top-level comment a reply's thread hangs from: `parents_stack[0]` (VK's `thread=` link
+    names it, not the comment replied to); without a stack, the comment replied to."""
+    stack = obj.get("parents_stack")
+    top = stack[0] if isinstance(stack, list) and stack else obj.get("reply_to_comment")
+    return top if isinstance(top, int) and not isinstance(top, bool) and top > 0 else None
 
 
 def _parent_item(kind: str, obj: Mapping[str, Any]) -> tuple[int, int]:
@@ -333,9 +342,9 @@ def _parent_item(kind: str, obj: Mapping[str, Any]) -> tuple[int, int]:
     return _int(obj, f"{kind}_owner_id"), _int(obj, f"{kind}_id")
 
 
-def _permalink_comment(kind: str, owner: int, item: int, comment_id: int, reply_to: int | None) -> str:
+def _permalink_comment(kind: str, owner: int, item: int, comment_id: int, thread_top: int | None) -> str:
     if kind == "wall":
-        thread = f"&thread={reply_to}" if reply_to else ""
+        thread = f"&thread={thread_top}" if thread_top else ""
         return f"https://vk.com/wall{owner}_{item}?reply={comment_id}{thread}"
     if kind == "market":
         return f"https://vk.com/product{owner}_{item}"

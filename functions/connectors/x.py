@@ -47,6 +47,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from functions.core import untrusted
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.webhooks import (
     OK_JSON,
@@ -98,23 +99,23 @@ def _mac(key: str, message: bytes) -> str:
 
 def _document(request: WebhookRequest) -> dict[str, Any]:
     try:
-        document = json.loads(request.body)
-    except (ValueError, RecursionError) as error:
-        raise MalformedPayloadError(f"body is not JSON: {error.__class__.__name__}") from error
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError as error:
+        raise MalformedPayloadError(f"body is not acceptable JSON: {error}") from error
     if not isinstance(document, dict):
         raise MalformedPayloadError("body is not an Account Activity event (not an object)")
     return document
 
 
 def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and value.isdigit()
+    return isinstance(value, str) and untrusted.digits(value, untrusted.MAX_INT_DIGITS) is not None
 
 
 def account_id(request: WebhookRequest) -> str | None:
     """The subscribed account the activity is for (`for_user_id`)."""
     try:
-        document = json.loads(request.body)
-    except (ValueError, RecursionError):
+        document = untrusted.loads(request.body)
+    except untrusted.UntrustedInputError:
         return None
     user = document.get("for_user_id") if isinstance(document, dict) else None
     return user if _is_id(user) else None
@@ -225,8 +226,8 @@ def _time(text: Any) -> datetime:
 
 
 def _millis(value: Any, key: str) -> datetime:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        value = untrusted.digits(value, untrusted.MAX_INT_DIGITS)
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(key)
     return from_unix(value / 1000)

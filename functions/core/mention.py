@@ -10,10 +10,17 @@ two mentions, each stored, ticketed and edited for its own brand only.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+# What one mention may weigh, so that whatever the door accepts can be queued (SQS: 256 KiB a
+# message on any queue) and stored (DynamoDB: 400 KB an item, 2048 bytes a key attribute).
+MAX_TEXT_BYTES = 128 * 1024  # UTF-8 bytes of `text` kept; longer texts are cut, `truncated_from` says so
+MAX_MENTION_BYTES = 200 * 1024  # the whole mention as JSON, after the cut
+MAX_KEY_BYTES = 1024  # the identity and the thread key (keys of the mentions and tickets tables)
 
 
 class Kind(StrEnum):
@@ -75,12 +82,17 @@ class Mention:
     event: str = ""
     raw_ref: str | None = None
     action: Action = Action.NEW
+    truncated_from: int | None = None  # the text's length in characters before it was cut
 
     def __post_init__(self) -> None:
         if not self.network or not self.external_id:
             raise ValueError("a mention needs a network and an external id")
         if self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware (UTC)")
+        cut = _cut(self.text, MAX_TEXT_BYTES)
+        if cut is not self.text:  # the one place texts are cut: every source, every path
+            object.__setattr__(self, "truncated_from", self.truncated_from or len(self.text))
+            object.__setattr__(self, "text", cut)
 
     @property
     def identity(self) -> str:
@@ -97,6 +109,8 @@ class Mention:
         data["kind"] = self.kind.value
         data["action"] = self.action.value
         data["created_at"] = format_time(self.created_at)
+        if self.truncated_from is None:  # present only on cut texts: the wire format of the rest is unchanged
+            del data["truncated_from"]
         return data
 
     @classmethod
@@ -116,7 +130,32 @@ class Mention:
             event=data.get("event", ""),
             raw_ref=data.get("raw_ref"),
             action=Action(data.get("action", "new")),
+            truncated_from=int(data["truncated_from"]) if data.get("truncated_from") is not None else None,
         )
+
+    def unstorable(self) -> str | None:
+        """Why this mention could not be queued and stored whole, or None when it can."""
+        for name, key in (("identity", self.identity), ("thread key", self.thread_key)):
+            if _utf8_size(key) > MAX_KEY_BYTES:
+                return f"{name} of {self.identity[:60]!r}… is over {MAX_KEY_BYTES} bytes"
+        size = _utf8_size(json.dumps(self.to_dict(), ensure_ascii=False))
+        if size > MAX_MENTION_BYTES:
+            return f"mention {self.identity[:60]!r} is {size} bytes as JSON, over {MAX_MENTION_BYTES}"
+        return None
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` itself when it fits in `limit` UTF-8 bytes, else its longest prefix of whole characters that does."""
+    if len(text) * 4 <= limit:  # no character takes more than 4 bytes: fits without encoding
+        return text
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= limit:
+        return text
+    return raw[:limit].decode("utf-8", "ignore")  # drops a character cut in half (and any lone surrogate)
 
 
 def identity(brand: str, network: str, external_id: str) -> str:
@@ -146,8 +185,20 @@ def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # "9999-12-31T23:59:59-12:00" is past datetime's last day in UTC
+        raise ValueError(f"time {text!r} out of range") from error
+
+
+def version_of(moment: datetime) -> int:
+    """The version of a write made for an event received at `moment`: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
 
 
 def from_unix(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
+    """Unix seconds as UTC; a time no `datetime` can hold is a ValueError like any other bad field."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError) as error:
+        raise ValueError(f"time {seconds!r} out of range") from error

@@ -6,9 +6,11 @@ current time; they hand back mentions, a handshake `Reply` or one of the three e
 which the route alone maps to HTTP (house rule 4).
 
 Optional: `split(request) -> tuple[WebhookRequest, ...]` for networks that batch several owned
-accounts in one signed delivery (Meta: one entry per page). The route verifies the whole
-delivery once, then finds each part's brand by `account_id(part)` and parses it for that brand.
-Inside one part, items of types the connector does not handle are skipped, not raised: raising
+accounts in one signed delivery (Meta: one entry per page, several items per entry). The route
+verifies the whole delivery once, then finds each part's brand by `account_id(part)` and parses it
+for that brand; a part that is malformed or unsupported is skipped and counted while the others are
+accepted. Meta's parts are single items, so one bad comment costs only itself. Inside one part,
+items of types the connector does not handle are skipped, not raised: raising
 `UnsupportedEventError` is for a delivery with nothing handled in it.
 """
 

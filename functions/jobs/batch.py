@@ -7,11 +7,14 @@ explicitly, then the handler raises, and only the failed ones come back (then th
 record is hidden until its next attempt: the helpdesk's `Retry-After` when it gave one, else
 exponential back-off with full jitter (`functions/core/retry.py`).
 
-A permanent failure (a configuration error: a missing helpdesk setting or secret, a refusal for
-good, an unknown brand) is not retried: the record goes straight to `<queue>-dlq`, unchanged, so
-`python -m functions.cli redrive` replays it once the configuration is fixed, and the DLQ alarm
-fires within minutes instead of after every back-off. If that send fails, the record is retried
-like any failure and reaches the DLQ through the queue's redrive policy.
+A permanent failure is not retried (house rule 12): a record that is not a job at all, names a
+brand we do not have, that DynamoDB refuses as invalid, or that meets a configuration error (a
+missing helpdesk setting or secret, a refusal for good) goes straight to `<queue>-dlq`, its body
+unchanged and the reason in its `error` message attribute (`python -m functions.cli dlq --peek`
+shows it; `redrive` replays it once the cause is fixed), and the DLQ alarm fires within minutes
+instead of after every back-off. If that send fails, the record is retried like any failure and
+reaches the DLQ through the queue's redrive policy. Everything else (throttling, outages, helpdesk
+errors) is transient and retried.
 
 Every line logged while a record is handled carries its correlation fields (brand, network,
 mention), which `correlate` reads from the body.
@@ -23,10 +26,12 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from functions.core.retry import is_permanent, retry_delay
+from functions.core import retry, untrusted
+from functions.core.retry import retry_delay
 from functions.runtime.log import correlated, log, metric
 from functions.runtime.settings import settings
 from functions.stores import queues
+from functions.stores.items import is_invalid_request
 
 
 class Record(Protocol):
@@ -40,9 +45,31 @@ class BatchFailedError(Exception):
     """Raised after deleting the successes: tells Lambda to return the failures to the queue."""
 
 
+class PermanentError(Exception):
+    """A record no retry can process: parked in the DLQ with this reason at once."""
+
+    permanent = True
+
+
+def decode(body: str) -> dict[str, Any]:
+    """A job's JSON object; anything else is a `PermanentError` (a poison message)."""
+    try:
+        document = untrusted.loads(body)
+    except untrusted.UntrustedInputError as error:
+        raise PermanentError(f"message is not a job: {error}") from error
+    if not isinstance(document, dict):
+        raise PermanentError("message is not a JSON object")
+    return document
+
+
+def is_permanent(error: Exception) -> bool:
+    """Errors the same record would raise again on every attempt."""
+    return retry.is_permanent(error) or isinstance(error, UnicodeError) or is_invalid_request(error)
+
+
 def _attempt(record: Record) -> int:
     raw = record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1")
-    return int(raw) if str(raw).isdigit() else 1
+    return untrusted.digits(str(raw), 9) or 1
 
 
 def _back_off(record: Record, queue: str, error: Exception) -> int:
@@ -63,11 +90,12 @@ def _dead_letter(record: Record, queue: str, job: str, reason: str) -> bool:
     """Park a record that must not be retried in `<queue>-dlq`; False if that send failed."""
     dlq = f"{queue}-dlq"
     try:
-        queues.park(dlq, record.body)
+        queues.dead_letter(queue, record.body, reason)
     except Exception as error:  # e.g. no permission on the DLQ: fall back to the ordinary retries
         log(f"{job}.dead_letter_failed", level="error", dlq=dlq, error=f"{error.__class__.__name__}: {error}")
         return False
-    log(f"{job}.dead_lettered", level="error", attempt=_attempt(record), dlq=dlq, error=reason)
+    log(f"{job}.dead_lettered", level="error", attempt=_attempt(record), dlq=dlq, error=reason[:500])
+    metric(f"{job.capitalize()}Parked")  # TicketParked, IngestParked
     return True
 
 

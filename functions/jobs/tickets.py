@@ -9,7 +9,6 @@ Nothing is dropped.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -162,7 +161,7 @@ def correlation(body: str) -> dict[str, Any]:
 
     Jobs queued before the body carried `brand` get it from the stored mention (`handle_job`)."""
     try:
-        raw = json.loads(body)
+        raw = batch.decode(body)
         identity = str(raw["mention"])
         parts = identity.split("#", 2)  # brand#network#id, or network#id queued before brand-scoped keys
         scoped = len(parts) == 3 and raw.get("brand") in (None, parts[0])
@@ -171,12 +170,14 @@ def correlation(body: str) -> dict[str, Any]:
             "network": raw.get("network") or (parts[1] if scoped else parts[0]),
             "mention": identity,
         }
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (batch.PermanentError, KeyError, TypeError, AttributeError):
         return {}
 
 
 def handle_job(body: str) -> None:
-    identity = json.loads(body)["mention"]
+    identity = batch.decode(body).get("mention")
+    if not isinstance(identity, str) or not identity:
+        raise batch.PermanentError("ticket job names no mention")
     stored = mentions.get(identity)
     if stored is None:
         raise LookupError(f"mention {identity} is not stored")

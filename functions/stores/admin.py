@@ -110,7 +110,7 @@ def mentions(brand: str | None = None) -> Iterator[dict[str, Any]]:
     read = _mentions().query if brand is not None else _mentions().scan
     while True:
         page = read(**kwargs)
-        yield from (from_item(item) for item in page.get("Items", []))
+        yield from (from_item(item) for item in page.get("Items", []) if not item.get("tombstone"))
         if "LastEvaluatedKey" not in page:
             return
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

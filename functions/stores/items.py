@@ -30,6 +30,13 @@ def from_item(value: Any) -> Any:
     return value
 
 
+def is_invalid_request(error: Exception) -> bool:
+    """DynamoDB refusing the request itself (an item over 400 KB, a key over 2048 bytes, a bad
+    value): the same request fails the same way every time."""
+    response = getattr(error, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") in ("ValidationException", "SerializationException"))
+
+
 def is_conditional_failure(error: Exception) -> bool:
     response = getattr(error, "response", None) or {}
     return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")

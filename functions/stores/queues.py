@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
+from functions.core.untrusted import clean_text
 from functions.runtime import aws
 
 BATCH = 10  # SendMessageBatch / DeleteMessageBatch maximum
+MAX_BATCH_BYTES = 256 * 1024  # one message, and one SendMessageBatch in all (SQS's classic limit)
 
 
 class QueueError(Exception):
     """Some messages were not accepted; the caller must fail so the sender retries."""
+
+
+class MessageRefusedError(QueueError):
+    """SQS refused a message for what it is (too large, characters it does not take): retrying the
+    same message cannot help, so the caller must not answer "retry later"."""
 
 
 @cache
@@ -25,19 +32,49 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     return (items[i : i + BATCH] for i in range(0, len(items), BATCH))
 
 
+def encode(body: dict[str, Any]) -> str:
+    """A message body SQS takes: JSON whose strings hold no surrogates or U+FFFE/U+FFFF (SQS refuses
+    them, and boto3 cannot even encode a lone surrogate); only strings can hold them, so replacing
+    them in the JSON text is safe."""
+    return clean_text(json.dumps(body, ensure_ascii=False))
+
+
+def _batches(messages: Iterable[str]) -> Iterator[list[str]]:
+    """At most ten messages and MAX_BATCH_BYTES per SendMessageBatch; a message over it alone is refused."""
+    batch: list[str] = []
+    size = 0
+    for message in messages:
+        length = len(message.encode())
+        if length > MAX_BATCH_BYTES:
+            raise MessageRefusedError(f"a message of {length} bytes is over the {MAX_BATCH_BYTES}-byte limit")
+        if batch and (len(batch) == BATCH or size + length > MAX_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(message)
+        size += length
+    if batch:
+        yield batch
+
+
 def send(queue: str, bodies: Sequence[dict[str, Any]]) -> None:
-    """Send JSON bodies in batches of ten; any rejected entry raises (nothing silently dropped)."""
+    """Send JSON bodies in batches (ten, and MAX_BATCH_BYTES); any rejected entry raises (nothing silently
+    dropped): `MessageRefusedError` when SQS blames the message itself, else `QueueError`."""
     url = queue_url(queue)
-    for chunk in _chunks(bodies):
-        entries = [{"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)} for i, body in enumerate(chunk)]
+    for chunk in _batches([encode(body) for body in bodies]):
+        entries = [{"Id": str(i), "MessageBody": message} for i, message in enumerate(chunk)]
         failed = aws.sqs().send_message_batch(QueueUrl=url, Entries=entries).get("Failed", [])  # type: ignore[arg-type]
         if failed:
-            raise QueueError(f"{len(failed)} of {len(entries)} messages rejected by {queue}: {failed[0].get('Code')}")
+            refused = MessageRefusedError if all(f.get("SenderFault") for f in failed) else QueueError
+            raise refused(f"{len(failed)} of {len(entries)} messages rejected by {queue}: {failed[0].get('Code')}")
 
 
-def park(queue: str, body: str) -> None:
-    """Put one message body, unchanged, on a queue (a job that must not be retried → its DLQ)."""
-    aws.sqs().send_message(QueueUrl=queue_url(queue), MessageBody=body)
+def dead_letter(queue: str, body: str, reason: str) -> None:
+    """Park one message in `<queue>-dlq` at once, with why in its `error` attribute (permanent failures)."""
+    aws.sqs().send_message(
+        QueueUrl=queue_url(f"{queue}-dlq"),
+        MessageBody=clean_text(body) or "(empty)",
+        MessageAttributes={"error": {"DataType": "String", "StringValue": clean_text(reason)[:1000] or "-"}},
+    )
 
 
 def delete(queue: str, receipt_handles: Sequence[str]) -> None:

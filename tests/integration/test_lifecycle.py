@@ -42,6 +42,10 @@ def test_helpdesk_events_are_authenticated_and_checked(service: str, driver: Any
     assert _event(service, good, headers={"X-Mentiondesk-Token": "guess"}).status_code == 403
     assert _event(service, {"ticket_id": ticket["id"]}).status_code == 400
     assert _event(service, {"ticket_id": "MD-NOPE", "status": "solved"}).status_code == 404
+    # Without the right token an unknown ticket and a known one look the same: no id oracle.
+    for ticket_id in ("MD-NOPE", ticket["id"]):
+        guess = _event(service, {"ticket_id": ticket_id, "status": "solved"}, headers={"X-Mentiondesk-Token": "guess"})
+        assert (guess.status_code, guess.json()) == (403, {"error": "token does not match"})
     assert (
         requests.post(
             f"{service}/helpdesk-events/builtin",

@@ -154,11 +154,14 @@ def test_one_bad_record_does_not_lose_or_repeat_the_rest_of_its_batch(aws: str, 
     sqs.send_message(QueueUrl=url, MessageBody="{not json")
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"mention": good[1].to_dict()}))
     (source,) = [s for s in driver.sources if s.queue == settings().mentions_queue]
-    driver.run_once(source)  # one batch of three; the handler raises after deleting the two good ones
+    driver.run_once(source)  # one batch of three: two stored, the poison parked in the DLQ at once
     assert sorted(i["id"] for i in mentions_stored()) == sorted(m.identity for m in good)
-    assert queue_depth(settings().mentions_queue) == 1  # only the bad record came back
+    assert queue_depth(settings().mentions_queue) == 0  # a permanent failure is not retried
+    dlq = _queue_url(f"{settings().mentions_queue}-dlq")
+    (dead,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"]
+    assert dead["Body"] == "{not json"
+    assert "message is not a job" in dead["MessageAttributes"]["error"]["StringValue"]
     driver.drain()
-    assert queue_depth(f"{settings().mentions_queue}-dlq") == 1  # after maxReceiveCount it is parked
     assert len(mentions_stored()) == 2
 
 

@@ -31,6 +31,24 @@ def _visible(queue: str) -> int:
     )
 
 
+def _vk_mention(document: dict[str, Any]) -> dict[str, Any]:
+    from functions.connectors import vk
+    from functions.core.webhooks import WebhookRequest
+
+    (mention,) = vk.parse(WebhookRequest("POST", json.dumps(document).encode()), "acme")
+    return mention.to_dict()
+
+
+def test_a_poison_record_goes_to_the_dlq_at_once_with_the_reason(aws: str, driver: Any) -> None:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=settings().mentions_queue)["QueueUrl"]
+    for body in ("{not json", '{"mention": {"network": "vk"}}', "[" * 5000, '{"mention": 1}'):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    driver.drain()
+    assert queue_depth(settings().mentions_queue) == 0
+    assert queue_depth(f"{settings().mentions_queue}-dlq") == 4  # on the first attempt, not after five
+
+
 def test_a_failed_record_is_hidden_for_its_back_off(aws: str, driver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from functions.runtime import settings as settings_module
 
@@ -40,7 +58,10 @@ def test_a_failed_record_is_hidden_for_its_back_off(aws: str, driver: Any, monke
     try:
         sqs = boto3.client("sqs")
         url = sqs.get_queue_url(QueueName=settings().mentions_queue)["QueueUrl"]
-        sqs.send_message(QueueUrl=url, MessageBody="{not json")
+        # A transient failure: the mentions table is gone (an outage), so the write fails.
+        document = json.loads(vk_body("wall_reply_new__top_level.json"))
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"mention": _vk_mention(document)}))
+        boto3.client("dynamodb").delete_table(TableName=settings().mentions_table)
         (source,) = [s for s in driver.sources if s.queue == settings().mentions_queue]
         driver.run_once(source)
         assert queue_depth(settings().mentions_queue) == 1  # kept, not lost...

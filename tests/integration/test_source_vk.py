@@ -291,7 +291,7 @@ def test_listing_gives_the_very_mentions_the_webhook_gives(api: tuple[FakeApiSer
         assert polled.text == pushed.text and polled.thread_key == pushed.thread_key
     reply = listed["wall-218000001_513_c9050"]
     assert reply.kind is Kind.REPLY and reply.thread.parent_id == "wall-218000001_513_c9043"
-    assert reply.url == "https://vk.com/wall-218000001_513?reply=9050&thread=9043"
+    assert reply.url == "https://vk.com/wall-218000001_513?reply=9050&thread=9041"  # parents_stack[0]
     assert _webhook("wall_reply_new__own_community_answer.json") == ()
     assert "wall-218000001_513_c9043" not in listed
 

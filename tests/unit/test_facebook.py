@@ -139,12 +139,12 @@ def test_messenger_batch_makes_one_mention_per_message() -> None:
     assert len(_parse("messaging_message__two_in_a_row_ru")) == 2
 
 
-def test_split_gives_one_part_per_entry_with_its_page_and_the_same_headers() -> None:
+def test_split_gives_one_part_per_item_with_its_page_and_the_same_headers() -> None:
     request = _request(_fixture("feed_comment__batch_two_pages"))
     parts = facebook.split(request)
-    assert [facebook.account_id(part) for part in parts] == [PAGE, PAGE2]
+    assert [facebook.account_id(part) for part in parts] == [PAGE, PAGE, PAGE, PAGE2, PAGE2]
     for part in parts:
-        assert len(json.loads(part.body)["entry"]) == 1
+        assert len(json.loads(part.body)["entry"]) == 1 and _changes(json.loads(part.body)) == 1
         assert json.loads(part.body)["object"] == "page"
         assert part.headers == request.headers
     from_parts = [m for part in parts for m in facebook.parse(part, "acme")]
@@ -162,8 +162,8 @@ def test_split_leaves_out_entries_with_nothing_known_so_no_part_ends_the_deliver
     unknown["id"] = PAGE2
     document["entry"] = [unknown, document["entry"][0]]
     parts = facebook.split(_request(document))
-    assert [facebook.account_id(part) for part in parts] == [PAGE]
-    assert len(facebook.parse(parts[0], "acme")) == 3
+    assert [facebook.account_id(part) for part in parts] == [PAGE, PAGE, PAGE]
+    assert sum(len(facebook.parse(part, "acme")) for part in parts) == 3
 
 
 def test_a_batch_of_only_unknown_entries_stays_whole_and_is_unsupported() -> None:

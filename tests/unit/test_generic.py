@@ -65,3 +65,21 @@ def test_invalid_documents_name_the_field(document: object, reason: str) -> None
 def test_offsets_become_utc() -> None:
     (mention,) = _parse({"type": "mentions", "mentions": [_mention(created_at="2026-11-27T13:00:00+03:00")]})
     assert mention.created_at.isoformat() == "2026-11-27T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("timestamp", ["²", "٣٣", "9" * 5000, "1" * 13, "-1", " 1"])
+def test_a_timestamp_that_is_not_ascii_unix_seconds_is_refused_before_the_hmac(timestamp: str) -> None:
+    from functions.core.webhooks import SignatureError
+
+    headers = {"x-mentiondesk-timestamp": timestamp, "x-mentiondesk-signature": "v1=00"}
+    with pytest.raises(SignatureError, match="Unix seconds"):
+        generic.verify(WebhookRequest("POST", b"{}", headers), KEY, NOW)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 10000, b'{"a":' * 10000, b"9" * 5000, b'{"type": "mentions", "mentions": [{"id": ' + b"9" * 5000 + b"}]}"],
+)
+def test_deep_or_huge_number_bodies_are_malformed(body: bytes) -> None:
+    with pytest.raises(MalformedPayloadError, match="not acceptable JSON"):
+        generic.parse(WebhookRequest("POST", body), "acme")

@@ -53,13 +53,13 @@ def test_signature_is_hmac_sha256_of_the_raw_body_with_the_app_secret() -> None:
     assert missing.value.status == 401
 
 
-def test_batched_delivery_makes_one_mention_per_change_and_splits_per_account() -> None:
+def test_batched_delivery_makes_one_mention_per_change_and_splits_per_item() -> None:
     document = _fixture("comments__batch_two_accounts")
     changes = sum(len(entry["changes"]) for entry in document["entry"])
     request = _request(document)
     assert len(instagram.parse(request, "acme")) == changes == 4
     parts = instagram.split(request)
-    assert [instagram.account_id(part) for part in parts] == [ACCOUNT, ACCOUNT2]
+    assert [instagram.account_id(part) for part in parts] == [ACCOUNT, ACCOUNT, ACCOUNT2, ACCOUNT2]  # one per item
     assert all(len(json.loads(part.body)["entry"]) == 1 and part.headers == request.headers for part in parts)
     assert [m for part in parts for m in instagram.parse(part, "acme")] == list(instagram.parse(request, "acme"))
 

@@ -430,3 +430,19 @@ def test_stars_and_a_written_rating_count_once_and_good_stars_add_nothing() -> N
     assert alone < written.complaint_probability < counted_twice  # same group: the second one only in part
     assert run("Love it", metrics=Metrics(rating=5)) == run("Love it")
     assert run("Meh.", metrics=Metrics(rating=3)) == run("Meh.")
+
+
+@pytest.mark.parametrize("letter", ["a", "ж", "ş"])
+def test_scoring_is_linear_in_the_length_of_one_long_word(letter: str) -> None:
+    """A longest-prefix stem lookup over every prefix of a 500 KB word took ~30-50 s (quadratic)."""
+    import time
+
+    def cpu(size: int) -> float:
+        text = letter * size
+        mention = Mention("generic", f"s:{size}", Kind.POST, "acme", Author("a"), text, None, datetime.now(UTC))
+        start = time.process_time()
+        score(mention, ScoringRules())
+        return time.process_time() - start
+
+    cpu(10)  # language packs and TextBlob loaded outside the measurement
+    assert cpu(500_000) < 3.0

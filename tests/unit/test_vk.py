@@ -88,3 +88,29 @@ def test_the_owner_check_covers_every_event_with_an_owner() -> None:
     """Every handled event but messages names an owner in its fixtures, so the check above sees them all."""
     covered = {path.name.split("__")[0] for path in _OWNED}
     assert covered == {event for event in vk.EVENT_TYPES if not event.startswith("message_")}
+
+
+def test_reply_link_names_the_thread_top_from_parents_stack_not_the_comment_replied_to() -> None:
+    document = json.loads((FIXTURES / "vk" / "wall_reply_new__reply_in_thread.json").read_text())
+    assert document["object"]["parents_stack"] == [9041] and document["object"]["reply_to_comment"] == 9043
+    (reply,) = vk.parse(_request(document), "acme")
+    assert reply.url == "https://vk.com/wall-218000001_513?reply=9050&thread=9041"
+    assert reply.thread.parent_id == "wall-218000001_513_c9043"  # what it answers stays the comment replied to
+    del document["object"]["parents_stack"]
+    (without_stack,) = vk.parse(_request(document), "acme")
+    assert without_stack.url == "https://vk.com/wall-218000001_513?reply=9050&thread=9043"
+
+
+@pytest.mark.parametrize("date", [99999999999999999999, -99999999999999999999, 10**18])
+def test_a_date_no_calendar_holds_is_malformed_not_a_crash(date: int) -> None:
+    document = json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())
+    document["object"]["date"] = date
+    with pytest.raises(MalformedPayloadError, match="wall_reply_new"):
+        vk.parse(_request(document), "acme")
+
+
+@pytest.mark.parametrize("body", [b"[" * 10000, b'{"a":' * 10000, b"9" * 5000, b'{"group_id": ' + b"9" * 5000 + b"}"])
+def test_hostile_bodies_have_no_account_and_are_malformed(body: bytes) -> None:
+    assert vk.account_id(WebhookRequest("POST", body)) is None
+    with pytest.raises(MalformedPayloadError):
+        vk.parse(WebhookRequest("POST", body), "acme")
