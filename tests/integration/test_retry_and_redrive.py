@@ -98,7 +98,7 @@ def test_a_missing_helpdesk_secret_goes_straight_to_the_dlq(
     driver.drain()
     assert queue_depth(settings().tickets_queue) == 0
     assert queue_depth(f"{settings().tickets_queue}-dlq") == 1  # after one attempt, not eight back-offs
-    identity = "vk#wall-218000003_513_c9041"
+    identity = "rtco#vk#wall-218000003_513_c9041"
     lines = _log_lines(capsys.readouterr().out)
     assert [line["event"] for line in lines if line["event"].startswith("ticket.")] == ["ticket.dead_lettered"]
     (parked,) = [line for line in lines if line["event"] == "ticket.dead_lettered"]
@@ -125,6 +125,6 @@ def test_every_log_line_of_the_workers_carries_brand_network_and_mention(
         assert (line.get("brand"), line.get("network"), line.get("mention")) == (
             "acme",
             "vk",
-            "vk#wall-218000001_513_c9041",
+            "acme#vk#wall-218000001_513_c9041",
         ), line
     assert queue_depth(f"{settings().tickets_queue}-dlq") == 0  # an outage is retried, not parked
