@@ -251,7 +251,7 @@ def test_after_the_hostile_suite_the_service_still_answers_and_stores(service: s
     response = requests.post(f"{service}/webhooks/vk", data=signed.body, headers=dict(signed.headers), timeout=10)
     assert (response.status_code, response.text) == (200, "ok")
     driver.drain()
-    assert [m["id"] for m in mentions_stored()] == ["vk#wall-218000001_513_c9041"]
+    assert [m["id"] for m in mentions_stored()] == ["acme#vk#wall-218000001_513_c9041"]
     total = sum(SENT.values())
     print(f"\nhostile-input suite: {total} requests, none answered >= 500")
     for kind, count in sorted(SENT.items()):
