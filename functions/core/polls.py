@@ -209,10 +209,13 @@ def backoff_seconds(
 
 @dataclass(frozen=True)
 class Seen:
-    """One listed item: its id and the time the source sorts by."""
+    """One listed item: its id and the time the source sorts by. `ordered` is False for items the
+    listing does not sort (replies carried inside a YouTube thread): they are emitted and can move
+    the mark, but take no part in deciding where the listing's order has passed the floor."""
 
     id: str
     at: datetime
+    ordered: bool = True
 
 
 def floor(cursor: Cursor) -> datetime | None:
@@ -237,6 +240,11 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
     then the newest item it saw becomes the mark. Ties at the mark's second are told apart by id, so
     nothing is lost at the boundary and nothing is re-emitted: an unchanged source yields no ids and
     the very same cursor. A sweep cut short (page budget, error) resumes from its page token.
+
+    The end is decided by the page's order, not by any one item: the listing promises newest first,
+    so the sweep ends when the page's *last* ordered item is older than the floor. An item out of
+    place (a pinned comment listed first, a review a developer reply moved up) is skipped when it is
+    older than the floor, and neither ends the sweep nor moves the mark.
     """
     low = floor(cursor)
     high = until(cursor)
@@ -244,13 +252,14 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
     top: str | None = cursor.get("top")
     top_ids = set(cursor.get("top_ids") or ())
     emit: set[str] = set()
-    reached_end = False
+    last: Seen | None = None  # the page's last ordered item: the oldest, by the listing's promise
     for item in items:
         at = _second(item.at)
+        if item.ordered:
+            last = item
         if high is not None and item.at >= high:
             continue
         if low is not None and at < _second(low):
-            reached_end = True
             continue
         if low is not None and at == _second(low) and item.id in mark_ids:
             continue  # seen last sweep; not the end: more items of that second may follow
@@ -259,6 +268,7 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
             top, top_ids = at, {item.id}
         elif at == top:
             top_ids.add(item.id)
+    reached_end = low is not None and last is not None and _second(last.at) < _second(low)
     more = next_page is not None and not reached_end
     state = {k: v for k, v in cursor.items() if k not in ("page", "top", "top_ids")}
     if more:

@@ -42,10 +42,15 @@ def pages(items: list[Seen], size: int) -> list[tuple[list[Seen], str | None]]:
     return [(page, str(n + 1) if n + 1 < len(cut) else None) for n, page in enumerate(cut)]
 
 
-def full_sweep(cursor: dict[str, Any], items: list[Seen], size: int = 2) -> tuple[set[str], dict[str, Any]]:
-    """Run a sweep to its end the way the runner would, one page per call."""
+def full_sweep(
+    cursor: dict[str, Any], items: list[Seen], size: int = 2, pinned: Seen | None = None
+) -> tuple[set[str], dict[str, Any]]:
+    """Run a sweep to its end the way the runner would, one page per call; `pinned` is listed
+    first on page 1 whatever its age (YouTube's pinned comment under `order=time`)."""
     emitted: set[str] = set()
     listing = pages(items, size)
+    if pinned is not None:
+        listing[0] = ([pinned, *listing[0][0]], listing[0][1])
     index = 0
     while True:
         page, token = listing[index]
@@ -111,6 +116,38 @@ def test_sweeps_never_lose_or_repeat_items(first: list[int], later: list[int], s
     new = [Seen(f"n{i}", mark + timedelta(seconds=m % 3)) for i, m in enumerate(later)]
     again, _ = full_sweep(cursor, old + new, size)
     assert again == {s.id for s in new}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=10),
+    st.integers(min_value=1, max_value=5),
+)
+def test_a_pinned_item_older_than_the_floor_neither_ends_a_sweep_nor_moves_the_mark(
+    first: list[int], later: list[int], size: int
+) -> None:
+    """Issue 15: one out-of-order item must not stand for the listing's order."""
+    pinned = Seen("pinned", at(60 * 24 * 40))
+    old = [Seen(f"o{i}", at(m + 10)) for i, m in enumerate(first)]
+    emitted, cursor = full_sweep(seed(NOW, timedelta(hours=24)), old, size, pinned)
+    assert emitted == {s.id for s in old}
+    mark = max((s.at for s in old), default=at(24 * 60)).replace(microsecond=0)
+    assert cursor.get("mark", cursor["since"]) == mark.strftime("%Y-%m-%dT%H:%M:%SZ")
+    new = [Seen(f"n{i}", mark + timedelta(seconds=m % 3)) for i, m in enumerate(later)]
+    again, _ = full_sweep(cursor, old + new, size, pinned)
+    assert again == {s.id for s in new}
+
+
+def test_the_page_order_ends_a_sweep_and_unordered_items_are_still_emitted() -> None:
+    cursor = seed(NOW, timedelta(hours=24))
+    # The page's last ordered item is older than the floor: the sweep ends here...
+    page = [Seen("a", at(5)), Seen("old", at(60 * 30)), Seen("reply", at(3), ordered=False)]
+    ids, state, more = sweep(cursor, page, "next")
+    assert ids == {"a", "reply"} and not more and state["mark"] == "2026-11-27T07:57:00Z"
+    # ...but an old item that is not last (pinned first) does not end it.
+    ids, state, more = sweep(cursor, [Seen("pinned", at(60 * 30)), Seen("a", at(5))], "next")
+    assert ids == {"a"} and more and state["page"] == "next" and state["top"] == "2026-11-27T07:55:00Z"
 
 
 @pytest.mark.parametrize(
