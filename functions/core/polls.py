@@ -315,15 +315,47 @@ def search_targets(
     return tuple(PollTarget(brand, f"q:{search}", {**params, "q": search}, query=query) for search in found)
 
 
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>|<!--.*?-->|<![^>]*>|<\?[^>]*>", re.DOTALL)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_ESCAPED_MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|<br\s*/?>", re.IGNORECASE)  # closing tags: not typed text
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Inline elements sit inside a word's run of text (`<b>ac</b>me`, `<a href>link</a>`): removed.
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span strike strong sub sup "  # noqa: SIM905
+    "time tt u var wbr".split()
+)
+# Blocks and `<p>`-style separators start a new line; any other tag (img, td, unknown) is a space.
+_BLOCK = frozenset(
+    "address article aside blockquote br caption center dd details dialog div dl dt fieldset figcaption figure "  # noqa: SIM905
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody tfoot "
+    "thead tr ul".split()
+)
+
+
+def _untag(markup: str) -> str:
+    """Every tag replaced so that no two words join: inline tags vanish, blocks break the line,
+    anything else (images, cells, comments, unknown tags) becomes a space."""
+
+    def replace(found: re.Match[str]) -> str:
+        name = (found.group(1) or "").lower()
+        if name in _INLINE:
+            return ""
+        return "\n" if name in _BLOCK else " "
+
+    return _TAG.sub(replace, markup)
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text from the small HTML fragments APIs return (HN comments, Mastodon statuses, YouTube)."""
-    text = _TAG.sub("", _BREAK.sub("\n", markup))
-    lines = (_SPACES.sub(" ", line).strip() for line in html.unescape(text).split("\n"))
+    """Plain text from the small HTML fragments APIs return (HN comments, Mastodon statuses, YouTube,
+    feed descriptions). Tags go first, then entities are unescaped, so an escaped `&lt;p&gt;` the
+    author typed stays text. A double-escaped field (`&amp;#39;`, or escaped markup with closing tags
+    in a field that has no tags of its own) is unescaped once more."""
+    text = html.unescape(_untag(markup))
+    if not _TAG.search(markup) and _ESCAPED_MARKUP.search(text):
+        text = html.unescape(_untag(text))  # `&lt;p&gt;Hi&lt;/p&gt;`: the whole field was escaped markup
+    elif _ENTITY.search(text):
+        text = html.unescape(text)  # `&amp;#39;` → `&#39;` → `'`
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
     return "\n".join(line for line in lines if line)
 
 
