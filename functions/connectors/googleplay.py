@@ -17,6 +17,8 @@ Choices, all about what the API does not say:
 - The author has no id in the API. A Play user writes at most one review per app, so the review id
   stands for the author (`author.id`): threads and follow-ups then stay per review.
 - `created_at` is the user comment's `lastModified` (the API gives no creation time).
+- `reviewerLanguage` is the device's locale (`en_US`, `id_ID`, `en_ID` in real answers), not
+  necessarily the review's language: `Mention` keeps only its language (`en`), the scorer's code.
 - An edited review keeps its `reviewId` and moves up with a newer `lastModified`, so the sweep emits it
   again. It is `Action.EDIT` when we can tell (the developer's reply is older than the user's text:
   the user rewrote it after we answered), which makes ingest replace the stored text and re-score it

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from functions.core.lang import language_code
 from functions.core.mention import Author, Kind, Mention, parse_time
 from functions.core.polls import (
     Credentials,
@@ -307,9 +308,8 @@ def _entry_lang(raw: Mapping[str, Any]) -> str | None:
 
 
 def _lang(value: Any) -> str | None:
-    """`en-us` / `en` → `en`; anything else (or nothing) → None."""
-    primary = str(value or "").split("-")[0].strip().lower()
-    return primary if len(primary) == 2 and primary.isalpha() else None
+    """`en-us` / `en_US` / `eng` → `en`; anything else (or nothing) → None."""
+    return language_code(value)
 
 
 def _str(value: Any) -> str | None:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from functions.core.lang import language_code
+
 
 class Kind(StrEnum):
     POST = "post"
@@ -78,6 +80,8 @@ class Mention:
             raise ValueError("a mention needs a network and an external id")
         if self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware (UTC)")
+        if self.lang is not None:  # every source's tag (`en_US`, `pt-BR`, `und`) as the scorer's code
+            object.__setattr__(self, "lang", language_code(self.lang))
 
     @property
     def identity(self) -> str:
