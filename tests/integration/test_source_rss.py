@@ -418,3 +418,35 @@ def test_a_recorded_medium_feed_keeps_headings_and_figures_apart_from_the_words_
     for text in texts.values():
         glued = [w for w in words.findall(text) if re.search(r"[a-z][A-Z]{2}", w)]
         assert glued == [], glued
+
+
+def _cut(name: str, size: int) -> Fetch:
+    body = (RECORDED / name).read_bytes()[:size]
+    return lambda request: HttpResponse(200, body, {"Content-Type": "application/atom+xml"})
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99, -3, -9])
+def test_a_recorded_feed_cut_short_is_malformed_and_the_cursor_stays(keep: float) -> None:
+    """Issue 15: half of heise's real Atom feed parsed "successfully", `seen` shrank to it, and the
+    next full poll emitted the other entries again. A feed that ends mid-document is malformed."""
+    (target,) = rss.targets("acme", {"feeds": [{"url": "https://www.heise.de/developer/rss/news-atom.xml"}]}, ACME)
+    then = datetime(2016, 2, 1, 18, tzinfo=UTC)
+    full = rss.poll(_recorded("heise.atom", "application/atom+xml"), NONE, target, seed(then, timedelta(days=30)), then)
+    assert len(full.mentions) == 15 and len(full.cursor["seen"]) == 15
+    size = len((RECORDED / "heise.atom").read_bytes())
+    cut = int(size * keep) if keep > 0 else size + int(keep)  # -3: only `d>\n` of `</feed>` is missing
+    with pytest.raises(MalformedPayloadError, match="ends mid-document"):
+        rss.poll(_cut("heise.atom", cut), NONE, target, full.cursor, then + timedelta(minutes=15))
+    again = rss.poll(_recorded("heise.atom", "application/atom+xml"), NONE, target, full.cursor, then)
+    assert again.mentions == () and again.cursor == full.cursor
+
+
+def test_a_complete_feed_with_an_xml_slip_keeps_the_ids_it_may_have_missed(api: tuple[FakeApiServer, Fake]) -> None:
+    """The lenient parse of a not-well-formed (but complete) feed is kept; its `seen` also keeps the
+    previous ids, so an entry the parse lost does not come back as new once the feed is fixed."""
+    server, _ = api
+    target = _target(server, "/deals.rss")
+    earlier = {**seed(NOW, timedelta(hours=24)), "seen": ["0123456789abcdef"]}
+    page = _poll(target, earlier)
+    assert len(page.mentions) == 1 and "0123456789abcdef" in page.cursor["seen"]
+    assert len(page.cursor["seen"]) == 2
