@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import requests
 
 from functions import helpdesks
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester, TicketDraft
+from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef
 from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
 
 VOCABULARY = {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "idempotency_header"}
@@ -269,6 +270,36 @@ def test_configuration_errors_are_permanent_and_named(
 ) -> None:
     with pytest.raises(HelpdeskError, match=message):
         helpdesks.create(vendor, settings, secrets)
+
+
+DESKS = {
+    "zendesk": ({"url": "https://z.example", "email": "a@b"}, {"api_token": "t"}),
+    "freshdesk": ({"domain": "acme"}, {"api_key": "k"}),
+    "zammad": ({"url": "https://zm.example"}, {"token": "t"}),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(DESKS))
+@pytest.mark.parametrize("ticket_id", ["12a", "../users/1", "1/comments", "", " 12", "١٢"])
+def test_ticket_ids_that_are_not_numbers_never_reach_a_url(
+    vendor: str, ticket_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: Zendesk did not check its ticket ids, unlike Freshdesk and Zammad."""
+    sent: list[str] = []
+    monkeypatch.setattr("functions.runtime.http.call", lambda session, method, url, *a, **k: sent.append(url))
+    desk = helpdesks.create(vendor, *DESKS[vendor])
+    ticket = TicketRef(vendor, ticket_id, None)
+    acts: list[Callable[[], object]] = [
+        lambda: desk.add_comment(ticket, "x"),
+        lambda: desk.set_priority(ticket, Priority.HIGH),
+        lambda: desk.ticket_status(ticket),
+    ]
+    if "reopen" in desk.FEATURES:
+        acts.append(lambda: desk.reopen(ticket))
+    for act in acts:
+        with pytest.raises(HelpdeskError, match="ticket ids are numbers"):
+            act()
+    assert sent == []
 
 
 def test_base_urls_from_subdomains() -> None:
