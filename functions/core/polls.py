@@ -124,6 +124,7 @@ class PollPage:
     cursor: Cursor
     more: bool = False  # another page is waiting right now (same sweep)
     wait: float | None = None  # the source asked us to pause this long (rate-limit headers)
+    skipped: int = 0  # entries of the answer that were not items (a `null` in a list): left out, counted
 
 
 class PollSource(Protocol):
