@@ -11,6 +11,9 @@ a page, at most 10 pages (≈500 newest reviews per storefront), no auth. `feed.
 - `_is_review`: older feeds put the app's own metadata first in page 1; it has no `im:rating`.
 - `_next_page`: `feed.link` may list `rel="next"`/`rel="last"` URLs; when present they steer paging.
 - Conditional GET: if Apple sends `ETag`/`Last-Modified`, page 1 is asked conditionally next time.
+- `_date`: an entry without `updated` (the older feed format) falls back to its `published`, then
+  `im:releaseDate`; an entry with no date at all is left out and counted (`PollPage.skipped`), so
+  one such entry no longer fails the page.
 
 Every review is about the brand's app, so targets have `match=False`. Newest first by `updated`, so
 the cursor is the shared `sweep`. The external id is `{appId}:{review id}`: review ids look global,
@@ -52,6 +55,7 @@ SECRETS: tuple[str, ...] = ()
 API = "https://itunes.apple.com"
 MAX_PAGES = 10
 EVENT = "customerreviews"
+DATE_FIELDS = ("updated", "published", "im:releaseDate")
 _APP_ID = re.compile(r"^\d{1,12}$")
 _COUNTRY = re.compile(r"^[a-z]{2}$")
 _PAGE_IN_URL = re.compile(r"/page=(\d+)/")
@@ -97,12 +101,14 @@ def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Curs
     if response.status == 304:
         return PollPage((), cursor)
     feed = _feed(response)
-    reviews = [_mention(entry, target) for entry in _entries(feed) if _is_review(entry)]
-    next_page = _next_page(feed, page) if reviews else None
+    entries = [entry for entry in _entries(feed) if _is_review(entry)]
+    found = [_mention(entry, target) for entry in entries]
+    reviews = [m for m in found if m is not None]
+    next_page = _next_page(feed, page) if entries else None
     emit, state, more = sweep(cursor, (Seen(m.external_id, m.created_at) for m in reviews), next_page)
     if page == 1:
         state = _validators(state, response)
-    return PollPage(tuple(m for m in reviews if m.external_id in emit), state, more)
+    return PollPage(tuple(m for m in reviews if m.external_id in emit), state, more, skipped=len(found) - len(reviews))
 
 
 # ------------------------------------------------------------------------------- conditional GET
@@ -182,14 +188,25 @@ def _label(entry: Mapping[str, Any], *path: str) -> str:
     return str(node) if isinstance(node, str | int) else ""
 
 
-def _mention(entry: Mapping[str, Any], target: PollTarget) -> Mention:
-    review_id, updated, stars = _label(entry, "id"), _label(entry, "updated"), _label(entry, "im:rating")
+def _date(entry: Mapping[str, Any]) -> datetime | None:
+    """`updated`, else the entry's other dates (`published`, `im:releaseDate`): the older feed format
+    leaves `updated` out of some entries [unconfirmed which one it carries instead]."""
+    for name in DATE_FIELDS:
+        try:
+            return parse_time(_label(entry, name))
+        except ValueError:
+            continue
+    return None
+
+
+def _mention(entry: Mapping[str, Any], target: PollTarget) -> Mention | None:
+    """The review, or None when it carries no date at all (left out and counted, not the whole page)."""
+    review_id, stars = _label(entry, "id"), _label(entry, "im:rating")
     if not review_id or not stars.isdigit():
         raise MalformedPayloadError("appstore: a review without id or rating")
-    try:
-        created = parse_time(updated)
-    except ValueError as error:
-        raise MalformedPayloadError(f"appstore: review {review_id} has no valid updated time") from error
+    created = _date(entry)
+    if created is None:
+        return None
     title, content = _label(entry, "title"), _label(entry, "content")
     app = target.params["app"]
     link = entry.get("link")

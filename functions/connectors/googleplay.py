@@ -17,11 +17,15 @@ Choices, all about what the API does not say:
 - The author has no id in the API. A Play user writes at most one review per app, so the review id
   stands for the author (`author.id`): threads and follow-ups then stay per review.
 - `created_at` is the user comment's `lastModified` (the API gives no creation time).
+- `reviewerLanguage` is the device's locale (`en_US`, `id_ID`, `en_ID` in real answers), not
+  necessarily the review's language: `Mention` keeps only its language (`en`), the scorer's code.
 - An edited review keeps its `reviewId` and moves up with a newer `lastModified`, so the sweep emits it
-  again. It is `Action.EDIT` when we can tell (the developer's reply is older than the user's text:
-  the user rewrote it after we answered), which makes ingest replace the stored text and re-score it
-  (a never-stored EDIT is stored as new). Otherwise it is `Action.NEW` and ingest keeps the first
-  text (same identity: a duplicate).
+  again, and nothing in the answer says whether a review is new or rewritten. Every review is
+  therefore `Action.EDIT`, as webhook networks send edits: ingest replaces the stored text and
+  re-scores it, and stores a review it never saw as new (`apply_edit` then `put_new`). Before, only a
+  review rewritten after the developer's reply was an edit; any other rewrite kept the first text.
+- A `null` inside `reviews[]` (seen in real answers) is left out and counted (`PollPage.skipped`,
+  `PollErrors{reason=skipped_item}`); the rest of the page is kept.
 - The star rating is not text the user wrote, and Metrics has no rating field: it travels in `event`
   as `reviews.list:stars=N`, so a later scorer rule can read it; `text` stays the user's words.
 - A text "title<TAB>body" (reviews written with a separate title) becomes "title\\n\\nbody" [unconfirmed].
@@ -147,11 +151,13 @@ def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Curs
     body = response.json()
     if not isinstance(body, dict):
         raise MalformedPayloadError("googleplay: the answer is not a JSON object")
-    listed = [_review(item, target) for item in _reviews(body)]
+    reviews = _reviews(body)
+    listed = [_review(item, target) for item in reviews if item is not None]
     low = floor(cursor)
     counted = (seen for seen, _, replied_at in listed if not _bumped(seen, replied_at, low))
     emit, state, more = sweep(cursor, counted, _next_page(body))
-    return PollPage(tuple(m for seen, m, _ in listed if m is not None and seen.id in emit), state, more)
+    mentions = tuple(m for seen, m, _ in listed if m is not None and seen.id in emit)
+    return PollPage(mentions, state, more, skipped=len(reviews) - len(listed))
 
 
 def _bumped(seen: Seen, replied_at: datetime | None, low: datetime | None) -> bool:
@@ -214,7 +220,7 @@ def _review(item: Any, target: PollTarget) -> tuple[Seen, Mention | None, dateti
         metrics=Metrics(likes=optional_int(user.get("thumbsUpCount")), rating=_stars(user)),
         lang=str(user.get("reviewerLanguage") or "") or None,
         event=_event(user.get("starRating")),
-        action=Action.EDIT if replied_at is not None and replied_at < at else Action.NEW,
+        action=Action.EDIT,
     )
     return Seen(review_id, at), mention, replied_at
 

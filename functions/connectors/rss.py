@@ -19,6 +19,10 @@ Decisions (docs/networks/rss.md says why):
 * Entries without a date: the first poll takes them as the baseline (their age is unknown); later
   new ones are emitted with `created_at = now` (first seen); a backfill skips them.
 * One page per feed: RSS has no pagination and RFC 5005 Atom paging is not followed.
+* A body that ends mid-document (expat's "no element found" / "unclosed token", or no `</rss>`,
+  `</feed>`, `</rdf:RDF>`) is malformed: the cursor stays and the target backs off. A complete
+  document with a well-formedness slip (a bare `&`) is kept, and its `seen` keeps the old ids too,
+  so entries the lenient parse may have missed do not come back as new.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from functions.core.lang import language_code
 from functions.core.mention import Author, Kind, Mention, parse_time
 from functions.core.polls import (
     Credentials,
@@ -62,6 +67,9 @@ MAX_ENTRIES = 500  # newest first; bounds the cursor (~10 KB) whatever the feed'
 MAX_ID_CHARS = 200  # longer ids (or ids with spaces) are hashed
 MAX_TTL_WAIT = 6 * 3600.0  # a `<ttl>` longer than this is honoured only up to it: mentions must stay fresh
 _FEED_KEYS = frozenset({"url", "match", "name"})
+_CUT_SHORT = ("no element found", "unclosed token", "unclosed cdata section")  # expat at the end of input
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
+_TAIL = 64 * 1024  # the root's end tag is near the end; trailing comments and whitespace are allowed
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SPACES = re.compile(r"\s+")
 
@@ -141,7 +149,9 @@ def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Curs
     seen = set(cursor.get("seen") or ())
     first = "seen" not in cursor
     emit = tuple(e.mention for e in entries if _tag(e) not in seen and _wanted(e, cursor, first))
-    return PollPage(emit, _next_cursor(cursor, entries, response), wait=_ttl_wait(parsed))
+    # A feed read past a well-formedness error may have lost entries: remember the old ids too.
+    kept = frozenset(seen) if parsed.bozo and _not_well_formed(parsed) else frozenset()
+    return PollPage(emit, _next_cursor(cursor, entries, response, kept), wait=_ttl_wait(parsed))
 
 
 def _request_headers(cursor: Cursor) -> dict[str, str]:
@@ -165,7 +175,28 @@ def _parse(response: HttpResponse, url: str) -> Any:
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         kind = headers.get("content-type", "no content-type")
         raise MalformedPayloadError(f"rss: {url} is not a feed ({kind}): {parsed.get('bozo_exception')}")
+    if _truncated(response.body, parsed):
+        raise MalformedPayloadError(
+            f"rss: {url} ends mid-document: {parsed.get('bozo_exception') or 'no root end tag'}"
+        )
     return parsed
+
+
+def _not_well_formed(parsed: Any) -> bool:
+    """feedparser's `bozo` for broken XML (a SAX error), not for a mislabelled encoding or type."""
+    return type(parsed.get("bozo_exception")).__name__ == "SAXParseException"
+
+
+def _truncated(body: bytes, parsed: Any) -> bool:
+    """A body cut short (a dropped connection, a size limit, a proxy): the parser hit the end inside
+    an element, or the root element (`</rss>`, `</feed>`, `</rdf:RDF>`) is never closed. Half a feed
+    must not pass for the whole: the entries it lacks would leave `seen` and come back as new."""
+    error = str(parsed.get("bozo_exception") or "").lower()
+    if parsed.bozo and _not_well_formed(parsed) and any(words in error for words in _CUT_SHORT):
+        return True
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        body = body.decode("utf-16", "replace").encode()
+    return _ROOT_END.search(body[-_TAIL:]) is None
 
 
 def _entries(parsed: Any, target: PollTarget, now: datetime) -> tuple[_Entry, ...]:
@@ -197,11 +228,15 @@ def _wanted(entry: _Entry, cursor: Cursor, first: bool) -> bool:
     return (not isinstance(since, str) or at >= parse_time(since)) and (high is None or at < high)
 
 
-def _next_cursor(cursor: Cursor, entries: Iterable[_Entry], response: HttpResponse) -> Cursor:
+def _next_cursor(
+    cursor: Cursor, entries: Iterable[_Entry], response: HttpResponse, kept: frozenset[str] = frozenset()
+) -> Cursor:
     """The cursor after a 200: the same object when the feed lists the same entries (whatever its
-    validators say), else the new set of ids with this response's validators."""
+    validators say), else the new set of ids (plus `kept`, bounded) with this response's validators."""
     state = {k: v for k, v in cursor.items() if k not in ("seen", "etag", "modified")}
-    state["seen"] = sorted({_tag(e) for e in entries})
+    listed = {_tag(e) for e in entries}
+    state["seen"] = sorted(listed) + sorted(kept - listed)[: max(0, MAX_ENTRIES - len(listed))]
+    state["seen"].sort()
     if until(cursor) is not None:
         state["done"] = True
     if state == {k: v for k, v in cursor.items() if k not in ("etag", "modified")}:
@@ -307,9 +342,8 @@ def _entry_lang(raw: Mapping[str, Any]) -> str | None:
 
 
 def _lang(value: Any) -> str | None:
-    """`en-us` / `en` → `en`; anything else (or nothing) → None."""
-    primary = str(value or "").split("-")[0].strip().lower()
-    return primary if len(primary) == 2 and primary.isalpha() else None
+    """`en-us` / `en_US` / `eng` → `en`; anything else (or nothing) → None."""
+    return language_code(value)
 
 
 def _str(value: Any) -> str | None:

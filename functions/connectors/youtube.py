@@ -15,7 +15,9 @@ Wire contract (../shared/reference/polls.md, "YouTube Data API v3"):
   from memory of the API's error pages]; all kept in the named sets below.
 - Permalink `https://www.youtube.com/watch?v={videoId}&lc={commentId}` [unconfirmed]: `_comment_url`.
 
-Sweeps are newest first by `publishedAt`. Limits, by design:
+Sweeps are newest first by `publishedAt`. A pinned thread is listed first whatever its age [seen in
+real answers, not documented]: the sweep ends by the page's last thread, so it neither ends a sweep
+nor moves the mark; replies are not part of the order (`Seen.ordered` False). Limits, by design:
 - An edited comment keeps its id and its `publishedAt` (only `updatedAt` moves): it is not emitted
   again, so the stored text is the one first seen.
 - `order=time` orders threads by their top-level comment [unconfirmed]: a new reply to a thread older
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -256,7 +258,8 @@ def _thread(item: Any, scope: _Scope) -> Iterator[tuple[Seen, Mention | None]]:
     yield _comment(top, scope, Thread(video, video), snippet.get("totalReplyCount"))
     for reply in _replies(item):
         parent = reply["snippet"].get("parentId") or top.get("id")
-        yield _comment(reply, scope, Thread(video, str(parent)), None)
+        seen, mention = _comment(reply, scope, Thread(video, str(parent)), None)
+        yield replace(seen, ordered=False), mention  # `order=time` sorts threads, not their replies
 
 
 def _replies(thread: Mapping[str, Any]) -> list[Any]:

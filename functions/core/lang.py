@@ -294,3 +294,36 @@ def detect_language(text: str) -> str:
     if not votes["en"] and chars & _TR_LIKELY and not votes["de"]:
         return "tr"  # ç/ö/ü and no English or German function word: Turkish typed without ğ/ı/ş
     return "en"
+
+
+# ---------------------------------------------------------------------------- sources' language tags
+
+# Three-letter ISO 639-2/3 codes (bibliographic and terminology) of the languages the scorer or the
+# detector names, and the legacy two-letter codes Java/Android (Google Play) and X still send.
+_ALIASES: dict[str, str] = {
+    "eng": "en", "rus": "ru", "ukr": "uk", "tur": "tr", "deu": "de", "ger": "de", "spa": "es",
+    "fra": "fr", "fre": "fr", "ell": "el", "gre": "el", "heb": "he", "ara": "ar", "hin": "hi",
+    "tha": "th", "kat": "ka", "geo": "ka", "kor": "ko", "jpn": "ja", "zho": "zh", "chi": "zh",
+    "ind": "id", "iw": "he", "in": "id", "ji": "yi",
+}  # fmt: skip
+# "No linguistic content", "undetermined", "multiple", "uncoded", and X's markers for text that is
+# only a hashtag, a mention, media or a link (qht, qme, qam, qct, qst): no language at all.
+_NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qht", "qme", "qam", "qct", "qst", "xx"})
+_PRIMARY = re.compile(r"^[a-z]{2,3}$")
+
+
+def language_code(tag: object) -> str | None:
+    """A source's language tag as the scorer's code (ISO 639-1, lowercase), or None.
+
+    Sources send BCP 47 (`en-US`, `pt-BR`, `zh-Hant-TW`: Bluesky, Mastodon, feeds), POSIX/Java locales
+    (`en_US`, `id_ID`, `en_ID`, legacy `in_ID`: Google Play's device setting), upper case (`EN`),
+    three-letter codes (`eng`) and "no language" markers (`und`, X's `qme`). Only the language counts;
+    the region is dropped. Anything else is None, and the scorer detects the language from the text.
+    """
+    if not isinstance(tag, str):
+        return None
+    primary = re.split(r"[-_.@\s]", tag.strip().lower(), maxsplit=1)[0]
+    if not _PRIMARY.match(primary) or primary in _NO_LANGUAGE:
+        return None
+    code = _ALIASES.get(primary, primary)
+    return code if len(code) == 2 else None

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from functions.core.lang import language_code
+
 # What one mention may weigh, so that whatever the door accepts can be queued (SQS: 256 KiB a
 # message on any queue) and stored (DynamoDB: 400 KB an item, 2048 bytes a key attribute).
 MAX_TEXT_BYTES = 128 * 1024  # UTF-8 bytes of `text` kept; longer texts are cut, `truncated_from` says so
@@ -93,6 +95,8 @@ class Mention:
         if cut is not self.text:  # the one place texts are cut: every source, every path
             object.__setattr__(self, "truncated_from", self.truncated_from or len(self.text))
             object.__setattr__(self, "text", cut)
+        if self.lang is not None:  # every source's tag (`en_US`, `pt-BR`, `und`) as the scorer's code
+            object.__setattr__(self, "lang", language_code(self.lang))
 
     @property
     def identity(self) -> str:

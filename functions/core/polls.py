@@ -124,6 +124,7 @@ class PollPage:
     cursor: Cursor
     more: bool = False  # another page is waiting right now (same sweep)
     wait: float | None = None  # the source asked us to pause this long (rate-limit headers)
+    skipped: int = 0  # entries of the answer that were not items (a `null` in a list): left out, counted
 
 
 class PollSource(Protocol):
@@ -209,10 +210,13 @@ def backoff_seconds(
 
 @dataclass(frozen=True)
 class Seen:
-    """One listed item: its id and the time the source sorts by."""
+    """One listed item: its id and the time the source sorts by. `ordered` is False for items the
+    listing does not sort (replies carried inside a YouTube thread): they are emitted and can move
+    the mark, but take no part in deciding where the listing's order has passed the floor."""
 
     id: str
     at: datetime
+    ordered: bool = True
 
 
 def floor(cursor: Cursor) -> datetime | None:
@@ -237,6 +241,11 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
     then the newest item it saw becomes the mark. Ties at the mark's second are told apart by id, so
     nothing is lost at the boundary and nothing is re-emitted: an unchanged source yields no ids and
     the very same cursor. A sweep cut short (page budget, error) resumes from its page token.
+
+    The end is decided by the page's order, not by any one item: the listing promises newest first,
+    so the sweep ends when the page's *last* ordered item is older than the floor. An item out of
+    place (a pinned comment listed first, a review a developer reply moved up) is skipped when it is
+    older than the floor, and neither ends the sweep nor moves the mark.
     """
     low = floor(cursor)
     high = until(cursor)
@@ -244,13 +253,14 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
     top: str | None = cursor.get("top")
     top_ids = set(cursor.get("top_ids") or ())
     emit: set[str] = set()
-    reached_end = False
+    last: Seen | None = None  # the page's last ordered item: the oldest, by the listing's promise
     for item in items:
         at = _second(item.at)
+        if item.ordered:
+            last = item
         if high is not None and item.at >= high:
             continue
         if low is not None and at < _second(low):
-            reached_end = True
             continue
         if low is not None and at == _second(low) and item.id in mark_ids:
             continue  # seen last sweep; not the end: more items of that second may follow
@@ -259,6 +269,7 @@ def sweep(cursor: Cursor, items: Iterable[Seen], next_page: str | None) -> tuple
             top, top_ids = at, {item.id}
         elif at == top:
             top_ids.add(item.id)
+    reached_end = low is not None and last is not None and _second(last.at) < _second(low)
     more = next_page is not None and not reached_end
     state = {k: v for k, v in cursor.items() if k not in ("page", "top", "top_ids")}
     if more:
@@ -305,15 +316,47 @@ def search_targets(
     return tuple(PollTarget(brand, f"q:{search}", {**params, "q": search}, query=query) for search in found)
 
 
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>|<!--.*?-->|<![^>]*>|<\?[^>]*>", re.DOTALL)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_ESCAPED_MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|<br\s*/?>", re.IGNORECASE)  # closing tags: not typed text
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Inline elements sit inside a word's run of text (`<b>ac</b>me`, `<a href>link</a>`): removed.
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span strike strong sub sup "  # noqa: SIM905
+    "time tt u var wbr".split()
+)
+# Blocks and `<p>`-style separators start a new line; any other tag (img, td, unknown) is a space.
+_BLOCK = frozenset(
+    "address article aside blockquote br caption center dd details dialog div dl dt fieldset figcaption figure "  # noqa: SIM905
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody tfoot "
+    "thead tr ul".split()
+)
+
+
+def _untag(markup: str) -> str:
+    """Every tag replaced so that no two words join: inline tags vanish, blocks break the line,
+    anything else (images, cells, comments, unknown tags) becomes a space."""
+
+    def replace(found: re.Match[str]) -> str:
+        name = (found.group(1) or "").lower()
+        if name in _INLINE:
+            return ""
+        return "\n" if name in _BLOCK else " "
+
+    return _TAG.sub(replace, markup)
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text from the small HTML fragments APIs return (HN comments, Mastodon statuses, YouTube)."""
-    text = _TAG.sub("", _BREAK.sub("\n", markup))
-    lines = (_SPACES.sub(" ", line).strip() for line in html.unescape(text).split("\n"))
+    """Plain text from the small HTML fragments APIs return (HN comments, Mastodon statuses, YouTube,
+    feed descriptions). Tags go first, then entities are unescaped, so an escaped `&lt;p&gt;` the
+    author typed stays text. A double-escaped field (`&amp;#39;`, or escaped markup with closing tags
+    in a field that has no tags of its own) is unescaped once more."""
+    text = html.unescape(_untag(markup))
+    if not _TAG.search(markup) and _ESCAPED_MARKUP.search(text):
+        text = html.unescape(_untag(text))  # `&lt;p&gt;Hi&lt;/p&gt;`: the whole field was escaped markup
+    elif _ENTITY.search(text):
+        text = html.unescape(text)  # `&amp;#39;` → `&#39;` → `'`
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -26,6 +26,17 @@ _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 _LABEL_UNSAFE = re.compile(r"\s+")
 
 
+_NUMBER = re.compile(r"[0-9]+")
+
+
+def numeric_id(vendor: str, ticket_id: str) -> str:
+    """A ticket id of a helpdesk that numbers its tickets (Zendesk, Freshdesk, Zammad), checked before
+    it goes into a URL: ASCII digits only (`str.isdigit` also takes "١٢" and "²")."""
+    if not _NUMBER.fullmatch(ticket_id):
+        raise HelpdeskError(f"{vendor} ticket ids are numbers, got {ticket_id!r}")
+    return ticket_id
+
+
 def key_label(idempotency_key: str) -> str:
     """`md-` + the first 32 hex digits of sha256(key): searchable as one exact token everywhere."""
     return KEY_LABEL_PREFIX + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:32]

@@ -40,6 +40,7 @@ from functions.helpdesks._common import (
     field,
     json_object,
     key_label,
+    numeric_id,
     requester_email,
     requester_name,
 )
@@ -125,9 +126,7 @@ class Freshdesk:
         return TicketRef(VENDOR, str(ticket_id), f"{self.base}/a/tickets/{ticket_id}")
 
     def _ticket_path(self, ticket: TicketRef) -> str:
-        if not ticket.id.isdigit():
-            raise HelpdeskError(f"freshdesk ticket ids are numbers, got {ticket.id!r}")
-        return f"/tickets/{ticket.id}"
+        return f"/tickets/{numeric_id(VENDOR, ticket.id)}"
 
     def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
         payload = ticket_payload(

@@ -9,8 +9,12 @@ request this adapter makes is validated against it by Prism in tests/integration
 - [confirmed] comment `POST /rest/api/3/issue/{key}/comment` (addComment) {"body": <ADF doc>};
 - [confirmed] edit `PUT /rest/api/3/issue/{key}` (editIssue) {"fields": {...}} → 204;
 - [confirmed] read `GET /rest/api/3/issue/{key}?fields=status` → fields.status.name;
-- [confirmed in the 2022 spec] search `GET /rest/api/3/search?jql=...` → {"issues": [{id, key}]};
-  Atlassian has since announced `/rest/api/3/search/jql` [unconfirmed]: setting `search_path`;
+- [confirmed, spec of 2025-12] search `GET /rest/api/3/search/jql?jql=...&fields=&maxResults=`
+  (searchAndReconsileIssuesUsingJql) → `SearchAndReconcileResults` {"issues": [{id, key}], isLast,
+  nextPageToken}. The old `GET /rest/api/3/search` is deprecated and "currently being removed"
+  (CHANGE-2046; Jira answers 410 once it is gone). The new search is eventually consistent (a just
+  created issue may be missing for a moment): a lost reply is looked up on the job's retry, seconds
+  later. Setting `search_path` remains for Jira instances that still need another path;
 - [confirmed] 429 with `Retry-After`: handled by `runtime.http`.
 Unconfirmed, so settings: priority names (default scheme Lowest/Low/Medium/High/Highest; we use
 Low/Medium/High/Highest: setting `priorities`), issue type name (`Task`), and whether `priority`
@@ -23,7 +27,7 @@ spaces a label cannot hold).
 
 Settings: `url` (`https://acme.atlassian.net`), `email`, `project_key`, `issue_type` (default
 `Task`), `priorities` (optional {"urgent": "Highest", ...}), `search_path` (default
-`/rest/api/3/search`). Secrets: `api_token`.
+`/rest/api/3/search/jql`). Secrets: `api_token`.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ VENDOR = "jira"
 FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
 
 PRIORITY = {Priority.LOW: "Low", Priority.NORMAL: "Medium", Priority.HIGH: "High", Priority.URGENT: "Highest"}
-SEARCH_PATH = "/rest/api/3/search"
+SEARCH_PATH = "/rest/api/3/search/jql"  # the old /rest/api/3/search is being removed (CHANGE-2046)
 SUMMARY_CHARS = 255
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _ISSUE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

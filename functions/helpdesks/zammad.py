@@ -34,6 +34,7 @@ from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
     field,
     key_label,
+    numeric_id,
     priority_names,
     requester_email,
 )
@@ -124,9 +125,7 @@ class Zammad:
         return TicketRef(VENDOR, str(ticket_id), f"{self.base}/#ticket/zoom/{ticket_id}")
 
     def _ticket_id(self, ticket: TicketRef) -> int:
-        if not ticket.id.isdigit():
-            raise HelpdeskError(f"zammad ticket ids are numbers, got {ticket.id!r}")
-        return int(ticket.id)
+        return int(numeric_id(VENDOR, ticket.id))
 
     def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
         payload = ticket_payload(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
@@ -40,6 +39,7 @@ from functions.helpdesks._common import (
     json_object,
     key_label,
     label,
+    numeric_id,
     requester_email,
     requester_name,
 )
@@ -99,8 +99,13 @@ class Zendesk:
     def _ref(self, ticket_id: object) -> TicketRef:
         return TicketRef(VENDOR, str(ticket_id), f"{self.base}/agent/tickets/{ticket_id}")
 
+    @staticmethod
+    def _ticket_path(ticket: TicketRef) -> str:
+        """Zendesk ticket ids are numbers (as Freshdesk and Zammad check): anything else never reaches a URL."""
+        return f"/tickets/{numeric_id(VENDOR, ticket.id)}"
+
     def _update(self, ticket: TicketRef, changes: dict[str, Any]) -> None:
-        self._call("PUT", f"/tickets/{quote(ticket.id, safe='')}", json={"ticket": changes})
+        self._call("PUT", self._ticket_path(ticket), json={"ticket": changes})
 
     def open_ticket(self, draft: TicketDraft, idempotency_key: str) -> TicketRef:
         payload = ticket_payload(draft, idempotency_key, domain=self.domain, custom_field_id=self.custom_field_id)
@@ -123,7 +128,7 @@ class Zendesk:
         self._update(ticket, {"status": "open"})
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        shown = json_object(self._call("GET", f"/tickets/{quote(ticket.id, safe='')}"), VENDOR)
+        shown = json_object(self._call("GET", self._ticket_path(ticket)), VENDOR)
         return str(field(shown, VENDOR, "ticket", "status"))
 
 

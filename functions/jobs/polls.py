@@ -82,6 +82,7 @@ class Report:
     errors: dict[str, str] = field(default_factory=dict)
     pending: int = 0  # targets with more pages left for the next run
     crashed: int = 0  # pages that failed on a bug (not the source's answer): the run fails at the end
+    skipped: int = 0  # entries of a page that were not items (a `null` in Google Play's reviews[])
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -209,6 +210,10 @@ def step(job: Job, http: Fetch, now: datetime, report: Report, window: tuple[dat
     report.pages += 1
     report.sent += len(relevant)
     report.dropped += len(page.mentions) - len(relevant)
+    if page.skipped:
+        report.skipped += page.skipped
+        log("poll.skipped", level="warning", skipped=page.skipped, **_fields(job))
+        metric("PollErrors", page.skipped, dimensions={"network": job.source.NETWORK, "reason": "skipped_item"})
     if job.state.error:
         alerts.channel_recovered(job.brand, job.source.NETWORK, now)
     if window is not None and not page.more and page.wait is None:

@@ -3,6 +3,7 @@ entry, single-object entries, conditional GET (304), unchanged and new reviews, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -124,6 +125,23 @@ def test_unchanged_feed_without_validators_still_gives_nothing(api: tuple[FakeAp
     server.queued.append(Answer(200, body, {"Content-Type": "application/json"}))
     again = appstore.poll(fetch, NONE, _target(server), plain, NOW)
     assert again.mentions == () and again.cursor == plain
+
+
+def test_entries_without_updated_fall_back_to_their_other_dates_and_never_fail_the_page(
+    api: tuple[FakeApiServer, Fake],
+) -> None:
+    """Issue 15: an entry of the older feed format without `updated` failed the whole page."""
+    server, _ = api
+    body = json.loads(fetch(HttpRequest(server.url + FEED)).body)
+    reviews = [e for e in body["feed"]["entry"] if "im:rating" in e]
+    released, undated = reviews[0], reviews[1]
+    released["im:releaseDate"] = {"label": released.pop("updated")["label"]}
+    undated.pop("updated")
+    server.queued.append(Answer(200, body, {"Content-Type": "application/json"}))
+    page = appstore.poll(fetch, NONE, _target(server), _first(), NOW)
+    ids = {m.external_id for m in page.mentions}
+    assert f"{APP}:{released['id']['label']}" in ids and f"{APP}:{undated['id']['label']}" not in ids
+    assert page.skipped == 1 and len(ids) == len(reviews) - 1
 
 
 def test_empty_feed(api: tuple[FakeApiServer, Fake]) -> None:

@@ -131,7 +131,8 @@ def test_first_page_lists_reviews_with_the_bearer_and_parses_them(api: tuple[Fak
     found = {m.external_id: m for m in page.mentions}
     assert set(found) == {MARCO, ANNA} and page.more and page.cursor["page"]
     marco = found[MARCO]
-    assert marco.kind is Kind.REVIEW and marco.action is Action.NEW
+    # Every review is an EDIT: ingest replaces a stored text and stores one it never saw as new.
+    assert marco.kind is Kind.REVIEW and marco.action is Action.EDIT
     assert (
         marco.text
         == "App crashes every time I open the cart since 4.2.1. Lost my order twice, support chat just loops."
@@ -156,7 +157,7 @@ def test_next_page_follows_the_token_past_a_bumped_review_until_the_mark(api: tu
     assert server.requests[-1].param("token") == first.cursor["page"]
     found = {m.external_id: m for m in second.mentions}
     assert set(found) == {FAN, AYSE}  # Jonas (3 days) ends the sweep
-    assert found[FAN].action is Action.NEW and found[FAN].text == "Quick delivery, love the new tracking screen"
+    assert found[FAN].action is Action.EDIT and found[FAN].text == "Quick delivery, love the new tracking screen"
     assert found[AYSE].lang == "tr" and found[AYSE].event == "reviews.list:stars=1"
     assert not second.more and second.cursor["mark"] == format_time(NOW - timedelta(minutes=5))
     assert {m.external_id for m in first.mentions} | set(found) == fake.initial_ids()
@@ -180,6 +181,31 @@ def test_unchanged_app_gives_nothing_and_the_same_cursor_then_new_and_edited_rev
     assert edited.action is Action.EDIT and edited.event == "reviews.list:stars=3"
     assert edited.text == "Delivery was quick but the app logged me out twice today"
     assert later.cursor["mark_ids"] == [FAN]
+
+
+def test_a_review_rewritten_without_any_reply_is_an_edit_with_its_new_text(api: tuple[FakeApiServer, Fake]) -> None:
+    """Issue 15: only a review rewritten after our reply was an edit; Marco's (no reply) came back as
+    NEW, and ingest kept his first text."""
+    server, fake = api
+    credentials, target = _login(server, fake), _target(server)
+    _, done = _sweep(target, credentials, seed(NOW, DAY))
+    fake.edit(MARCO, NOW + timedelta(minutes=40), "Fixed in 4.2.2, thanks. Checkout works again", 4)
+    found, _ = _sweep(target, credentials, done.cursor, NOW + timedelta(minutes=41))
+    (marco,) = found
+    assert marco.external_id == MARCO and marco.action is Action.EDIT
+    assert marco.text == "Fixed in 4.2.2, thanks. Checkout works again" and marco.metrics.rating == 4
+
+
+def test_a_null_in_reviews_is_skipped_and_counted_and_the_rest_is_kept(api: tuple[FakeApiServer, Fake]) -> None:
+    """Issue 15: a `null` inside `reviews[]` (seen in real answers) failed the whole page."""
+    server, fake = api
+    credentials, target = _login(server, fake), _target(server)
+    page = googleplay.poll(fetch, credentials, target, seed(NOW, DAY), NOW)
+    newest = fake.reviews[0]
+    server.queued.append(Answer(200, {"reviews": [None, newest, None], "pageInfo": {"totalResults": 3}}))
+    again = googleplay.poll(fetch, credentials, target, seed(NOW, DAY), NOW)
+    assert again.skipped == 2 and [m.external_id for m in again.mentions] == [MARCO] == [newest["reviewId"]]
+    assert page.skipped == 0
 
 
 def test_an_app_without_reviews_this_week_answers_an_empty_object(api: tuple[FakeApiServer, Fake]) -> None:

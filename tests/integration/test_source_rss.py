@@ -3,9 +3,11 @@ ignore validators, undated entries, broken feeds, errors, backfill and settings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from functions.core.mention import Kind
 from functions.core.polls import (
     Credentials,
     Cursor,
+    Fetch,
     HttpRequest,
     HttpResponse,
     MalformedPayloadError,
@@ -35,6 +38,7 @@ NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 NONE = Credentials()
 ACME = parse("acme")
 FORUM, REVIEWS, NEWS = "/posts.rss", "/review/acme.example.atom", "/news.rss"
+RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "rss" / "poll"
 
 
 @pytest.fixture
@@ -391,3 +395,58 @@ def test_the_cursor_is_bounded_to_the_newest_entries(
     unconditional = {k: v for k, v in first.cursor.items() if k not in ("etag", "modified")}
     again = _poll(_target(server), unconditional)  # a full 200: the older entries stay out
     assert again.mentions == () and again.cursor == unconditional
+
+
+# ------------------------------------------------------------------------------- recorded real feeds
+
+
+def _recorded(name: str, content_type: str = "text/xml; charset=UTF-8") -> Fetch:
+    """A real feed saved by another project (SOURCES.md), answered without a server: `poll` is pure."""
+    body = (RECORDED / name).read_bytes()
+    return lambda request: HttpResponse(200, body, {"Content-Type": content_type})
+
+
+def test_a_recorded_medium_feed_keeps_headings_and_figures_apart_from_the_words_around() -> None:
+    """Issue 15: Medium's `…NOT for everyone</h4><figure>…<h3>GROW…` became "everyoneGROW"."""
+    (target,) = rss.targets("acme", {"feeds": [{"url": "https://medium.com/feed/invironment/tagged/food"}]}, ACME)
+    then = datetime(2020, 7, 21, 21, 19, 7, tzinfo=UTC)
+    page = rss.poll(_recorded("medium.rss"), NONE, target, seed(then, timedelta(days=1000)), then)
+    assert len(page.mentions) == 7
+    texts = {m.external_id: m.text for m in page.mentions}
+    assert "gardening is NOT for everyone\nGROW, you bastards, GROW!" in texts["https://medium.com/p/77cbb94ffe0b"]
+    words = re.compile(r"\w+")
+    for text in texts.values():
+        glued = [w for w in words.findall(text) if re.search(r"[a-z][A-Z]{2}", w)]
+        assert glued == [], glued
+
+
+def _cut(name: str, size: int) -> Fetch:
+    body = (RECORDED / name).read_bytes()[:size]
+    return lambda request: HttpResponse(200, body, {"Content-Type": "application/atom+xml"})
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99, -3, -9])
+def test_a_recorded_feed_cut_short_is_malformed_and_the_cursor_stays(keep: float) -> None:
+    """Issue 15: half of heise's real Atom feed parsed "successfully", `seen` shrank to it, and the
+    next full poll emitted the other entries again. A feed that ends mid-document is malformed."""
+    (target,) = rss.targets("acme", {"feeds": [{"url": "https://www.heise.de/developer/rss/news-atom.xml"}]}, ACME)
+    then = datetime(2016, 2, 1, 18, tzinfo=UTC)
+    full = rss.poll(_recorded("heise.atom", "application/atom+xml"), NONE, target, seed(then, timedelta(days=30)), then)
+    assert len(full.mentions) == 15 and len(full.cursor["seen"]) == 15
+    size = len((RECORDED / "heise.atom").read_bytes())
+    cut = int(size * keep) if keep > 0 else size + int(keep)  # -3: only `d>\n` of `</feed>` is missing
+    with pytest.raises(MalformedPayloadError, match="ends mid-document"):
+        rss.poll(_cut("heise.atom", cut), NONE, target, full.cursor, then + timedelta(minutes=15))
+    again = rss.poll(_recorded("heise.atom", "application/atom+xml"), NONE, target, full.cursor, then)
+    assert again.mentions == () and again.cursor == full.cursor
+
+
+def test_a_complete_feed_with_an_xml_slip_keeps_the_ids_it_may_have_missed(api: tuple[FakeApiServer, Fake]) -> None:
+    """The lenient parse of a not-well-formed (but complete) feed is kept; its `seen` also keeps the
+    previous ids, so an entry the parse lost does not come back as new once the feed is fixed."""
+    server, _ = api
+    target = _target(server, "/deals.rss")
+    earlier = {**seed(NOW, timedelta(hours=24)), "seen": ["0123456789abcdef"]}
+    page = _poll(target, earlier)
+    assert len(page.mentions) == 1 and "0123456789abcdef" in page.cursor["seen"]
+    assert len(page.cursor["seen"]) == 2

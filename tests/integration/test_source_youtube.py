@@ -136,6 +136,31 @@ def test_next_page_follows_the_token_until_the_mark_and_keeps_new_replies_on_old
     assert second.cursor["mark_ids"] == [MARTA_AGAIN]
 
 
+def test_a_pinned_old_thread_listed_first_neither_ends_the_sweep_nor_moves_the_mark(
+    api: tuple[FakeApiServer, Fake],
+) -> None:
+    """Issue 15: under `order=time` the channel's pinned thread comes first though it is weeks old.
+    The sweep used to read it as "past the floor", stop after page 1 and set the mark past the
+    comments on the pages it never fetched."""
+    server, fake = api
+    pinned = fake.pin(NOW - timedelta(days=40))
+    target = _channel(server)
+    found, done = _sweep(target, seed(NOW, DAY))
+    threads = [r for r in server.requests if r.path == "/youtube/v3/commentThreads"]
+    assert len(threads) == 2  # both pages of the sweep, not just the first
+    assert set(_by_id(found)) == {MARTA, MARTA_AGAIN, DAN, LENA, LENA_REPLY, NEW_REPLY_ON_OLD}
+    assert pinned not in _by_id(found)
+    assert done.cursor["mark"] == format_time(NOW - timedelta(minutes=5)) and done.cursor["mark_ids"] == [MARTA_AGAIN]
+    # A gap wider than a page: four new comments, the pinned thread still listed first.
+    later = NOW + timedelta(hours=2)
+    new = [fake.publish(later - timedelta(minutes=m)) for m in (40, 30, 20, 10)]
+    found_later, after = _sweep(target, done.cursor, later)
+    assert set(_by_id(found_later)) == set(new)
+    assert after.cursor["mark"] == format_time(later - timedelta(minutes=10))
+    again = youtube.poll(fetch, KEY, target, after.cursor, later)
+    assert again.mentions == () and again.cursor == after.cursor and not again.more
+
+
 def test_a_video_target_asks_by_video_id(api: tuple[FakeApiServer, Fake]) -> None:
     server, _ = api
     found, last = _sweep(_video(server), seed(NOW, DAY))

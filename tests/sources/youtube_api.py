@@ -2,8 +2,9 @@
 
 Behaves as polls.md describes the API: the key in `key=` (a missing key is 403 `forbidden`, a wrong
 one 400 with `API_KEY_INVALID`), `part` required, exactly one thread filter, `maxResults` within
-1-100 (threads) or 0-50 (search), threads newest first by their top-level comment (`order=time`),
-search newest first (`order=date`) filtered by `publishedAfter` (inclusive) / `publishedBefore`,
+1-100 (threads) or 0-50 (search), threads newest first by their top-level comment (`order=time`)
+but a pinned thread first whatever its age (`pin`), search newest first (`order=date`) filtered by
+`publishedAfter` (inclusive) / `publishedBefore`,
 opaque page tokens bound to the query. Search is loose like YouTube's: `acme` also finds
 "Acmeville" (the runner's re-check drops it). Answers hold at most `PAGE_LIMIT` items whatever
 `maxResults` asks (the real API may return fewer than asked), so every poll follows page tokens.
@@ -82,6 +83,7 @@ class Fake:
         self.videos: list[dict[str, Any]] = json.loads((FIXTURES / "search.json").read_text())["items"]
         self._rebase(now - timedelta(minutes=5))
         self._next = 0
+        self.pinned: list[str] = []  # thread ids `order=time` lists first, whatever their age
 
     # ------------------------------------------------------------------------------------- fixtures
 
@@ -131,6 +133,16 @@ class Fake:
         self.threads.insert(0, thread)
         return new_id
 
+    def pin(self, published: datetime) -> str:
+        """The brand pins its own old welcome comment (pinned_thread.json) on its video: YouTube then
+        lists that thread first under `order=time`, before newer threads (seen in real answers)."""
+        thread = json.loads((FIXTURES / "pinned_thread.json").read_text())
+        snippet = thread["snippet"]["topLevelComment"]["snippet"]
+        snippet["publishedAt"] = snippet["updatedAt"] = _stamp(published)
+        self.threads.append(thread)
+        self.pinned.append(thread["id"])
+        return str(thread["id"])
+
     # -------------------------------------------------------------------------------------- answers
 
     def handle(self, seen: Seen) -> Answer:
@@ -179,6 +191,8 @@ class Fake:
             key=_published,
             reverse=True,
         )
+        if (seen.param("order") or "time") == "time":
+            found.sort(key=lambda t: t["id"] not in self.pinned)  # stable: pinned first, the rest by time
         rendered = [self._render(t, seen) for t in found]
         return self._paged(seen, "youtube#commentThreadListResponse", rendered, size)
 

@@ -3,14 +3,18 @@ and reading answers (for Jira, canned from the spec's CreatedIssue / SearchResul
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from functions import helpdesks
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester, TicketDraft
+from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef
 from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
 
 VOCABULARY = {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "idempotency_header"}
@@ -164,6 +168,46 @@ def test_jira_reads_the_spec_shaped_answers() -> None:
         jira.created_key({"id": "1"})
 
 
+JIRA_SPEC = Path(__file__).resolve().parents[1] / "contracts" / "jira" / "jira-cloud-platform-swagger.v3.json"
+
+
+def _operation(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The spec operation a concrete request path hits (templates like `{issueIdOrKey}` match one segment)."""
+    for template, operations in spec["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) and method.lower() in operations:
+            return dict(operations[method.lower()])
+    raise AssertionError(f"{method} {path} is not in the Jira spec")
+
+
+def test_the_jira_adapters_call_no_operation_the_current_spec_deprecates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: `GET /rest/api/3/search` is deprecated and being removed (CHANGE-2046). Every platform
+    call of `jira` and `jira_sm` is looked up in Atlassian's current spec (tests/contracts/jira)."""
+    spec = json.loads(JIRA_SPEC.read_text())
+    calls: list[tuple[str, str]] = []
+    answers = {"POST": {"id": "10000", "key": "SUP-1", "issueKey": "SUP-1"}, "GET": {"issues": [{"key": "SUP-1"}]}}
+
+    def call(site: jira.JiraSite, method: str, path: str, **_: Any) -> requests.Response:
+        calls.append((method, path))
+        answer = requests.Response()
+        answer.status_code, answer._content = 200, json.dumps(answers.get(method, {})).encode()
+        return answer
+
+    monkeypatch.setattr(jira.JiraSite, "call", call)
+    settings = {"url": "https://acme.atlassian.net", "email": "a@acme.example", "project_key": "SUP"}
+    desk = jira.create(settings, {"api_token": "t"})
+    ticket = desk.open_ticket(DRAFT, KEY)
+    assert desk.find_ticket(KEY) is not None
+    desk.add_comment(ticket, "more")
+    desk.set_priority(ticket, Priority.URGENT)
+    sm = jira_sm.create({**settings, "service_desk_id": "10", "request_type_id": "25"}, {"api_token": "t"})
+    assert sm.find_ticket(KEY) is not None
+    platform = sorted({(m, p) for m, p in calls if p.startswith("/rest/api/")})
+    assert ("GET", "/rest/api/3/search/jql") in platform
+    deprecated = [(m, p) for m, p in platform if _operation(spec, m, p).get("deprecated")]
+    assert deprecated == []
+    assert _operation(spec, "GET", "/rest/api/3/search").get("deprecated") is True  # the copy is current
+
+
 def test_jira_sm_request_payload_and_answers() -> None:
     payload = jira_sm.request_payload(
         DRAFT, KEY, service_desk_id="10", request_type_id="25", on_behalf_account_id="5b10a2844c20165700ede210"
@@ -226,6 +270,36 @@ def test_configuration_errors_are_permanent_and_named(
 ) -> None:
     with pytest.raises(HelpdeskError, match=message):
         helpdesks.create(vendor, settings, secrets)
+
+
+DESKS = {
+    "zendesk": ({"url": "https://z.example", "email": "a@b"}, {"api_token": "t"}),
+    "freshdesk": ({"domain": "acme"}, {"api_key": "k"}),
+    "zammad": ({"url": "https://zm.example"}, {"token": "t"}),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(DESKS))
+@pytest.mark.parametrize("ticket_id", ["12a", "../users/1", "1/comments", "", " 12", "١٢"])
+def test_ticket_ids_that_are_not_numbers_never_reach_a_url(
+    vendor: str, ticket_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: Zendesk did not check its ticket ids, unlike Freshdesk and Zammad."""
+    sent: list[str] = []
+    monkeypatch.setattr("functions.runtime.http.call", lambda session, method, url, *a, **k: sent.append(url))
+    desk = helpdesks.create(vendor, *DESKS[vendor])
+    ticket = TicketRef(vendor, ticket_id, None)
+    acts: list[Callable[[], object]] = [
+        lambda: desk.add_comment(ticket, "x"),
+        lambda: desk.set_priority(ticket, Priority.HIGH),
+        lambda: desk.ticket_status(ticket),
+    ]
+    if "reopen" in desk.FEATURES:
+        acts.append(lambda: desk.reopen(ticket))
+    for act in acts:
+        with pytest.raises(HelpdeskError, match="ticket ids are numbers"):
+            act()
+    assert sent == []
 
 
 def test_base_urls_from_subdomains() -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,10 +46,15 @@ def pages(items: list[Seen], size: int) -> list[tuple[list[Seen], str | None]]:
     return [(page, str(n + 1) if n + 1 < len(cut) else None) for n, page in enumerate(cut)]
 
 
-def full_sweep(cursor: dict[str, Any], items: list[Seen], size: int = 2) -> tuple[set[str], dict[str, Any]]:
-    """Run a sweep to its end the way the runner would, one page per call."""
+def full_sweep(
+    cursor: dict[str, Any], items: list[Seen], size: int = 2, pinned: Seen | None = None
+) -> tuple[set[str], dict[str, Any]]:
+    """Run a sweep to its end the way the runner would, one page per call; `pinned` is listed
+    first on page 1 whatever its age (YouTube's pinned comment under `order=time`)."""
     emitted: set[str] = set()
     listing = pages(items, size)
+    if pinned is not None:
+        listing[0] = ([pinned, *listing[0][0]], listing[0][1])
     index = 0
     while True:
         page, token = listing[index]
@@ -111,6 +120,38 @@ def test_sweeps_never_lose_or_repeat_items(first: list[int], later: list[int], s
     new = [Seen(f"n{i}", mark + timedelta(seconds=m % 3)) for i, m in enumerate(later)]
     again, _ = full_sweep(cursor, old + new, size)
     assert again == {s.id for s in new}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=600), min_size=0, max_size=10),
+    st.integers(min_value=1, max_value=5),
+)
+def test_a_pinned_item_older_than_the_floor_neither_ends_a_sweep_nor_moves_the_mark(
+    first: list[int], later: list[int], size: int
+) -> None:
+    """Issue 15: one out-of-order item must not stand for the listing's order."""
+    pinned = Seen("pinned", at(60 * 24 * 40))
+    old = [Seen(f"o{i}", at(m + 10)) for i, m in enumerate(first)]
+    emitted, cursor = full_sweep(seed(NOW, timedelta(hours=24)), old, size, pinned)
+    assert emitted == {s.id for s in old}
+    mark = max((s.at for s in old), default=at(24 * 60)).replace(microsecond=0)
+    assert cursor.get("mark", cursor["since"]) == mark.strftime("%Y-%m-%dT%H:%M:%SZ")
+    new = [Seen(f"n{i}", mark + timedelta(seconds=m % 3)) for i, m in enumerate(later)]
+    again, _ = full_sweep(cursor, old + new, size, pinned)
+    assert again == {s.id for s in new}
+
+
+def test_the_page_order_ends_a_sweep_and_unordered_items_are_still_emitted() -> None:
+    cursor = seed(NOW, timedelta(hours=24))
+    # The page's last ordered item is older than the floor: the sweep ends here...
+    page = [Seen("a", at(5)), Seen("old", at(60 * 30)), Seen("reply", at(3), ordered=False)]
+    ids, state, more = sweep(cursor, page, "next")
+    assert ids == {"a", "reply"} and not more and state["mark"] == "2026-11-27T07:57:00Z"
+    # ...but an old item that is not last (pinned first) does not end it.
+    ids, state, more = sweep(cursor, [Seen("pinned", at(60 * 30)), Seen("a", at(5))], "next")
+    assert ids == {"a"} and more and state["page"] == "next" and state["top"] == "2026-11-27T07:55:00Z"
 
 
 @pytest.mark.parametrize(
@@ -194,3 +235,95 @@ def test_per_source_override_and_default() -> None:
 def test_bad_queries_fail_the_load_with_a_position(query: Any, message: str) -> None:
     with pytest.raises(BrandConfigError, match=message):
         parse_brands(_brand(query=query))
+
+
+# ------------------------------------------------------------------------------------------ html_to_text
+
+RECORDED_ALGOLIA = Path(__file__).resolve().parents[1] / "fixtures" / "hackernews" / "poll" / "algolia_recorded.json"
+_WORDS = re.compile(r"\w+")
+_ANY_TAG = re.compile(r"<[^>]*>")
+SEPARATORS = [
+    " ",
+    "\n",
+    "<p>",
+    "</p>",
+    "</p><p>",
+    "<br>",
+    "<br/>",
+    "</h4><figure>",
+    "</figure><h3>",
+    "<li>",
+    "</li><li>",
+    "<div>",
+    "</div><div>",
+    "<hr/>",
+    '<img alt="" src="https://cdn.example/1.png" />',
+    "</td><td>",
+    "</tr><tr>",
+    "<!-- generated -->",
+    "</blockquote>",
+    "<pre>",
+    "</h2>\n<h3>",
+    "<figcaption>",
+]
+WRAPPERS = [
+    "{}",
+    "<b>{}</b>",
+    "<i>{}</i>",
+    '<a href="https://x.example/?a=1&amp;b=2" rel="nofollow">{}</a>',
+    '<span class="h-card">{}</span>',
+    "<strong><em>{}</em></strong>",
+    "<code>{}</code>",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyzACMEIntelGROWéü0123456789_", min_size=1, max_size=8),
+            st.sampled_from(WRAPPERS),
+            st.sampled_from(SEPARATORS),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_html_to_text_never_joins_two_words_into_one(parts: list[tuple[str, str, str]]) -> None:
+    """Issue 15: whatever tags sit between two words, the text keeps them apart (and adds none)."""
+    markup = "".join(wrapper.format(word) + separator for word, wrapper, separator in parts)
+    assert _WORDS.findall(html_to_text(markup)) == [word for word, _, _ in parts]
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("ends in its game.<p>Intel kept", "ends in its game.\nIntel kept"),  # the issue's Algolia case
+        ("<h4>NOT for everyone</h4><figure><img src='x'/></figure><h3>GROW</h3>", "NOT for everyone\nGROW"),
+        ("Acme&#x27;s <i>wait</i> 10 days.<p>Anyone?", "Acme's wait 10 days.\nAnyone?"),
+        ("AT&amp;amp;T &amp;#39;s", "AT&T 's"),  # double-escaped
+        ("&lt;p&gt;Refund &amp;amp; return&lt;/p&gt;&lt;p&gt;acme&lt;/p&gt;", "Refund & return\nacme"),
+        ("use the &lt;div&gt; tag", "use the <div> tag"),  # escaped once beside no markup: typed text
+        ("<p>use the &lt;b&gt; tag</p>", "use the <b> tag"),
+        ("a&nbsp;b<br/>c", "a b\nc"),
+        ("I <3 acme & co", "I <3 acme & co"),
+    ],
+)
+def test_html_to_text_cases(markup: str, text: str) -> None:
+    assert html_to_text(markup) == text
+
+
+def test_recorded_algolia_texts_keep_their_paragraphs_apart() -> None:
+    """Real Algolia answers (tests/fixtures/hackernews/poll/SOURCES.md): every word of the text
+    with each tag read as a space, and no other; paragraphs on their own lines."""
+    answers = json.loads(RECORDED_ALGOLIA.read_text())
+    texts = {
+        str(hit["objectID"]): str(hit.get("comment_text") or hit.get("story_text"))
+        for answer in answers
+        for hit in answer["reply"]["hits"]
+        if hit.get("comment_text") or hit.get("story_text")
+    }
+    assert len(texts) >= 5
+    for markup in texts.values():
+        assert _WORDS.findall(html_to_text(markup)) == _WORDS.findall(html.unescape(_ANY_TAG.sub(" ", markup)))
+    assert "net worse off as a result.\nApple used to be" in html_to_text(texts["6651926"])

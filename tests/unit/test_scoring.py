@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from functions.core.brands import BrandConfigError, load_brands
-from functions.core.lang import detect_language
+from functions.core.lang import detect_language, language_code
 from functions.core.mention import Author, Kind, Mention, Metrics
 from functions.core.score import Priority, Score, ScoringRules
 from functions.core.scoring import score, sentiment, sentiment_label
@@ -64,6 +64,48 @@ def test_language(text: str, lang: str) -> None:
 
 def test_given_language_is_respected() -> None:
     assert run("hello", lang="fr").lang == "fr"
+
+
+# Every form a source sends (issue 15), with the code the scorer gets.
+LANGUAGE_TAGS = [
+    # Google Play `reviewerLanguage`: the device's Java locale, real values seen in answers
+    ("googleplay", "en_US", "en"), ("googleplay", "en_GB", "en"), ("googleplay", "id_ID", "id"),
+    ("googleplay", "en_ID", "en"), ("googleplay", "tr_TR", "tr"), ("googleplay", "ru_RU", "ru"),
+    ("googleplay", "uk_UA", "uk"), ("googleplay", "in_ID", "id"), ("googleplay", "iw_IL", "he"),
+    ("googleplay", "pt_BR", "pt"), ("googleplay", "zh_TW", "zh"), ("googleplay", "sr_Latn_RS", "sr"),
+    # Bluesky `langs[]`, Mastodon `language`: BCP 47
+    ("bluesky", "en", "en"), ("bluesky", "pt-BR", "pt"), ("bluesky", "zh-Hant-TW", "zh"), ("bluesky", "ja", "ja"),
+    ("mastodon", "de", "de"), ("mastodon", "zh-TW", "zh"), ("mastodon", None, None),
+    # X `lang`: ISO 639-1, legacy `in`/`iw`, and markers for no language
+    ("x", "tr", "tr"), ("x", "in", "id"), ("x", "iw", "he"), ("x", "und", None), ("x", "qme", None),
+    ("x", "qht", None), ("x", "zxx", None),
+    # RSS `<language>` / Atom `xml:lang`, generic webhooks: anything people write
+    ("rss", "en-us", "en"), ("rss", "EN-GB", "en"), ("rss", "ru", "ru"), ("rss", "eng", "en"), ("rss", "ger", "de"),
+    ("rss", " fr-FR ", "fr"), ("rss", "en_US.UTF-8", "en"), ("rss", "english", None), ("rss", "", None),
+    ("generic", "e", None), ("generic", "mul", None), ("generic", "123", None), ("generic", 7, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "tag", "code"), LANGUAGE_TAGS)
+def test_every_sources_language_tag_becomes_the_scorers_code(source: str, tag: object, code: str | None) -> None:
+    assert language_code(tag) == code
+    assert mention("x", lang=tag).lang == code  # type: ignore[arg-type]
+
+
+def test_every_code_the_detector_names_is_kept_as_it_is() -> None:
+    from functions.core.lang import _FUNCTION_WORDS, _SCRIPTS
+
+    codes = {"en", "ru", "uk", "tr", *_FUNCTION_WORDS, *(name for name, _, _ in _SCRIPTS)}
+    assert {language_code(code) for code in codes} == codes
+    assert language_code("und") is None  # the detector's "nothing to go on" is no language
+
+
+def test_a_google_play_locale_no_longer_hides_an_english_complaint() -> None:
+    """`en_US` found no language pack, so "...Terrible..." scored as no complaint."""
+    text = "The alarm times out after 20 minutes when I don't touch it. Terrible default setting"
+    assert run(text, lang="en_US").complaint and run(text, lang="en_US").lang == "en"
+    stored = mention(text, lang="en").to_dict() | {"lang": "en_US"}  # stored before the fix: read back, fixed
+    assert Mention.from_dict(stored).lang == "en"
 
 
 # --- English cues ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from tests.servers.helpdesks.base import RecordingForwarder
 PRISM_DIR = Path(__file__).resolve().parents[2] / "servers" / "prism"
 PRISM = PRISM_DIR / "node_modules" / ".bin" / "prism"
 JIRA_SPEC = Path(__file__).resolve().parents[2] / "contracts" / "jira" / "jira-cloud-platform-swagger.v3.json"
-SPEC_SHA256 = "0c6fa9733a8bc76b7f6cca57ddb23576e3eccbfe5974292f58af15e5d9d2d57f"
+SPEC_SHA256 = "1f0911c58a45c712ba748f6b2b71bad688a0d28283296e6d24c7b2cc0d304624"
 PRISM_START_SECONDS = 90
 
 

@@ -53,7 +53,7 @@ def test_every_call_is_valid_against_the_jira_spec(prism_front: RecordingForward
     paths = [(e.method, e.path) for e in prism_front.seen]
     assert paths == [
         ("POST", "/rest/api/3/issue"),
-        ("GET", "/rest/api/3/search"),
+        ("GET", "/rest/api/3/search/jql"),
         ("POST", f"/rest/api/3/issue/{ticket.id}/comment"),
         *[("PUT", f"/rest/api/3/issue/{ticket.id}")] * 4,
         ("GET", f"/rest/api/3/issue/{ticket.id}"),
@@ -64,18 +64,21 @@ def test_prism_rejects_requests_that_break_the_spec(prism: str) -> None:
     """Proof the check is live. The spec types `fields` as a free-form object (Jira checks fields
     per project at run time), so a missing summary is not a spec violation: these are."""
     fields_not_an_object = requests.post(f"{prism}/rest/api/3/issue", json={"fields": "summary"}, auth=AUTH, timeout=10)
-    assert fields_not_an_object.status_code == 400
+    # Prism answers a broken request with the 4xx the operation declares: createIssue has 422 since 2023.
+    assert fields_not_an_object.status_code == 422
     assert request_violations(fields_not_an_object.headers.get("sl-violations")) == (
         "request.body.fields: Request body property fields must be object",
     )
     no_body = requests.post(f"{prism}/rest/api/3/issue", auth=AUTH, timeout=10)
-    assert no_body.status_code == 400 and request_violations(no_body.headers.get("sl-violations"))
+    assert no_body.status_code == 422 and request_violations(no_body.headers.get("sl-violations"))
     comment = f"{prism}/rest/api/3/issue/SUP-1/comment"
     visibility = requests.post(
         comment, json={"body": jira.adf_doc("x"), "visibility": "internal"}, auth=AUTH, timeout=10
     )
     assert visibility.status_code == 400 and request_violations(visibility.headers.get("sl-violations"))
-    search = requests.get(f"{prism}/rest/api/3/search", params={"jql": "x", "maxResults": "one"}, auth=AUTH, timeout=10)
+    search = requests.get(
+        f"{prism}/rest/api/3/search/jql", params={"jql": "x", "maxResults": "one"}, auth=AUTH, timeout=10
+    )
     assert search.status_code == 400 and request_violations(search.headers.get("sl-violations"))
 
 

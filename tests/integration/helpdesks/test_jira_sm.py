@@ -109,6 +109,8 @@ def test_the_contract_server_rejects_what_jsm_would(server: JiraServiceManagemen
     assert requests.post(url, json=not_on_type, auth=auth, timeout=5).status_code == 400
     edit = f"{server.url}/rest/api/3/issue/SUP-1"
     assert requests.put(edit, json={"fields": {"priority": {"name": "P1"}}}, auth=auth, timeout=5).status_code == 400
-    search = f"{server.url}/rest/api/3/search"
+    search = f"{server.url}/rest/api/3/search/jql"
     assert requests.get(search, params={"jql": "text ~ x"}, auth=auth, timeout=5).status_code == 400
+    removed = f"{server.url}/rest/api/3/search"  # CHANGE-2046: the old search answers 410 Gone
+    assert requests.get(removed, params={"jql": 'labels = "md-x"'}, auth=auth, timeout=5).status_code == 410
     assert requests.get(f"{url}/SUP-1", timeout=5).status_code == 401

@@ -8,8 +8,10 @@ and issue edit, from the notes in docs/helpdesks.md (the JSM OpenAPI's RequestCr
 - `POST /rest/servicedeskapi/request` → 201 CustomerRequestDTO {issueId, issueKey, currentStatus,
   _links}; `GET /rest/servicedeskapi/request/{key}`; `POST .../request/{key}/comment` {body, public}.
 - `PUT /rest/api/3/issue/{key}` {"fields": {priority: {name}, labels}} → 204.
-- `GET /rest/api/3/search?jql=labels = "<label>" [ORDER BY created ASC]` → {"issues": [{id, key}]}
-  (only that JQL form).
+- `GET /rest/api/3/search/jql?jql=labels = "<label>" [ORDER BY created ASC]` → {"issues": [{id, key}],
+  "isLast"} (only that JQL form; paging by `nextPageToken`, no `startAt`/`total`: Atlassian's spec).
+- `GET /rest/api/3/search` (the old search, CHANGE-2046) → 410 Gone, as Atlassian answers once it is
+  removed.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class JiraServiceManagementServer(ContractServer):
             ("POST", rf"/rest/servicedeskapi/request/{key}/comment", self._comment),
             ("GET", rf"/rest/servicedeskapi/request/{key}", self._show),
             ("PUT", rf"/rest/api/3/issue/{key}", self._edit),
-            ("GET", r"/rest/api/3/search", self._search),
+            ("GET", r"/rest/api/3/search/jql", self._search),
+            ("GET", r"/rest/api/3/search", self._removed),
         ]
 
     def _request(self, match: re.Match[str]) -> dict[str, Any]:
@@ -148,8 +151,13 @@ class JiraServiceManagementServer(ContractServer):
             stored["labels"] = self._labels(fields["labels"], "fields.labels")
         return Reply(204)
 
+    @staticmethod
+    def _removed(request: Request, _: re.Match[str]) -> Reply:
+        message = "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
+        raise _jira_error(410, message)
+
     def _search(self, request: Request, _: re.Match[str]) -> Reply:
-        unknown = set(request.query) - {"jql", "fields", "maxResults", "startAt"}
+        unknown = set(request.query) - {"jql", "fields", "maxResults", "nextPageToken"}
         if unknown:
             raise Rejected(400, f"unknown query parameters: {sorted(unknown)}")
         max_results = request.param("maxResults") or "50"
@@ -166,4 +174,4 @@ class JiraServiceManagementServer(ContractServer):
             {"id": r["issueId"], "key": r["issueKey"], "fields": {"status": {"name": r["currentStatus"]["status"]}}}
             for r in found[: int(max_results)]
         ]
-        return Reply(200, {"startAt": 0, "maxResults": int(max_results), "total": len(found), "issues": issues})
+        return Reply(200, {"issues": issues, "isLast": len(found) <= int(max_results)})
