@@ -42,13 +42,23 @@ class Action(StrEnum):
     RESTORE = "restore"
 
 
+NO_AUTHOR = "(no author)"  # what people see where a source names no author
+
+
 @dataclass(frozen=True)
 class Author:
+    """Who wrote a mention. `id` "" means the source names no author (an RSS item without one):
+    such a mention has no author to follow, count for loyalty or file a ticket for by name."""
+
     id: str
     handle: str | None = None
     name: str | None = None
     url: str | None = None
     followers: int | None = None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.id)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from functions.core.mention import Mention, format_time
+from functions.core.mention import NO_AUTHOR, Mention, format_time
 from functions.core.score import Priority, Score
 
 
@@ -91,7 +91,8 @@ def _facts(mention: Mention, score: Score) -> str:
     return "\n".join(
         [
             f"Network: {mention.network} ({mention.kind.value})",
-            f"Author: {author.name or author.handle or author.id}{reach}" + (f" — {author.url}" if author.url else ""),
+            f"Author: {author.name or author.handle or author.id or NO_AUTHOR}{reach}"
+            + (f" — {author.url}" if author.url else ""),
             f"Posted: {format_time(mention.created_at)}",
             f"Link: {mention.url or 'n/a'}",
             f"Language: {score.lang}; sentiment {score.sentiment:+.2f}; "
@@ -110,7 +111,8 @@ def _thread_context(earlier: Sequence[Mention]) -> str:
     if not earlier:
         return ""
     lines = [
-        f"- {format_time(m.created_at)} {m.author.handle or m.author.name or m.author.id}: {_one_line(m.text, 280)}"
+        f"- {format_time(m.created_at)} {m.author.handle or m.author.name or m.author.id or NO_AUTHOR}:"
+        f" {_one_line(m.text, 280)}"
         for m in sorted(earlier, key=lambda m: m.created_at)[-THREAD_CONTEXT_POSTS:]
     ]
     return "\n\nEarlier in this thread:\n" + "\n".join(lines)
@@ -118,7 +120,7 @@ def _thread_context(earlier: Sequence[Mention]) -> str:
 
 def draft_ticket(mention: Mention, score: Score, brand_name: str, earlier: Sequence[Mention] = ()) -> TicketDraft:
     """A ticket an agent can act on without opening the network."""
-    who = mention.author.handle or mention.author.name or mention.author.id
+    who = mention.author.handle or mention.author.name or mention.author.id or NO_AUTHOR
     return TicketDraft(
         subject=f"[{brand_name}] {mention.network} complaint from {who}: {_one_line(mention.text, SUBJECT_CHARS)}",
         body=f"{mention.text}\n\n---\n{_facts(mention, score)}{_thread_context(earlier)}",

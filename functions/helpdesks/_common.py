@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from functions.core.mention import NO_AUTHOR
 from functions.core.score import Priority
 from functions.core.tickets import HelpdeskError, Requester, setting
 
@@ -43,14 +44,15 @@ def key_label(idempotency_key: str) -> str:
 
 
 def requester_email(requester: Requester, domain: str = DEFAULT_REQUESTER_DOMAIN) -> str:
-    """`<network>-<author id>@<domain>`: stable per author, never a real mailbox."""
-    local = _UNSAFE.sub("-", f"{requester.network}-{requester.id}".lower()).strip("-")
+    """`<network>-<author id>@<domain>`: stable per author, never a real mailbox
+    (`<network>-no-author@` for a mention whose source names no author)."""
+    local = _UNSAFE.sub("-", f"{requester.network}-{requester.id or 'no-author'}".lower()).strip("-")
     return f"{local}@{domain}"
 
 
 def requester_name(requester: Requester) -> str:
     """What an agent sees as the requester's name: the display name, else the handle, else the id."""
-    who = requester.name or (f"@{requester.handle}" if requester.handle else requester.id)
+    who = requester.name or (f"@{requester.handle}" if requester.handle else requester.id or NO_AUTHOR)
     return f"{who} ({requester.network})"
 
 

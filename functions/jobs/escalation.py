@@ -19,7 +19,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate
 from functions import helpdesks
 from functions.core.brands import Brand
 from functions.core.escalation import immediate_reasons, sla, sla_reason
-from functions.core.mention import Mention, parse_time
+from functions.core.mention import NO_AUTHOR, Mention, parse_time
 from functions.core.score import Priority, Score
 from functions.core.tickets import Helpdesk, TicketRef, awaits_first_response, is_solved
 from functions.notifiers import notify
@@ -67,7 +67,8 @@ def escalate_new_complaint(link: Link, mention: Mention, score: Score, brand: Br
         return []
     raised = []
     for reason in immediate_reasons(mention, score, brand.escalation, datetime.now(UTC)):
-        summary = f"{mention.author.handle or mention.author.id}: {mention.text[:300]}\n{mention.url or ''}"
+        who = mention.author.handle or mention.author.id or NO_AUTHOR
+        summary = f"{who}: {mention.text[:300]}\n{mention.url or ''}"
         if escalate(link.key, link.ticket, brand, desk, reason=reason, summary=summary):
             raised.append(reason)
     return raised
@@ -89,7 +90,9 @@ def apply_status(link: Link, status: str, now: datetime) -> Link:
         mentions.set_ticket_status(link.mentions, "solved")
         if not link.key.startswith("incident#"):
             brand, network, rest = link.key.split("#", 2)
-            loyalty.record_resolution(brand, network, rest.rsplit("#", 1)[1], now)
+            author = rest.rsplit("#", 1)[1]
+            if author:  # "" when the source names no author: no one whose next post to count
+                loyalty.record_resolution(brand, network, author, now)
         log("ticket.solved", key=link.key, ticket=link.ticket.id if link.ticket else None, brand=link.brand)
     return replace(link, status=status, solved=solved, responded=responded)
 

@@ -86,9 +86,10 @@ def ingest(body: str) -> None:
             if stored.score.complaint:
                 metric("ComplaintsDetected", dimensions={"network": mention.network})
                 incidents.count_complaint(brand, now)
-            loyalty.record_next_mention(
-                brand.slug, mention.network, mention.author.id, mention.created_at, stored.score.sentiment
-            )
+            if mention.author.known:  # a source that names no author has no one to follow
+                loyalty.record_next_mention(
+                    brand.slug, mention.network, mention.author.id, mention.created_at, stored.score.sentiment
+                )
         else:
             log("ingest.duplicate", **fields)
     # Also on a duplicate: a crash after the write but before this send is repaired by the retry.

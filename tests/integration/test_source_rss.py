@@ -219,7 +219,7 @@ def test_undated_entries_are_a_baseline_first_then_new_ones_count_from_first_sig
     later = _poll(target, first.cursor, NOW + timedelta(minutes=15))
     (mention,) = later.mentions
     assert mention.external_id == "http://acme-owners.example.org/news/recall.html"  # no guid: the link
-    assert mention.created_at == NOW + timedelta(minutes=15) and mention.author.id == ""
+    assert mention.created_at == NOW + timedelta(minutes=15) and not mention.author.known  # names no author
     assert _poll(target, later.cursor, NOW + timedelta(minutes=30)).cursor == later.cursor
 
 

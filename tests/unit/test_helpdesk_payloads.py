@@ -307,3 +307,39 @@ def test_base_urls_from_subdomains() -> None:
         "https://acme.zendesk.com/api/v2"
     )
     assert freshdesk.create({"domain": "acme"}, {"api_key": "k"}).api == "https://acme.freshdesk.com/api/v2"
+
+
+def test_a_mention_without_an_author_says_so_to_the_agent() -> None:
+    """An RSS item that names no author (id ""): the ticket and the requester say "no author" instead
+    of an empty name or a bare `rss-@...` address."""
+    from datetime import UTC, datetime
+
+    from functions.core.mention import Author, Kind, Mention
+    from functions.core.score import Priority, Score
+    from functions.core.tickets import draft_ticket
+    from functions.helpdesks._common import requester_email, requester_name
+
+    mention = Mention(
+        network="rss",
+        external_id="https://blog.example.com/p/1",
+        brand="acme",
+        kind=Kind.POST,
+        text="Acme lost my parcel",
+        author=Author(id=""),
+        url="https://blog.example.com/p/1",
+        created_at=datetime(2026, 11, 27, tzinfo=UTC),
+    )
+    assert not mention.author.known and Author(id="blog.example.com/ann").known
+    score = Score(
+        sentiment=-0.5,
+        complaint=True,
+        complaint_probability=0.9,
+        category="delivery",
+        priority=Priority.HIGH,
+        lang="en",
+        reasons=("lost",),
+    )
+    draft = draft_ticket(mention, score, "Acme")
+    assert "complaint from (no author):" in draft.subject and "Author: (no author)" in draft.body
+    assert requester_email(draft.requester) == "rss-no-author@mentiondesk.invalid"
+    assert requester_name(draft.requester) == "(no author) (rss)"
