@@ -84,7 +84,8 @@ def test_a_snapshot_stores_subscribers_and_the_weeks_posts(world: World) -> None
     (day,) = snapshots.history("acme", NOW - timedelta(days=1))
     assert day["subscribers"] == expected.subscribers and day["day"] == "2026-11-27"
     assert set(day.get("marks", {})) == expected.marks, day.get("marks")
-    assert day["engagement"]["label"] == connectors.load_channel_source(world.network).ENGAGEMENT.label
+    module = connectors.load_channel_source(world.network)
+    assert module is not None and day["engagement"]["label"] == module.ENGAGEMENT.label
     posts = snapshots.latest_posts("acme", [(world.network, world.fake.ACCOUNT)])[(world.network, world.fake.ACCOUNT)]
     assert {p.id for p in posts} == expected.posts
     assert day["summary"]["posts"] == len(expected.posts)
@@ -112,8 +113,7 @@ def test_a_bad_day_is_a_channel_problem_told_once_then_cleared(
     assert row["problem"]["kind"] == reason and row["subscribers"] is None
     assert all(point["subscribers"] is None for point in row["series"])  # the missing day is a gap, not 0
 
-    world.fake.refuse("")
-    world.fake.refusing = None
+    world.fake.refuse("")  # answering again
     assert _run(world).errors == {}
     assert channels.open_problems("acme", [stats_channel(world.network, world.fake.ACCOUNT)]) == {}
 

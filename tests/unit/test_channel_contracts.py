@@ -28,6 +28,7 @@ def _spec(name: str) -> Any:
 def _requests(network: str) -> list[Any]:
     fake = load_fake(network, NOW)
     module = connectors.load_channel_source(network)
+    assert module is not None
     with fake_api() as server:
         server.handler = fake.handle
         module.channel_stats(
