@@ -2,13 +2,14 @@
 
 from chalice.app import Chalice
 
-from functions.api import health_page, helpdesk_events, read, webhooks
-from functions.jobs import digest, escalation, gaps, ingest, polls, tickets
+from functions.api import agency, health_page, helpdesk_events, read, webhooks
+from functions.jobs import digest, escalation, gaps, ingest, polls, snapshots, tickets
 
 app = Chalice(app_name="mentiondesk")
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(read.bp)
 app.register_blueprint(health_page.bp)
+app.register_blueprint(agency.bp)
 app.register_blueprint(helpdesk_events.bp)
 app.register_blueprint(ingest.bp)
 app.register_blueprint(tickets.bp)
@@ -16,3 +17,4 @@ app.register_blueprint(escalation.bp)
 app.register_blueprint(digest.bp)
 app.register_blueprint(polls.bp)
 app.register_blueprint(gaps.bp)
+app.register_blueprint(snapshots.bp)

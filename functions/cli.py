@@ -15,6 +15,8 @@ and credentials; MENTIONDESK_STAGE=<stage>). Against `make run`'s local stack: a
     poll SOURCE [--brand B]                           run one scheduled poll of a source now
     backfill SOURCE --brand B --since D [--until D]   fill a date range from a poll source; resumable,
              [--again] [--max-wait S]                 safe to re-run (mentions dedupe by identity)
+    channels snapshot --brand B                       take the brand's own-channel snapshots now
+                                                      (replaces today's; exit 1 if a channel failed)
     migrate-identity [--dry-run]                      rewrite stored mentions and ticket links to
                                                       brand-scoped keys; idempotent, resumable
 
@@ -46,7 +48,7 @@ from functions.core.brands import Brand, BrandConfigError
 from functions.core.mention import Mention, format_time, parse_time
 from functions.core.restamp import restamp
 from functions.core.scoring import score
-from functions.jobs import polls
+from functions.jobs import polls, snapshots
 from functions.runtime import aws, secrets
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
@@ -269,6 +271,20 @@ def poll_now(source: str, brand: str | None) -> polls.Report:
     return report
 
 
+def snapshot_now(brand: str) -> snapshots.Report:
+    """Take the brand's own-channel snapshots now (today's, replacing an earlier one); prints the report."""
+    chosen = _brand_list(brand)
+    targets = snapshots.plan(chosen)
+    if not targets:
+        raise UsageError(
+            f"brand {brand!r} has no own channel configured for statistics (a network that reads them: "
+            f"{', '.join(connectors.channel_sources())}, with its STATS_SECRETS in the brand file)"
+        )
+    report = snapshots.run(targets, datetime.now(UTC))
+    print(json.dumps({"brand": brand, **report.as_dict()}, indent=2))
+    return report
+
+
 def _moment(text: str) -> datetime:
     try:
         return parse_time(text)
@@ -428,6 +444,10 @@ def _parser() -> argparse.ArgumentParser:
     fill.add_argument("--until", help="ISO date or time (default: now)")
     fill.add_argument("--again", action="store_true", help="fetch a finished range again")
     fill.add_argument("--max-wait", type=float, default=900.0, help="seconds to wait out rate limits in total")
+    own = commands.add_parser("channels", help="the brands' own channels")
+    own_commands = own.add_subparsers(dest="action", required=True)
+    take = own_commands.add_parser("snapshot", help="take a brand's channel snapshots now")
+    take.add_argument("--brand", required=True)
     migrate = commands.add_parser("migrate-identity", help="rewrite stored keys to brand-scoped identities")
     migrate.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
     return parser
@@ -450,6 +470,9 @@ def _run(args: argparse.Namespace, local: LocalStack | None) -> int:
         rescore(args.brand)
     elif args.command == "poll":
         return 1 if poll_now(args.source, args.brand).errors else 0
+    elif args.command == "channels":
+        report = snapshot_now(args.brand)
+        return 1 if report.errors or report.crashed else 0
     elif args.command == "migrate-identity":
         return 1 if migrate_identity(args.dry_run).changed_under_us else 0
     elif args.command == "backfill":

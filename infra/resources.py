@@ -43,6 +43,8 @@ TABLES = (
     Table("desk", "DESK_TABLE", "id"),
     Table("counters", "COUNTERS_TABLE", "name", ttl_attribute="expires_at"),
     Table("cursors", "CURSORS_TABLE", "key", (Index("by_brand", "brand"),)),
+    # the brand's own channels, one item per brand × network × account × day (functions/stores/snapshots.py)
+    Table("snapshots", "SNAPSHOTS_TABLE", "key", (Index("by_brand", "brand", "day"),), ttl_attribute="expires_at"),
 )
 
 QUEUES = (

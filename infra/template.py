@@ -40,6 +40,7 @@ FUNCTIONS = (
     "sweep",
     "digest",
     "gaps",
+    "channel_snapshots",
     *(f"poll_{source}" for source in connectors.poll_sources()),
 )  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
@@ -52,6 +53,7 @@ SERVICE_METRICS = (
     "PollErrors",
     "WebhookGaps",
     "ChannelAlerts",
+    "SnapshotErrors",
 )
 PERIOD = 300  # seconds; SQS reports every 5 minutes, so shorter alarm periods see no data
 

@@ -19,6 +19,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from functions.api.auth import require_key
+from functions.core import channels as channel_figures
 from functions.core import health
 from functions.reports.health import gather
 from functions.runtime.brands import brands
@@ -187,6 +188,160 @@ def sentiment_chart(trend: Sequence[Mapping[str, Any]], width: int = 560, height
     return "".join(parts)
 
 
+def series_chart(
+    ident: str, title: str, points: Sequence[Mapping[str, Any]], key: str, *, percent: bool = False
+) -> str:
+    """One line per day (30 days of an own channel): a day without a snapshot is a gap, never 0."""
+    width, height, left, right, top, bottom = 560, 170, 58, 8, 16, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [float(p[key]) for p in points if p.get(key) is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    if high == low:
+        low, high = (low * 0.98, high * 1.02) if high else (0.0, 1.0)
+    slot = plot_w / max(len(points), 1)
+
+    def y(value: float) -> float:
+        return top + (high - value) / (high - low) * plot_h
+
+    def shown(value: float) -> str:
+        return f"{value * 100:.2f}%" if percent else f"{value:,.0f}"
+
+    parts = [
+        f'<svg id="{escape(ident)}" class="chart series" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in (low, high):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="axis">{shown(tick)}</text>'
+        )
+    segments: list[list[str]] = [[]]
+    for n, point in enumerate(points):
+        x = left + n * slot + slot / 2
+        if n % 7 == len(points) % 7 - 1 or n == len(points) - 1:
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" class="axis">'
+                f"{escape(str(point['date'])[5:])}</text>"
+            )
+        value = point.get(key)
+        if value is None:
+            segments.append([])
+            continue
+        segments[-1].append(f"{x:.1f},{y(float(value)):.1f}")
+        parts.append(
+            f'<circle class="point" data-date="{escape(str(point["date"]))}" data-value="{value}" cx="{x:.1f}" '
+            f'cy="{y(float(value)):.1f}" r="2.5" fill="{BLUE}"><title>{escape(str(point["date"]))}: '
+            f"{shown(float(value))}</title></circle>"
+        )
+    for line in segments:
+        if len(line) > 1:
+            joined = " ".join(line)
+            parts.append(f'<polyline class="line" points="{joined}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _post_link(row: Mapping[str, Any]) -> str:
+    text = escape(str(row.get("text") or row["id"])[:60])
+    url = str(row.get("url") or "")
+    return f'<a href="{escape(url)}" rel="noreferrer">{text}</a>' if url.startswith("https://") else text
+
+
+def _post_cells(rows: Sequence[Mapping[str, Any]], group: str) -> str:
+    """Posts with their engagement and, beside it, the complaints and negative mentions under them."""
+    cells = []
+    for row in rows:
+        share = "" if row["complaint_share"] is None else f" ({row['complaint_share'] * 100:.0f}%)"
+        actions = "n/a" if row["actions"] is None else str(row["actions"])
+        cells.append(
+            f'<tr class="{group}" data-post="{escape(str(row["id"]))}"><td>{group.replace("-", " ")}</td>'
+            f"<td>{_post_link(row)}</td><td>{escape(str(row['created_at'])[:10])}</td><td>{actions}</td>"
+            f"<td>{channel_figures.percent(row['rate'])}</td>"
+            f'<td class="{"bad" if row["complaints"] else ""}">{row["complaints"]} of {row["mentions"]}{share}</td>'
+            f"<td>{row['negative']}</td></tr>"
+        )
+    return "".join(cells)
+
+
+def _marks(marks: Mapping[str, str]) -> str:
+    if not marks:
+        return ""
+    items = "".join(f"<li>{escape(name)}: {escape(note)}</li>" for name, note in sorted(marks.items()))
+    return f'<ul class="marks muted">{items}</ul>'
+
+
+def _own_channel(row: Mapping[str, Any]) -> str:
+    """One own account: figures with their marks and definition, two 30-day charts, its posts."""
+    network, account = str(row["network"]), str(row["account"])
+    ident = f"{network}-{account}".replace(" ", "_")
+    marks = row.get("marks") or {}
+    problem = row.get("problem")
+    stale = row.get("stale_days")
+    as_of = f"as of {row['as_of']}" if row.get("as_of") else "no snapshot yet"
+    if stale:
+        as_of += f" ({stale} day(s) old)"
+    posts = row["posts"]
+    post_rows = (
+        _post_cells(posts["complaints_first"], "draws-complaints")
+        + _post_cells(posts["top"], "top")
+        + _post_cells(posts["bottom"], "bottom")
+    )
+    post_table = (
+        "<table><tr><th></th><th>post</th><th>posted</th><th>actions</th><th>engagement</th>"
+        f"<th>complaints under it</th><th>negative</th></tr>{post_rows}</table>"
+        if post_rows
+        else '<p class="muted">No post of the last 7 days in the latest snapshot.</p>'
+    )
+    subscribers_chart = series_chart(f"subscribers-chart-{ident}", "Subscribers per day", row["series"], "subscribers")
+    rate_chart = series_chart(f"rate-chart-{ident}", "Engagement rate per day", row["series"], "rate", percent=True)
+    problem_html = (
+        f'<p class="bad problem">{escape(str(problem["kind"]).replace("_", " "))} since '
+        f"{escape(str(problem['since']))}: {escape(str(problem['detail']))}</p>"
+        if problem
+        else ""
+    )
+    return f"""<section class="own-channel" data-network="{escape(network)}" data-account="{escape(account)}">
+<h2>{escape(network)} · {escape(str(row.get("name") or account))}</h2>{problem_html}
+<div class="cards">
+{_card(f"subscribers-{ident}", "Subscribers", channel_figures.count(row.get("subscribers"), marks), as_of)}
+{
+        _card(
+            f"growth-{ident}",
+            "Growth",
+            channel_figures.signed(row.get("growth_day")) + " / day",
+            f"{channel_figures.signed(row.get('growth_week'))} over 7 days",
+        )
+    }
+{_card(f"rate-{ident}", "Engagement rate", channel_figures.percent(row.get("rate")), row["definition"]["label"])}
+{
+        _card(
+            f"rate-change-{ident}",
+            "vs last week",
+            channel_figures.points(row.get("rate_change")),
+            f"a week ago {channel_figures.percent(row.get('rate_week_ago'))}",
+        )
+    }
+</div>{_marks(marks)}
+<p class="muted definition">{escape(row["definition"]["source"])}</p>
+<div class="panels">
+<div><h3>Subscribers, 30 days</h3>{subscribers_chart}</div>
+<div><h3>Engagement rate, 30 days</h3>{rate_chart}</div>
+</div>
+{post_table}
+</section>"""
+
+
+def _own_channels(report: Mapping[str, Any]) -> str:
+    rows = report.get("own_channels") or []
+    if not rows:
+        return (
+            '<section id="own-channels"><h2>Own channels</h2><p class="muted">No own channel is configured '
+            "for statistics (a network's STATS_SECRETS in the brand file).</p></section>"
+        )
+    return '<div id="own-channels">' + "".join(_own_channel(r) for r in rows) + "</div>"
+
+
 # --- the page ---------------------------------------------------------------------------------------
 
 STYLE = """
@@ -203,7 +358,8 @@ section h2{font-size:16px;margin:0 0 8px}svg .axis{font-size:11px;fill:#66717e}s
 .chart{max-width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e4e8ed}th{color:#66717e;font-weight:500}
 .muted{color:#66717e}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;border-radius:2px}
-.bad{color:#c8423b;font-weight:600}footer{color:#66717e;font-size:12px;padding:0 28px 24px}
+.bad{color:#c8423b;font-weight:600}h3{font-size:13px;margin:6px 0;color:#66717e}
+footer{color:#66717e;font-size:12px;padding:0 28px 24px}
 """
 
 
@@ -332,10 +488,11 @@ def render_page(report: Mapping[str, Any]) -> str:
                 health.first_response_text(response),
             ),
             _card(
-                "engagement-rate",
-                "Engagement rate",
+                "mention-reach",
+                "Mention interactions / author followers",
                 health.percent(reach["rate"]),
-                f"{reach['mentions_measured']} of {reach['mentions']} mentions carry interactions and followers",
+                f"{reach['mentions_measured']} of {reach['mentions']} mentions carry both; not the channels' "
+                "engagement rate (below)",
             ),
             _card(
                 "loyalty",
@@ -364,6 +521,7 @@ def render_page(report: Mapping[str, Any]) -> str:
 <section><h2>Sentiment</h2><div class="legend muted">mean per day; gaps are days without mentions</div>
 {sentiment_chart(report["trend"])}</section>
 </div>
+{_own_channels(report)}
 <section><h2>SLA at risk</h2>{_sla_rows(report)}</section>
 <section><h2>Channels</h2>{_channel_rows(report)}</section>
 <section><h2>Polled sources</h2>{_poll_rows(report)}</section>
@@ -372,8 +530,10 @@ def render_page(report: Mapping[str, Any]) -> str:
 </main>
 <footer>First response is measured from the public post to the first status change out of "new";
 where only the last status change is stored the figure is an upper bound and says so.
-Engagement counts only mentions whose network reports interactions and the author's followers
-(not reported in this window by: {escape(", ".join(reach["networks_not_reporting"]) or "none")}).
+"Mention interactions / author followers" counts only mentions whose network reports interactions
+and the author's followers (not reported in this window by:
+{escape(", ".join(reach["networks_not_reporting"]) or "none")}); each own channel's engagement rate
+is named beside it, and counts a network rounds, hides or lags are marked, never shown as exact.
 SLA follows the brand's escalation rules, as the 5-minute sweep does.</footer>
 </body></html>
 """

@@ -2,7 +2,8 @@
 
 Adding a network adds `functions/connectors/<network>.py` (and its fixtures under tests/) and
 edits no shared file: `load` imports by name on demand, `available` lists the package,
-`push_networks` / `poll_sources` split it by `DELIVERY`.
+`push_networks` / `poll_sources` split it by `DELIVERY`; `channel_sources` lists those that read
+the brand's own channel statistics.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from functions.core.polls import PollSource
 from functions.core.webhooks import Connector
@@ -60,6 +61,25 @@ def push_networks() -> tuple[str, ...]:
 def poll_sources() -> tuple[str, ...]:
     """Networks we poll on a schedule (DELIVERY poll or both)."""
     return tuple(n for n in available() if _delivery(n) in ("poll", "both"))
+
+
+_STATS = re.compile(r"^def channel_stats\(", re.MULTILINE)
+
+
+@cache
+def channel_sources() -> tuple[str, ...]:
+    """Networks whose module reads the brand's own channel statistics (`def channel_stats`, see
+    `functions.core.channels`); found in the module's text, like `declared`, without importing it."""
+    return tuple(
+        n for n in available() if _STATS.search((Path(__file__).parent / f"{n}.py").read_text(encoding="utf-8"))
+    )
+
+
+def load_channel_source(network: str) -> Any | None:
+    """The connector module that reads `network`'s channel statistics, or None."""
+    if not _NAME.match(network) or network not in channel_sources():
+        return None
+    return importlib.import_module(f"{__name__}.{network}")
 
 
 def reads_configured(module: object, configured: Iterable[str]) -> bool:

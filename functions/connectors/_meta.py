@@ -29,7 +29,17 @@ from datetime import datetime
 from typing import Any
 
 from functions.core import untrusted
+from functions.core.channels import ScopeMissingError
 from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix, parse_time
+from functions.core.polls import (
+    Credentials,
+    Fetch,
+    HttpRequest,
+    PollError,
+    RateLimitedError,
+    SourceUnavailableError,
+    TokenInvalidError,
+)
 from functions.core.webhooks import (
     MalformedPayloadError,
     Reply,
@@ -411,3 +421,68 @@ def _user_message(
         thread=Thread(root_id=root, parent_id=parent or root),
         action=action,
     )
+
+
+# ------------------------------------------------------------------------ Graph API reads (statistics)
+# ../shared/reference/channel-stats.md §2-3: `GET https://graph.facebook.com/<version>/<node>`, the Page
+# or IG token as `access_token`; errors `{"error": {"message", "type", "code", "error_subcode",
+# "fbtrace_id"}}` [confirmed envelope]. Codes [secondary, Graph API "Handling errors" page]: 190
+# invalid/expired token, 102 session; 10 and 200-299 permission (a scope or the ANALYZE task);
+# 4, 17, 32, 613 and 80001-80014 (business use case) rate limits; 1, 2 transient.
+
+GRAPH_API = "https://graph.facebook.com"
+GRAPH_VERSION = "v25.0"
+STATS_SECRETS = ("access_token",)
+_TOKEN_CODES = frozenset({102, 190})
+_RATE_CODES = frozenset({4, 17, 32, 613})
+_TRANSIENT_CODES = frozenset({1, 2})
+
+
+def graph_get(
+    http: Fetch, credentials: Credentials, url: str, params: Mapping[str, str], network: str
+) -> Mapping[str, Any]:
+    """One Graph API read → its JSON object; Meta's error object becomes the poll errors."""
+    token = credentials.secrets.get("access_token")
+    if not token:
+        raise TokenInvalidError(f"{network}: no access_token secret configured for channel statistics")
+    response = http(HttpRequest(url, {**params, "access_token": token}))
+    try:
+        body = untrusted.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if response.status < 400 and isinstance(body, dict) and "error" not in body:
+        return body
+    raise graph_error(network, response.status, body)
+
+
+def graph_error(network: str, status: int, body: Any) -> Exception:
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    said = f"{network}: HTTP {status} Graph error {code}: {error.get('message') if isinstance(error, dict) else ''}"
+    if not isinstance(code, int):
+        if status == 429 or status >= 500:
+            return (RateLimitedError if status == 429 else SourceUnavailableError)(said)
+        return MalformedPayloadError(f"{network}: HTTP {status} without a Graph error object")
+    if code in _TOKEN_CODES:
+        return TokenInvalidError(said)
+    if code == 10 or 200 <= code <= 299:
+        return ScopeMissingError(said)
+    if code in _RATE_CODES or 80001 <= code <= 80014:
+        return RateLimitedError(said, 3600.0)  # Meta gives no wait; the usage headers say when [secondary]
+    if code in _TRANSIENT_CODES or status >= 500:
+        return SourceUnavailableError(said)
+    return PollError(said)
+
+
+def next_page(body: Mapping[str, Any]) -> str | None:
+    """The `paging.cursors.after` cursor while `paging.next` says there is more."""
+    paging = body.get("paging")
+    if not isinstance(paging, dict) or not paging.get("next"):
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return after if isinstance(after, str) and after else None
+
+
+def count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

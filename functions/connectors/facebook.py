@@ -33,12 +33,15 @@ Page token give them); enrichment is left to a later step.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.connectors import _meta
 from functions.connectors._meta import Item, optional_id, str_id, text
-from functions.core.mention import Action, Author, Kind, Mention, Thread
-from functions.core.webhooks import Delivery
+from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, mark
+from functions.core.mention import Action, Author, Kind, Mention, Thread, parse_time
+from functions.core.polls import Credentials, Fetch, setting
+from functions.core.webhooks import Delivery, MalformedPayloadError
 
 NETWORK = "facebook"
 DISPLAY_NAME = "Facebook Pages"
@@ -225,3 +228,77 @@ _HANDLERS: dict[str, _meta.Handler] = {
 }
 
 split, parse = _meta.bind(object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type)
+
+
+# ------------------------------------------------------------------------------ the Page's statistics
+# ../shared/reference/channel-stats.md §2 (facebook-python-business-sdk v25 `page.py`, `pagepost.py`):
+# `GET /{page-id}?fields=followers_count,name` [names confirmed]; `GET /{page-id}/published_posts`
+# with `since` (unix), `limit`, cursor paging and `fields=id,created_time,permalink_url,message,shares,
+# reactions.summary(total_count).limit(0),comments.summary(true).limit(0)` [secondary, long-standing
+# shape]; `shares` is absent when nobody shared [secondary]: read as 0. Page views moved to insights
+# (`read_insights`, refreshed once a day): not read here.
+
+STATS_SECRETS = _meta.STATS_SECRETS  # a Page token: pages_read_engagement (ANALYZE task)
+STATS_PAGE = 50
+STATS_PAGES = 3
+POST_FIELDS = (
+    "id,created_time,permalink_url,message,shares,"
+    "reactions.summary(total_count).limit(0),comments.summary(true).limit(0)"
+)
+ENGAGEMENT = Engagement(
+    label="ER = (reactions + comments + shares on the Page's posts of the last 7 days) / followers",
+    source="Meta publishes no ER in the Graph API (page_engaged_users was removed in 2024)",
+)
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """Followers (`followers_count`, what the Page shows) and the published posts of the last `days`."""
+    api = f"{setting(settings, 'graph_api', _meta.GRAPH_API)}/{setting(settings, 'graph_version', _meta.GRAPH_VERSION)}"
+    page = _meta.graph_get(http, credentials, f"{api}/{account}", {"fields": "followers_count,name"}, NETWORK)
+    since = now - timedelta(days=days)
+    params = {"fields": POST_FIELDS, "since": str(int(since.timestamp())), "limit": str(STATS_PAGE)}
+    posts = []
+    for _ in range(STATS_PAGES):
+        answer = _meta.graph_get(http, credentials, f"{api}/{account}/published_posts", params, NETWORK)
+        data = answer.get("data")
+        if not isinstance(data, list):
+            raise MalformedPayloadError("facebook: /published_posts answered without a data list")
+        posts += [p for p in (_page_post(item) for item in data) if p.created_at >= since]
+        after = _meta.next_page(answer)
+        if after is None:
+            break
+        params = {**params, "after": after}
+    followers = _meta.count(page.get("followers_count"))
+    marks = {"views": mark(NOT_GIVEN, "post views are in Page insights (read_insights), not read")}
+    if followers is None:
+        marks["subscribers"] = mark(HIDDEN, "followers_count not given")
+    name = page.get("name")
+    return ChannelStats(NETWORK, account, now, followers, tuple(posts), str(name) if name else None, marks, days)
+
+
+def _summary(item: Mapping[str, Any], edge: str) -> int | None:
+    found = item.get(edge)
+    summary = found.get("summary") if isinstance(found, dict) else None
+    return _meta.count(summary.get("total_count")) if isinstance(summary, dict) else None
+
+
+def _page_post(item: Any) -> PostStats:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise MalformedPayloadError("facebook: a published post without an id")
+    try:
+        created = parse_time(str(item.get("created_time")))
+    except ValueError as error:
+        raise MalformedPayloadError(f"facebook: created_time {item.get('created_time')!r}") from error
+    shares = item.get("shares")
+    return PostStats(
+        id=item["id"],
+        created_at=created,
+        url=item.get("permalink_url") if isinstance(item.get("permalink_url"), str) else None,
+        thread_id=item["id"],
+        likes=_summary(item, "reactions"),
+        comments=_summary(item, "comments"),
+        shares=_meta.count(shares.get("count")) if isinstance(shares, dict) else 0,
+        text=str(item.get("message") or "")[:140],
+    )

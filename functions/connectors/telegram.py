@@ -46,7 +46,19 @@ from datetime import datetime
 from typing import Any
 
 from functions.core import untrusted
+from functions.core.channels import NOT_GIVEN, ChannelStats, Engagement, ScopeMissingError, mark
 from functions.core.mention import Action, Author, Kind, Mention, Thread, from_unix
+from functions.core.polls import (
+    Credentials,
+    Fetch,
+    HttpRequest,
+    HttpResponse,
+    PollError,
+    RateLimitedError,
+    SourceUnavailableError,
+    TokenInvalidError,
+    setting,
+)
 from functions.core.webhooks import (
     Delivery,
     MalformedPayloadError,
@@ -345,3 +357,77 @@ def _permalink_private(chat_id: int, message_id: int) -> str | None:
     if not digits.startswith("-100"):
         return None
     return f"https://t.me/c/{digits[4:]}/{message_id}"
+
+
+# --------------------------------------------------------------------------- the channel's statistics
+# Bot API 10.1 (../shared/specs/telegram-bot-api-spec.api.min.json, excerpt in
+# tests/contracts/channels/): `getChatMemberCount(chat_id)` → Integer [confirmed]; `getChat` →
+# ChatFullInfo with `title` [confirmed]; answers `{"ok": true, "result": ...}` or `{"ok": false,
+# "error_code", "description", "parameters": {"retry_after"}}` [confirmed]. The Bot API gives no
+# channel history, views, forwards or comment counts [confirmed by the spec]: those need an MTProto
+# user session (`messages.getMessagesViews`, `stats.getBroadcastStats`), not built here.
+
+STATS_SECRETS = ("bot_token",)  # the bot that is an admin of the brand's channel
+BOT_API = "https://api.telegram.org"
+ENGAGEMENT = Engagement(
+    label="no rate: the Bot API gives no post counters (views, reactions, forwards)",
+    source="Telegram publishes no ER; views and forwards exist only in MTProto (a logged-in admin session)",
+)
+_NO_COUNTERS = mark(NOT_GIVEN, "the Bot API gives no channel history, views, reactions or forwards")
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """Subscribers of one channel (`getChatMemberCount`) and its title (`getChat`); no posts."""
+    token = credentials.secrets.get("bot_token")
+    if not token:
+        raise TokenInvalidError("telegram: no bot_token secret configured for channel statistics")
+    api = setting(settings, "bot_api", BOT_API)
+    count = _bot_call(http, f"{api}/bot{token}/getChatMemberCount", account)
+    chat = _bot_call(http, f"{api}/bot{token}/getChat", account)
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise MalformedPayloadError("telegram: getChatMemberCount answered without an integer result")
+    title = chat.get("title") if isinstance(chat, dict) else None
+    return ChannelStats(
+        network=NETWORK,
+        account=account,
+        taken_at=now,
+        subscribers=count,
+        name=str(title) if title else None,
+        marks={"posts": _NO_COUNTERS, "likes": _NO_COUNTERS, "comments": _NO_COUNTERS, "shares": _NO_COUNTERS},
+        days=days,
+    )
+
+
+def _bot_call(http: Fetch, url: str, chat_id: str) -> Any:
+    response = http(HttpRequest(url, method="POST", json_body={"chat_id": chat_id}))
+    method = url.rsplit("/", 1)[-1]
+    try:
+        body = untrusted.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict) and body.get("ok") is True and "result" in body:
+        return body["result"]
+    raise _bot_error(method, response, body)
+
+
+def _bot_error(method: str, response: HttpResponse, body: Any) -> Exception:
+    """Telegram's error object: 401 the token was revoked, 403 the bot is not (an admin) in the
+    channel, 429 `parameters.retry_after`, 5xx outages; anything else is the request's fault."""
+    code = body.get("error_code") if isinstance(body, dict) else None
+    status = code if isinstance(code, int) else response.status
+    said = f"telegram: {method} {status}: {body.get('description') if isinstance(body, dict) else 'no JSON'}"
+    if status == 401 or (status == 404 and isinstance(body, dict)):  # a wrong token path answers 404 Not Found
+        return TokenInvalidError(said)
+    if status == 403:
+        return ScopeMissingError(said)
+    if status == 429:
+        parameters = body.get("parameters") if isinstance(body, dict) else None
+        wait = parameters.get("retry_after") if isinstance(parameters, dict) else None
+        return RateLimitedError(said, float(wait) if isinstance(wait, int | float) else None)
+    if status >= 500:
+        return SourceUnavailableError(said)
+    if not isinstance(body, dict):
+        return MalformedPayloadError(said)
+    return PollError(said)

@@ -55,6 +55,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.core import untrusted
+from functions.core.channels import ChannelStats, Engagement, PostStats, ScopeMissingError
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
     Credentials,
@@ -449,6 +450,7 @@ THREAD_ITEMS = 10  # `thread_items_count` maximum [confirmed]: replies beyond it
 FIELDS = "followers_count,screen_name,members_count"
 SETTINGS = frozenset({"api", "v", "search"})
 _AUTH_ERRORS = frozenset({5, 15, 27, 28})  # auth failed, access denied, group / app auth failed
+_SCOPE_ERRORS = frozenset({7})  # "Permission to perform this action is denied": the token lacks a scope
 _TRANSIENT_ERRORS = frozenset({1, 10})  # unknown error, internal server error: try again later
 _VERSION = re.compile(r"^\d+\.\d+$")
 _ACCOUNT = re.compile(r"^[1-9]\d*$")
@@ -623,6 +625,8 @@ def _api_error(method: str, error: Any) -> ConnectorError:
         return MalformedPayloadError(f"vk: {method} answered an error without an error_code")
     if code in _AUTH_ERRORS:
         return TokenInvalidError(message)
+    if code in _SCOPE_ERRORS:
+        return ScopeMissingError(message)
     wait = _rate_wait(code)
     if wait is not None:
         return RateLimitedError(message, wait)
@@ -689,3 +693,83 @@ def _listed(mention: Mention, people: People, method: str) -> Mention:
     """The author as the answer names them (name, screen name, followers; the id never changes) and
     the API method as the event: nothing that takes part in the identity."""
     return replace(mention, author=people.get(mention.author.id, mention.author), event=method)
+
+
+# ------------------------------------------------------------------------- the community's statistics
+
+STATS_SECRETS = ("access_token",)  # a service key or an admin's user token (wall.get refuses community keys)
+STATS_WALL_PAGE = 100  # wall.get `count` maximum [confirmed]
+STATS_WALL_PAGES = 3  # at most 300 posts a snapshot: a week of even a busy community
+ENGAGEMENT = Engagement(
+    label="ER = (likes + comments + reposts on the community's posts of the last 7 days) / members",
+    source="VK publishes no ER in its API; the RU SMM convention (ER post) averaged over the week's posts",
+)
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """The community's members (`groups.getById`) and its own posts of the last `days` days with
+    their counters (`wall.get filter=owner`, newest first after the pinned post, paged by offset).
+    `likes.count` sums every reaction type; `reposts.count` includes shares to private messages."""
+    api, version = setting(settings, "api", API), setting(settings, "v", VERSION)
+    group_id = _group_id(account)
+    params = {"group_id": str(group_id), "fields": "members_count"}
+    answer = _call(http, credentials, f"{api}/method/groups.getById", params, version=version, now=now)
+    group = _the_group(answer, group_id)
+    members = group.get("members_count")
+    since = now.timestamp() - days * 86400
+    posts: list[PostStats] = []
+    for page in range(STATS_WALL_PAGES):
+        wall_params = {
+            "owner_id": str(-group_id),
+            "filter": "owner",
+            "count": str(STATS_WALL_PAGE),
+            "offset": str(page * STATS_WALL_PAGE),
+        }
+        wall = _call(http, credentials, f"{api}/method/wall.get", wall_params, version=version, now=now)
+        items = _items(wall, "wall.get")
+        older = False
+        for item in items:
+            with _fields("wall.get"):
+                post = _own_post(item)
+            if post.created_at.timestamp() < since:
+                older = older or not item.get("is_pinned")  # the pinned post may be old: not the end
+                continue
+            posts.append(post)
+        if older or len(items) < STATS_WALL_PAGE:
+            break
+    return ChannelStats(
+        network=NETWORK,
+        account=account,
+        taken_at=now,
+        subscribers=members if isinstance(members, int) and not isinstance(members, bool) else None,
+        posts=tuple(posts),
+        name=str(group.get("name") or "") or None,
+        marks={} if isinstance(members, int) else {"subscribers": "hidden: groups.getById gave no members_count"},
+        days=days,
+    )
+
+
+def _the_group(answer: Mapping[str, Any], group_id: int) -> Mapping[str, Any]:
+    """`{groups: [...]}` in 5.199 (a bare list before 5.139 [secondary])."""
+    groups = answer.get("groups") if isinstance(answer, dict) else answer
+    for group in groups if isinstance(groups, list) else ():
+        if isinstance(group, dict) and group.get("id") == group_id:
+            return group
+    raise MalformedPayloadError(f"vk: groups.getById did not return community {group_id}")
+
+
+def _own_post(item: Mapping[str, Any]) -> PostStats:
+    key = _post_key(item)
+    return PostStats(
+        id=key,
+        created_at=from_unix(_int(item, "date")),
+        url=f"https://vk.com/{key}",
+        thread_id=key,
+        likes=_count(item, "likes"),
+        comments=_count(item, "comments"),
+        shares=_count(item, "reposts"),
+        views=_count(item, "views"),
+        text=str(item.get("text") or "")[:140],
+    )

@@ -39,6 +39,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions.connectors._google import google_error
+from functions.core.channels import (
+    HIDDEN,
+    NOT_GIVEN,
+    ROUNDED,
+    ChannelStats,
+    Engagement,
+    PostStats,
+    ScopeMissingError,
+    mark,
+)
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, format_time, parse_time
 from functions.core.polls import (
     Credentials,
@@ -353,3 +363,131 @@ def _time(value: str) -> datetime:
         return parse_time(value)
     except ValueError as error:
         raise MalformedPayloadError(f"youtube: bad time {value!r}") from error
+
+
+# -------------------------------------------------------------------------- the channel's statistics
+# ../shared/specs/google-discovery.youtube.v3.json (excerpt in tests/contracts/channels/) [confirmed]:
+# `channels.list?part=statistics,contentDetails,snippet&id=` → `statistics.subscriberCount` (a string),
+# `hiddenSubscriberCount`, `contentDetails.relatedPlaylists.uploads`; `playlistItems.list?part=
+# contentDetails&playlistId=&maxResults=50` → `contentDetails.videoId`, `videoPublishedAt`;
+# `videos.list?part=statistics,snippet&id=<≤50 ids>` → `viewCount`, `likeCount`, `commentCount` (strings,
+# absent when the owner hides ratings or turns comments off). Counts above 1,000 subscribers are
+# rounded down to three significant figures (channels.list's policy note) [confirmed]. Shares are not
+# in the Data API (only in YouTube Analytics, 48-72 h late, with the owner's OAuth) [confirmed].
+# Uploads newest first [unconfirmed]: the window is also checked per video.
+
+STATS_SECRETS = ("api_key",)
+STATS_UPLOADS = 50  # one playlistItems page: 50 uploads cover a week of any brand channel
+SCOPE_REASONS = frozenset({"insufficientPermissions", "forbidden"})
+ENGAGEMENT = Engagement(
+    label="ER = (likes + comments on the channel's videos of the last 7 days) / subscribers",
+    actions=("likes", "comments"),
+    source="YouTube publishes no ER; shares are only in YouTube Analytics, so they are left out",
+)
+
+
+def stats_accounts(accounts: tuple[str, ...], settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The brand's own channels: `settings.channels`, as for the comment polls."""
+    return tuple(_ids(settings, "channels")) or accounts
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """Subscribers (rounded by YouTube, or hidden) and the channel's uploads of the last `days` days."""
+    api, key = setting(settings, "api", API), credentials.secrets.get("api_key")
+    if not key:
+        raise TokenInvalidError("youtube: no api_key secret configured")
+    parts = {"part": "statistics,contentDetails,snippet", "id": account, "key": key}
+    items = _stats_call(http, f"{api}/youtube/v3/channels", parts, now).get("items")
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        raise PollError(f"youtube: channel {account} not found")
+    channel = items[0]
+    statistics = _object(channel.get("statistics"))
+    uploads = _object(_object(channel.get("contentDetails")).get("relatedPlaylists")).get("uploads")
+    subscribers, marks = _subscribers(statistics)
+    marks["shares"] = mark(NOT_GIVEN, "shares are only in YouTube Analytics (owner OAuth, 48-72 h late)")
+    posts: tuple[PostStats, ...] = ()
+    if isinstance(uploads, str) and uploads:
+        posts = _recent_videos(http, api, key, uploads, since=now - timedelta(days=days), now=now)
+    hidden = [p.id for p in posts if p.likes is None]
+    if hidden:
+        marks["likes"] = mark(HIDDEN, f"{len(hidden)} video(s) hide their like count; counted without likes")
+    title = _object(channel.get("snippet")).get("title")
+    return ChannelStats(NETWORK, account, now, subscribers, posts, str(title) if title else None, marks, days)
+
+
+def _subscribers(statistics: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
+    if statistics.get("hiddenSubscriberCount") is True:
+        return None, {"subscribers": mark(HIDDEN, "the channel hides its subscriber count")}
+    raw = statistics.get("subscriberCount")
+    value = int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    if value is None:
+        return None, {"subscribers": mark(HIDDEN, "subscriberCount not given")}
+    if value >= 1000:
+        return value, {"subscribers": mark(ROUNDED, "YouTube rounds counts above 1,000 down to 3 significant figures")}
+    return value, {}
+
+
+def _recent_videos(
+    http: Fetch, api: str, key: str, playlist: str, *, since: datetime, now: datetime
+) -> tuple[PostStats, ...]:
+    params = {"part": "contentDetails", "playlistId": playlist, "maxResults": str(STATS_UPLOADS), "key": key}
+    listed = _stats_call(http, f"{api}/youtube/v3/playlistItems", params, now).get("items")
+    recent = []
+    for item in listed if isinstance(listed, list) else []:
+        details = item.get("contentDetails") if isinstance(item, dict) else None
+        video, published = (details or {}).get("videoId"), (details or {}).get("videoPublishedAt")
+        if isinstance(video, str) and isinstance(published, str) and parse_time(published) >= since:
+            recent.append(video)
+    if not recent:
+        return ()
+    params = {"part": "statistics,snippet", "id": ",".join(recent), "key": key}
+    videos = _stats_call(http, f"{api}/youtube/v3/videos", params, now).get("items")
+    return tuple(_upload(v) for v in (videos if isinstance(videos, list) else []) if isinstance(v, dict))
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _upload(item: Mapping[str, Any]) -> PostStats:
+    snippet, statistics = _object(item.get("snippet")), _object(item.get("statistics"))
+    video = item.get("id")
+    if not isinstance(video, str) or not isinstance(snippet.get("publishedAt"), str):
+        raise MalformedPayloadError("youtube: a video without id or snippet.publishedAt")
+
+    def number(name: str) -> int | None:
+        raw = statistics.get(name)
+        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+    return PostStats(
+        id=video,
+        created_at=parse_time(snippet["publishedAt"]),
+        url=f"{SITE}/watch?v={video}",
+        thread_id=video,
+        likes=number("likeCount"),
+        comments=number("commentCount"),
+        views=number("viewCount"),
+        text=str(snippet.get("title") or "")[:140],
+    )
+
+
+def _stats_call(http: Fetch, url: str, params: Mapping[str, str], now: datetime) -> Mapping[str, Any]:
+    response = http(HttpRequest(url, params))
+    if response.status in (400, 401, 403, 404):
+        error = google_error(response)
+        said = f"youtube: HTTP {response.status} {','.join(sorted(error.reasons)) or 'no reason'}: {error.message}"
+        if error.reasons & DAILY_QUOTA:
+            raise RateLimitedError(said, quota_reset_seconds(now))
+        if error.reasons & SHORT_LIMIT:
+            raise RateLimitedError(said, retry_after(response, now))
+        if error.reasons & BAD_KEY or response.status == 401:
+            raise TokenInvalidError(said)
+        if error.reasons & SCOPE_REASONS:
+            raise ScopeMissingError(said)
+        raise PollError(said)
+    body = check(response, NETWORK, now).json()
+    if not isinstance(body, dict):
+        raise MalformedPayloadError("youtube: an answer that is not a JSON object")
+    return body

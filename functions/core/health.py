@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any, Protocol
 
+from functions.core import channels
 from functions.core.escalation import EscalationRules, sla, sla_reason
 from functions.core.mention import format_time, parse_time
 from functions.core.score import Priority
@@ -327,6 +328,33 @@ def first_response_text(figures: Mapping[str, Any]) -> str:
     )
 
 
+def own_channel_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The digest's own-channel lines: per account subscribers, growth and engagement rate with its
+    definition; posts that draw complaints first; channels whose statistics failed."""
+    lines = []
+    for row in rows:
+        name = f"{row['network']} {row.get('name') or row['account']}"
+        if row.get("subscribers") is None and row.get("rate") is None:
+            lines.append(f"{name}: no snapshot" + (f" ({row['problem']['kind']})" if row.get("problem") else ""))
+            continue
+        stale = f", {row['stale_days']} day(s) old" if row.get("stale_days") else ""
+        lines.append(
+            f"{name}: {channels.count(row.get('subscribers'), row.get('marks') or {})} subscribers "
+            f"({channels.signed(row.get('growth_day'))} d/d, {channels.signed(row.get('growth_week'))} w/w{stale}), "
+            f"engagement {channels.percent(row.get('rate'))} ({channels.points(row.get('rate_change'))} vs last week; "
+            f"{row['definition']['label']})"
+        )
+        for post in row["posts"]["complaints_first"][:2]:
+            lines.append(
+                f"  draws complaints: {post.get('url') or post['id']}: {post['complaints']} of {post['mentions']} "
+                f"mentions, engagement {channels.percent(post['rate'])}"
+            )
+    broken = [f"{r['network']} {r['account']} {r['problem']['kind']}" for r in rows if r.get("problem")]
+    if broken:
+        lines.append("Channel statistics problems: " + ", ".join(broken).replace("_", " "))
+    return ["Own channels:", *lines] if lines else []
+
+
 def digest_text(report: Mapping[str, Any]) -> str:
     """The evening digest: a few lines a person reads in Slack or Telegram at a glance."""
     total, opened, risk = report["totals"], report["open_complaints"], report["sla"]
@@ -351,7 +379,8 @@ def digest_text(report: Mapping[str, Any]) -> str:
     lines.append(line)
     lines.append(f"SLA: {risk['breached']} breached, {risk['at_risk']} at risk")
     lines.append(f"First response: {first_response_text(report['first_response'])}")
-    lines.append(f"Engagement rate: {percent(report['engagement']['rate'])}")
+    lines.append(f"Mention interactions / author followers: {percent(report['engagement']['rate'])}")
+    lines += own_channel_lines(report.get("own_channels") or [])
     quiet = [c["network"] for c in report["channels"] if c["last_delivery"] is None]
     heard = [f"{c['network']} {duration(c['minutes_ago'])} ago" for c in report["channels"] if c["last_delivery"]]
     channels = report["channels"]

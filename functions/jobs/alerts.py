@@ -1,4 +1,5 @@
-"""Channel alerts: "token invalid" and "channel silent" go to the brand's on-call targets, once.
+"""Channel alerts: "token invalid", "channel silent" and the channel statistics' bad days (missing
+scope, rate limit, outage) go to the brand's on-call targets, once.
 
 The problem is recorded first (a conditional write that only the first reporter wins), then told;
 if telling fails the record is withdrawn, so the next run tries again instead of staying quiet.
@@ -17,6 +18,10 @@ from functions.stores import channels
 WHAT = {
     "token_invalid": "its credentials were refused — renew the token in the secret store",
     "silent": "its page shows activity that its webhook never delivered — check the webhook subscription",
+    "missing_scope": "its token works but lacks a permission the statistics need — grant it and renew the token",
+    "rate_limited": "the network's rate limit stopped today's snapshot — the day stays a gap unless rerun",
+    "unavailable": "the network did not answer — the day stays a gap unless rerun",
+    "rejected": "the network refused the request — check the account id and settings",
 }
 
 

@@ -5,7 +5,7 @@ The figures themselves are computed by `functions.core.health` (pure); this modu
 bounded reads: the brand's mentions since midnight UTC six days ago (at most `MENTION_LIMIT`,
 newest first, flagged `truncated` when the limit is hit), its newest `TICKET_LIMIT` ticket links,
 its open links (what the escalation sweep reads anyway), one BatchGetItem for channel and loyalty
-counters each, and its poll cursors.
+counters each, its poll cursors, and its own channels' snapshots (`functions.reports.channels`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from functions.core import health
 from functions.core.brands import Brand
 from functions.core.mention import format_time, parse_time
+from functions.reports import channels as own_channels
 from functions.stores import channels, cursors, loyalty, mentions, tickets
 from functions.stores.tickets import Link
 
@@ -37,12 +38,17 @@ def _view(link: Link) -> health.TicketView:
     )
 
 
+def open_views(brand: Brand) -> list[health.TicketView]:
+    """The brand's open ticket links, as the health figures read them."""
+    return [_view(link) for link in tickets.open_links(brand.slug)]
+
+
 def gather(brand: Brand, now: datetime) -> dict[str, Any]:
     """Everything the health page, its JSON and the digest show, for one brand at `now`."""
     since = health.window_start(now)
     items = mentions.query(brand.slug, since, None, MENTION_LIMIT)
     trend = health.daily_trend(items, now)
-    open_views = [_view(link) for link in tickets.open_links(brand.slug)]
+    opened = open_views(brand)
     recent = [health.TicketView.from_item(item) for item in tickets.list_links(brand.slug, TICKET_LIMIT)]
     return {
         "brand": brand.slug,
@@ -56,10 +62,11 @@ def gather(brand: Brand, now: datetime) -> dict[str, Any]:
         },
         "trend": trend,
         "totals": health.totals(trend),
-        "open_complaints": health.open_complaints(open_views, now, since),
-        "sla": health.sla_risk(open_views, brand.escalation, now),
+        "open_complaints": health.open_complaints(opened, now, since),
+        "sla": health.sla_risk(opened, brand.escalation, now),
         "first_response": health.first_response(recent, since),
         "engagement": health.engagement(items),
+        "own_channels": own_channels.gather(brand, now, items),
         "channels": health.channel_health(channels.last_deliveries(brand.slug, brand.networks), now),
         "polls": health.poll_health(cursors.for_brand(brand.slug), now),
         "loyalty": loyalty.figures(brand.slug),

@@ -21,6 +21,7 @@ class Settings:
     desk_table: str
     counters_table: str
     cursors_table: str
+    snapshots_table: str
     mentions_queue: str
     tickets_queue: str
     brands_file: Path
@@ -48,6 +49,7 @@ def settings() -> Settings:
         desk_table=_env("DESK_TABLE", f"{prefix}-desk"),
         counters_table=_env("COUNTERS_TABLE", f"{prefix}-counters"),
         cursors_table=_env("CURSORS_TABLE", f"{prefix}-cursors"),
+        snapshots_table=_env("SNAPSHOTS_TABLE", f"{prefix}-snapshots"),
         mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
         tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
         brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,

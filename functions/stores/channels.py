@@ -132,3 +132,21 @@ def last_deliveries(brand: str, networks: Iterable[str]) -> dict[str, dict[str, 
             found[network] = row
         request = page.get("UnprocessedKeys") or {}
     return found
+
+
+def open_problems(brand: str, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """`{name: {"kind", "detail", "since"}}` for the named channels of the brand that have an open
+    problem (names as given to `raise_problem`, e.g. `vk:stats` for the channel statistics)."""
+    wanted = sorted(set(names))
+    found: dict[str, dict[str, Any]] = {}
+    table = settings().counters_table
+    for start in range(0, len(wanted), 100):
+        keys = [{"name": _problem_name(brand, n)} for n in wanted[start : start + 100]]
+        request: dict[str, Any] = {table: {"Keys": keys}}
+        while request:
+            page = aws.dynamodb().batch_get_item(RequestItems=request)
+            for item in page.get("Responses", {}).get(table, []):
+                data = from_item(item)
+                found[str(data["name"]).split("#", 2)[2]] = {k: data.get(k) for k in ("kind", "detail", "since")}
+            request = page.get("UnprocessedKeys") or {}
+    return found

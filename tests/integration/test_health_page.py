@@ -21,15 +21,18 @@ import pytest
 import requests
 
 from functions.api import auth
+from functions.connectors import vk
+from functions.core.channels import ChannelStats, PostStats
 from functions.jobs.digest import send_digest
 from functions.runtime import secrets
 from functions.runtime.brands import brands
-from functions.stores import channels
-from tests.conftest import ROOT
+from functions.stores import channels, snapshots
+from tests.conftest import BRAND_READ_KEYS, ROOT
 from tests.helpers import deliver, vk_body
 
 KEY = "read-key-for-health-tests"
 SCREENSHOT = ROOT / "build" / "health-page.png"
+AGENCY_SCREENSHOT = ROOT / "build" / "agency-health.png"
 NOW = datetime.now(UTC)
 
 
@@ -148,7 +151,7 @@ def test_digest_reaches_on_call(service: str, driver: Any, read_key: str, on_cal
     assert text.startswith("[Acme Pizza] daily digest, last 7 days")
     assert "Mentions 6, complaints 3" in text
     assert "Open complaints 3 (3 awaiting a first response)" in text
-    assert "Engagement rate: 2.00%" in text
+    assert "Mention interactions / author followers: 2.00%" in text
     assert "vk 0 min ago" in text or "vk 1 min ago" in text
     assert telegram["chat_id"] == "-1001234567890"
 
@@ -239,8 +242,103 @@ return {
 """
 
 
+MISSED = (0, 3, 4, 10)  # days without a snapshot: gaps in the charts (today: rate limited)
+
+
+def _snapshots() -> None:
+    """30 days of acme's VK community, with days missed, and this week's posts; post 513 is the one
+    the seeded complaints comment on. Today's snapshot failed on VK's rate limit."""
+    for days_ago in range(29, -1, -1):
+        if days_ago in MISSED:
+            continue
+        taken = NOW - timedelta(days=days_ago)
+        posts = (
+            PostStats(
+                "wall-218000001_513",
+                taken - timedelta(days=2),
+                "https://vk.com/wall-218000001_513",
+                "wall-218000001_513",
+                likes=12,
+                comments=41,
+                shares=2,
+                views=9900,
+                text="Delivery is late",
+            ),
+            PostStats(
+                "wall-218000001_509",
+                taken - timedelta(days=4),
+                "https://vk.com/wall-218000001_509",
+                "wall-218000001_509",
+                likes=220 + days_ago,
+                comments=64,
+                shares=150,
+                text="Giveaway",
+            ),
+            PostStats(
+                "wall-218000001_530",
+                taken - timedelta(hours=3),
+                "https://vk.com/wall-218000001_530",
+                "wall-218000001_530",
+                likes=9,
+                comments=1,
+                shares=0,
+                text="Pizza of the week",
+            ),
+        )
+        stats = ChannelStats("vk", "218000001", taken, 12000 + (29 - days_ago) * 30, posts, "Acme Pizza")
+        snapshots.save("acme", stats, vk.ENGAGEMENT)
+    channels.raise_problem(
+        "acme", "vk:stats:218000001", "rate_limited", "vk: wall.get error 29: Rate limit reached", NOW
+    )
+
+
+def test_health_json_has_the_own_channels(service: str, seeded: dict[str, Any]) -> None:
+    _snapshots()
+    response = requests.get(f"{service}/brands/acme/health", headers={auth.HEADER: KEY}, timeout=10)
+    rows = {r["network"]: r for r in response.json()["own_channels"]}
+    vk_row = rows["vk"]
+    assert vk_row["subscribers"] == 12840 and vk_row["stale_days"] == 1  # yesterday's: today's failed
+    assert vk_row["growth_day"] == 30 and vk_row["growth_week"] == 210
+    assert vk_row["definition"]["label"].startswith("ER = (likes + comments + reposts")
+    assert [p["subscribers"] is None for p in vk_row["series"]].count(True) == len(MISSED)
+    (angry,) = vk_row["posts"]["complaints_first"]
+    assert angry["id"] == "wall-218000001_513" and angry["complaints"] == 3
+    assert vk_row["problem"]["kind"] == "rate_limited" and vk_row["series"][-1]["subscribers"] is None
+
+
+def test_agency_view_takes_the_agency_key_only(service: str, read_key: str) -> None:
+    _snapshots()
+    for key, status in ((None, 401), (BRAND_READ_KEYS["acme"], 403), (KEY, 200)):
+        headers = {auth.HEADER: key} if key else {}
+        for path in ("/agency/health", "/agency/health.html"):
+            assert requests.get(f"{service}{path}", headers=headers, timeout=10).status_code == status, (key, path)
+    rows = requests.get(f"{service}/agency/health", headers={auth.HEADER: KEY}, timeout=10).json()["rows"]
+    assert {r["brand"] for r in rows} == {b.slug for b in brands().all()}
+    vk_row = next(r for r in rows if r["brand"] == "acme" and r["network"] == "vk")
+    assert vk_row["subscribers"] == 12840 and vk_row["rate_week_ago"] is not None
+    assert vk_row["problem"]["kind"] == "rate_limited"
+    assert next(r for r in rows if r["brand"] == "rtco")["network"] is None  # no own channel: one row
+    page = requests.get(f"{service}/agency/health.html", headers={auth.HEADER: KEY}, timeout=10)
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"] and "<script" not in page.text
+
+
+OWN = """
+const section = document.querySelector('section.own-channel[data-network="vk"]');
+const subs = section.querySelectorAll('svg[id^="subscribers-chart"] circle.point');
+return {
+  points: subs.length,
+  lines: section.querySelectorAll('svg[id^="subscribers-chart"] polyline').length,
+  rates: section.querySelectorAll('svg[id^="rate-chart"] circle.point').length,
+  drawn: [...subs].filter(c => c.getBoundingClientRect().width > 0).length,
+  first: (section.querySelector('tr.draws-complaints') || {dataset: {}}).dataset.post,
+  problem: section.querySelector('.problem').textContent,
+};
+"""
+
+
 def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], browser: Any) -> None:
     channels.raise_problem("acme", "telegram", "token_invalid", "telegram: HTTP 401 (credentials refused)", NOW)
+    _snapshots()
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {auth.HEADER: KEY}})
     browser.get(f"{service}/brands/acme/health.html")
@@ -254,7 +352,7 @@ def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], 
     assert figure("mentions-total") == "6"
     assert figure("complaints-total") == "3"
     assert figure("open-complaints") == "3"
-    assert figure("engagement-rate") == "2.00%"
+    assert figure("mention-reach") == "2.00%"  # the old author-based "engagement rate", named for what it is
     assert figure("loyalty") == "0 of 0"
     facebook = browser.find_element("css selector", 'tr[data-network="facebook"]').text
     assert facebook.endswith("no delivery recorded none")
@@ -275,10 +373,27 @@ def test_health_page_in_headless_chromium(service: str, seeded: dict[str, Any], 
     assert drawn["volumeBox"] > 100
     assert drawn["resources"] == 0  # nothing fetched besides the page: no CDN, no font, no script
 
-    browser.set_window_size(1280, min(int(drawn["height"]) + 40, 4000))
+    own = browser.execute_script(OWN)
+    assert own["points"] == own["drawn"] == 30 - len(MISSED)  # every snapshot drawn, none for a missed day
+    assert own["lines"] == 3  # the gaps split the line: days 10, 4, 3 and today missing → three runs
+    assert own["rates"] == 30 - len(MISSED)
+    assert own["first"] == "wall-218000001_513"  # the post drawing complaints is shown first
+    assert own["problem"].startswith("rate limited since")
+    assert browser.find_element("css selector", "#subscribers-vk-218000001 .figure").text == "12,840"
+    assert "ER = (likes + comments + reposts" in browser.find_element("css selector", "#rate-vk-218000001 .note").text
+
+    browser.set_window_size(1280, min(int(browser.execute_script(DRAWN)["height"]) + 40, 6000))
     SCREENSHOT.parent.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+    browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {auth.HEADER: KEY}})
+    browser.get(f"{service}/agency/health.html")
+    assert browser.title == "Agency health · mentiondesk"
+    row = browser.find_element("css selector", 'tr[data-brand="acme"][data-network="vk"]').text
+    assert "12,840" in row and "pp" in row and "rate limited" in row
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert browser.save_screenshot(str(AGENCY_SCREENSHOT)) and AGENCY_SCREENSHOT.stat().st_size > 5_000
 
 
 def test_page_without_the_header_is_refused_in_the_browser(service: str, read_key: str, browser: Any) -> None:

@@ -105,3 +105,40 @@ def test_poll_of_a_source_the_brand_does_not_have_says_so(capsys: pytest.Capture
     assert lines[0] == "error: brand 'acme' has no hackernews source (networks.hackernews in the brand file)"
     assert lines[1] == "error: no brand has a hackernews source (networks.hackernews in the brand file)"
     assert lines[2] == lines[0]
+
+
+def test_channels_snapshot_refuses_a_brand_without_own_channels(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["channels", "snapshot", "--brand", "nobody"]) == 2
+    assert cli.main(["channels", "snapshot", "--brand", "acme"]) == 2  # acme's test networks carry no STATS_SECRETS
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["channels", "snapshot"])
+    assert exited.value.code == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors[0].startswith("error: unknown brand 'nobody'")
+    assert errors[1].startswith("error: brand 'acme' has no own channel configured for statistics")
+    assert "--brand" in errors[2]
+
+
+def test_channels_snapshot_takes_the_brands_snapshot_now(
+    aws: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra.local import seed_secrets
+    from tests.channels.vk_api import Fake as VkStats
+
+    fake = VkStats(datetime.now(UTC))
+    seed_secrets({"/mentiondesk/acme/vk-stats/access_token": fake.SECRET_VALUES["access_token"]})
+    with fake_api() as server:
+        server.handler = fake.handle
+        acme = brands().get("acme")
+        assert acme is not None
+        config = NetworkConfig(
+            accounts=(fake.ACCOUNT,),
+            secrets={"access_token": "ssm:/mentiondesk/acme/vk-stats/access_token"},
+            settings=fake.settings(server.url),
+        )
+        monkeypatch.setattr(cli, "brands", lambda: Brands({"acme": replace(acme, networks={"vk": config})}, {}))
+        assert cli.main(["channels", "snapshot", "--brand", "acme"]) == 0
+        assert '"acme/vk/218000001"' in capsys.readouterr().out
+        fake.refuse("token")
+        assert cli.main(["channels", "snapshot", "--brand", "acme"]) == 1
+        assert "token_invalid" in capsys.readouterr().out

@@ -207,7 +207,7 @@ def test_digest_text_is_short_and_names_what_matters() -> None:
     assert "Mentions 2, complaints 1, mean sentiment +0.10" in text
     assert "Open complaints 1 (1 awaiting a first response); oldest waiting 2 h (ticket a)" in text
     assert "SLA: 1 breached, 0 at risk" in text
-    assert "Engagement rate: not reported" in text
+    assert "Mention interactions / author followers: not reported" in text
     assert "Channels: vk 30 min ago, x no delivery recorded" in text
     assert "no customer has posted again" in text
     assert len(text) < 1000
