@@ -43,7 +43,14 @@ TABLES = (
     Table("desk", "DESK_TABLE", "id"),
     Table("counters", "COUNTERS_TABLE", "name", ttl_attribute="expires_at"),
     Table("cursors", "CURSORS_TABLE", "key", (Index("by_brand", "brand"),)),
+    # Per-brand verdicts (complaint yes/no) from the desks, agents and imports: what models learn from.
+    Table("verdicts", "VERDICTS_TABLE", "id", (Index("by_brand", "brand", "at"),)),
 )
+
+# The stage's artifacts bucket (infra/template.py `ArtifactsBucket`): its deployed name carries the
+# account and region, so it reaches the functions from the stack output, not from `environment`.
+ARTIFACTS_ENV = "ARTIFACTS_BUCKET"
+MODELS_PREFIX = "models/"  # models/<brand>/<version>.bin and models/<brand>/champion.json
 
 QUEUES = (
     Queue("mentions", "MENTIONS_QUEUE", visibility_timeout=180, max_receive_count=5),

@@ -1,7 +1,10 @@
 """`POST /helpdesk-events/{vendor}`: a helpdesk tells us a ticket's status changed.
 
 One small body for every vendor, set up in the helpdesk's own trigger/automation (README):
-`{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, with the header
+`{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, optionally with what the
+desk says about the verdict: `"tags": [...]` (Zendesk, Zammad, Jira labels), `"resolution": "..."`
+(Jira) and `"spam": true` (Zendesk, Freshdesk); the brand's `helpdesk.not_complaint` signals decide
+which of them mean "not a complaint" (functions.core.verdicts). With the header
 `X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. The ticket names its
 brand (we opened it), so the token is checked against that brand's secret. Helpdesks without
 such triggers are polled by the escalation sweep instead.
@@ -14,6 +17,7 @@ from datetime import UTC, datetime
 
 from chalice.app import Blueprint, Response
 
+from functions.core.verdicts import DeskState
 from functions.core.webhooks import same_secret
 from functions.jobs.escalation import apply_status
 from functions.runtime import secrets
@@ -29,8 +33,8 @@ def _answer(status: int, body: dict[str, object]) -> Response:
     return Response(json.dumps(body), status_code=status, headers={"Content-Type": "application/json"})
 
 
-def _event(raw: bytes | str | None) -> tuple[str, str] | str:
-    """(ticket id, status) or the one-line reason the body is refused."""
+def _event(raw: bytes | str | None) -> tuple[str, DeskState] | str:
+    """(ticket id, what the desk says about it) or the one-line reason the body is refused."""
     try:
         body = json.loads(raw or b"")
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -42,7 +46,16 @@ def _event(raw: bytes | str | None) -> tuple[str, str] | str:
         ticket_id = str(ticket_id)
     if not isinstance(ticket_id, str) or not ticket_id or not isinstance(status, str) or not status.strip():
         return "'ticket_id' and 'status' are required strings"
-    return ticket_id, status
+    tags, resolution, spam = body.get("tags", []), body.get("resolution"), body.get("spam", False)
+    if isinstance(tags, str):
+        tags = [t for t in tags.replace(",", " ").split() if t]  # Zendesk's {{ticket.tags}} is one string
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        return "'tags' must be a list of strings"
+    if resolution is not None and not isinstance(resolution, str):
+        return "'resolution' must be a string"
+    if not isinstance(spam, bool):
+        return "'spam' must be true or false"
+    return ticket_id, DeskState(status, tuple(tags), resolution or None, spam)
 
 
 @bp.route("/helpdesk-events/{vendor}", methods=["POST"], content_types=["application/json"])
@@ -54,7 +67,7 @@ def helpdesk_event(vendor: str) -> Response:
     event = _event(request.raw_body)
     if isinstance(event, str):
         return _answer(400, {"error": event})
-    ticket_id, status = event
+    ticket_id, state = event
     link = tickets.find_by_ticket(vendor, ticket_id)
     brand = brands().get(link.brand) if link else None
     if link is None or brand is None:
@@ -63,6 +76,6 @@ def helpdesk_event(vendor: str) -> Response:
     if not same_secret(token, expected):
         log("helpdesk_event.rejected", level="warning", vendor=vendor, brand=brand.slug)
         return _answer(403, {"error": "token does not match"})
-    updated = apply_status(link, status, datetime.now(UTC))
+    updated = apply_status(link, state.status, datetime.now(UTC), state)
     log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)
     return _answer(200, {"ok": True, "status": updated.status, "solved": updated.solved})

@@ -21,6 +21,9 @@ class Settings:
     desk_table: str
     counters_table: str
     cursors_table: str
+    verdicts_table: str
+    artifacts_bucket: str
+    model_cache_seconds: float
     mentions_queue: str
     tickets_queue: str
     brands_file: Path
@@ -48,6 +51,9 @@ def settings() -> Settings:
         desk_table=_env("DESK_TABLE", f"{prefix}-desk"),
         counters_table=_env("COUNTERS_TABLE", f"{prefix}-counters"),
         cursors_table=_env("CURSORS_TABLE", f"{prefix}-cursors"),
+        verdicts_table=_env("VERDICTS_TABLE", f"{prefix}-verdicts"),
+        artifacts_bucket=_env("ARTIFACTS_BUCKET", f"{prefix}-artifacts"),
+        model_cache_seconds=float(_env("MODEL_CACHE_SECONDS", "300")),
         mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
         tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
         brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,
