@@ -19,6 +19,7 @@ the words and cues that pushed hardest toward the decision (`model:+help`, `mode
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import random
@@ -55,10 +56,10 @@ _TR = str.maketrans("çğıöşüâîûё", "cgiosuaiuе")
 
 def tokens(text: str) -> list[str]:
     strip, word, digits = _patterns()
-    lowered = text.replace("İ", "i").lower().translate(_TR)
+    lowered = text.lower() if text.isascii() else text.replace("İ", "i").lower().translate(_TR)
     if "http" in lowered or "@" in lowered or "&" in lowered:
         lowered = strip.sub(" ", lowered)
-    return [digits.sub("0", w) for w in word.findall(lowered)]
+    return word.findall(digits.sub("0", lowered) if any(c.isdigit() for c in lowered) else lowered)
 
 
 def _slot(name: str) -> int:
@@ -73,6 +74,11 @@ def _word_slots(word: str) -> tuple[int, ...]:
     return (_slot("w:" + word), *(_slot("c:" + g) for g in sorted(grams)))
 
 
+@lru_cache(maxsize=200_000)
+def _pair_slot(first: str, second: str) -> int:
+    return _slot(f"b:{first} {second}")
+
+
 @lru_cache(maxsize=4096)
 def _cue_slot(reason: str) -> int:
     return _slot("r:" + reason)
@@ -81,7 +87,7 @@ def _cue_slot(reason: str) -> int:
 def _cue(reason: str) -> str | None:
     """A rule reason as a feature name: values dropped (`sentiment:-0.62` is a number feature already)."""
     kind = reason.split(":", 1)[0]
-    if kind in ("sentiment", "reach", "engagement"):
+    if kind in ("sentiment", "reach", "engagement", "model"):
         return None
     if kind == "term":
         return "term"
@@ -95,37 +101,31 @@ BIAS = _slot("n:bias")
 
 @dataclass(frozen=True)
 class Features:
-    """One mention as (slot, value) pairs, and for reasons which word or cue each slot came from."""
+    """One mention: its words (each with its character n-grams) and word pairs, scaled together to unit
+    length, the rules' cues as indicators, and the rules' log-odds and sentiment as numbers."""
 
-    slots: tuple[int, ...]
-    values: tuple[float, ...]
-    names: tuple[str, ...]
+    words: tuple[str, ...]
+    cues: tuple[str, ...]
+    rule_logit: float
+    rule_sentiment: float
+    scale: float  # 1/sqrt(number of text slots)
+
+    def pairs(self) -> list[tuple[int, float]]:
+        """(slot, value) for every feature: what training walks."""
+        found = [(s, self.scale) for w in self.words for s in _word_slots(w)]
+        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(self.words)]
+        found += [(_cue_slot(c), 1.0) for c in self.cues]
+        found += [(RULE_LOGIT, self.rule_logit), (RULE_SENTIMENT, self.rule_sentiment), (BIAS, 1.0)]
+        return found
 
 
 def features(text: str, rule_probability: float, rule_sentiment: float, reasons: Sequence[str]) -> Features:
-    words = tokens(text)
-    slots: list[int] = []
-    names: list[str] = []
-    for w in words:
-        own = _word_slots(w)
-        slots.extend(own)
-        names.extend([w] * len(own))
-    for a, b in pairwise(words):
-        slots.append(_slot(f"b:{a} {b}"))
-        names.append(f"{a} {b}")
-    weight = 1.0 / math.sqrt(len(slots)) if slots else 0.0
-    values = [weight] * len(slots)
-    for reason in reasons:
-        cue = _cue(reason)
-        if cue is not None:
-            slots.append(_cue_slot(cue))
-            values.append(1.0)
-            names.append(cue)
+    words = tuple(tokens(text))
+    count = 5 * len(words)  # about a word, its n-grams and a pair each: unit length, without counting them
+    cues = tuple(c for c in (_cue(r) for r in reasons) if c is not None)
     p = min(max(rule_probability, 1e-3), 1 - 1e-3)
-    slots += [RULE_LOGIT, RULE_SENTIMENT, BIAS]
-    values += [math.log(p / (1 - p)) / 4, rule_sentiment, 1.0]
-    names += ["rules", "sentiment", ""]
-    return Features(tuple(slots), tuple(values), tuple(names))
+    scale = 1.0 / math.sqrt(count) if count else 0.0
+    return Features(words, cues, math.log(p / (1 - p)) / 4, rule_sentiment, scale)
 
 
 def _sigmoid(z: float) -> float:
@@ -148,27 +148,46 @@ class Model:
     weights: dict[int, float]
     threshold: float = 0.5
     meta: dict[str, object] = field(default_factory=dict)
+    _word_sums: dict[str, float] = field(default_factory=dict, repr=False)  # word -> its slots' weights
+
+    def _word(self, word: str) -> float:
+        found = self._word_sums.get(word)
+        if found is None:
+            get = self.weights.get
+            found = sum(get(s, 0.0) for s in _word_slots(word))
+            if len(self._word_sums) < 200_000:
+                self._word_sums[word] = found
+        return found
+
+    def contributions(self, f: Features) -> list[tuple[float, str]]:
+        """Each named feature's share of the log-odds (a word with its n-grams; a pair; a cue; the rules)."""
+        get = self.weights.get
+        word = self._word
+        scale = f.scale
+        named = [(word(w) * scale, w) for w in f.words]
+        for a, b in pairwise(f.words):
+            weight = get(_pair_slot(a, b))
+            if weight:
+                named.append((weight * scale, f"{a} {b}"))
+        named += [(get(_cue_slot(cue), 0.0), cue) for cue in f.cues]
+        named.append((get(RULE_LOGIT, 0.0) * f.rule_logit, "rules"))
+        named.append((get(RULE_SENTIMENT, 0.0) * f.rule_sentiment, "sentiment"))
+        return named
 
     def probability(self, f: Features) -> float:
-        get = self.weights.get
-        return _sigmoid(sum(get(s, 0.0) * v for s, v in zip(f.slots, f.values, strict=True)))
+        return _sigmoid(sum(c for c, _ in self.contributions(f)) + self.weights.get(BIAS, 0.0))
 
     def judge(self, f: Features) -> Judgement:
         """Probability, decision, and the named features that pushed hardest toward the decision."""
-        get = self.weights.get
-        by_name: dict[str, float] = {}
-        total = 0.0
-        for slot, value, name in zip(f.slots, f.values, f.names, strict=True):
-            c = get(slot, 0.0) * value
-            total += c
-            if name:
-                by_name[name] = by_name.get(name, 0.0) + c
-        probability = _sigmoid(total)
+        named = self.contributions(f)
+        probability = _sigmoid(sum(c for c, _ in named) + self.weights.get(BIAS, 0.0))
         complaint = probability >= self.threshold
-        sign = 1.0 if complaint else -1.0
-        strongest = sorted((n for n, c in by_name.items() if c * sign > 0), key=lambda n: -by_name[n] * sign)
-        named = tuple(f"model:{'+' if by_name[n] > 0 else '-'}{n}" for n in strongest[:REASONS])
-        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *named))
+        if complaint:
+            strongest = heapq.nlargest(REASONS, (x for x in named if x[0] > 0))
+        else:
+            strongest = heapq.nsmallest(REASONS, (x for x in named if x[0] < 0))
+        reasons = tuple(f"model:{'+' if c > 0 else '-'}{n}" for c, n in strongest)
+        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *reasons))
 
     def to_bytes(self) -> bytes:
         kept = sorted((s, w) for s, w in self.weights.items() if abs(w) >= PRUNE)
@@ -212,13 +231,15 @@ def train(examples: Sequence[tuple[Features, bool]], version: str, *, epochs: in
     squares: dict[int, float] = {}
     order = list(range(len(examples)))
     shuffle = random.Random(seed).shuffle  # noqa: S311 (a training order, not a secret)
+    walked = [f.pairs() for f, _ in examples]
     for _ in range(epochs):
         shuffle(order)
         for index in order:
-            f, label = examples[index]
-            z = sum(weights.get(s, 0.0) * v for s, v in zip(f.slots, f.values, strict=True))
+            label = examples[index][1]
+            pairs = walked[index]
+            z = sum(weights.get(s, 0.0) * v for s, v in pairs)
             error = (_sigmoid(z) - (1.0 if label else 0.0)) * weight_of[label]
-            for s, v in zip(f.slots, f.values, strict=True):
+            for s, v in pairs:
                 w = weights.get(s, 0.0)
                 g = error * v + L2 * w
                 g2 = squares.get(s, 0.0) + g * g
