@@ -2,8 +2,8 @@
 
 from chalice.app import Chalice
 
-from functions.api import agency, health_page, helpdesk_events, read, webhooks
-from functions.jobs import digest, escalation, gaps, ingest, polls, snapshots, tickets
+from functions.api import agency, health_page, helpdesk_events, read, verdicts, webhooks
+from functions.jobs import digest, escalation, gaps, ingest, polls, snapshots, tickets, training
 
 app = Chalice(app_name="mentiondesk")
 app.register_blueprint(webhooks.bp)
@@ -11,6 +11,7 @@ app.register_blueprint(read.bp)
 app.register_blueprint(health_page.bp)
 app.register_blueprint(agency.bp)
 app.register_blueprint(helpdesk_events.bp)
+app.register_blueprint(verdicts.bp)
 app.register_blueprint(ingest.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(escalation.bp)
@@ -18,3 +19,4 @@ app.register_blueprint(digest.bp)
 app.register_blueprint(polls.bp)
 app.register_blueprint(gaps.bp)
 app.register_blueprint(snapshots.bp)
+app.register_blueprint(training.bp)

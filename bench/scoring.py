@@ -1,6 +1,14 @@
 """Scorer evaluation (not a test): our scorer next to TextBlob-only, on public labelled sets.
 
     .venv/bin/python bench/scoring.py [--data DIR] [--split test|dev] [--skip-speed]
+    .venv/bin/python bench/scoring.py --feedback [--data DIR]
+
+`--feedback`: the learning loop of functions/core/model.py, simulated. Each set is cut in two halves
+(sha256(key) % 2); desk verdicts are simulated on one half (a complaint: airline = a complaint as
+below; SentiRuEval = a negative label for any company; Turkish = Negatif), a model is trained in
+memory on the first 100 / 500 / 1,000 / 2,000 of them (seeded order), and the other half is scored.
+Nothing is written: the sets stay evaluation-only. Also: throughput with a model loaded against the
+rules alone (same texts, same run), the artifact's size and its load time.
 
 Data folder: `--data`, else $MENTIONDESK_DATA, else ../shared/data next to the repo. The sets are not
 shipped (non-commercial or unknown licences); each lives in its own folder with a SOURCE.md:
@@ -28,6 +36,7 @@ import argparse
 import csv
 import hashlib
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -42,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from functions.core.mention import Author, Kind, Mention  # noqa: E402
+from functions.core.model import Model, features, train  # noqa: E402
 from functions.core.score import ScoringRules  # noqa: E402
 from functions.core.scoring import score, sentiment_label  # noqa: E402
 
@@ -244,14 +254,130 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+# --- the learning loop, simulated (--feedback) ------------------------------------------------------
+
+CURVE = (0, 100, 500, 1000, 2000)
+
+
+def half(key: str) -> int:
+    return int(hashlib.sha256(f"feedback:{key}".encode()).hexdigest(), 16) % 2
+
+
+def is_complaint(name: str, item: Item) -> bool:
+    if name == "airline":
+        return item.complaint
+    if name.startswith("SentiRuEval"):
+        return NEG in item.entities
+    return item.gold == NEG
+
+
+def scorer_with(rules: ScoringRules, model: Model | None) -> Callable[[str], Verdict]:
+    def run(text: str) -> Verdict:
+        mention = Mention("bench", "1", Kind.POST, "bench", Author("0"), text, None, MOMENT)
+        result = score(mention, rules, model)
+        return sentiment_label(result, rules.neutral_band), result.complaint
+
+    return run
+
+
+def fit(name: str, items: list[Item], count: int, rules: ScoringRules) -> Model:
+    verdicts = items[:count]
+    examples = []
+    for item in verdicts:
+        ruled = score(Mention("bench", "1", Kind.POST, "bench", Author("0"), item.text, None, MOMENT), rules)
+        f = features(item.text, ruled.complaint_probability, ruled.sentiment, ruled.reasons)
+        examples.append((f, is_complaint(name, item)))
+    return train(examples, f"sim-{count}")
+
+
+def feedback(data: Path) -> None:
+    rules = ScoringRules()
+    sets: list[tuple[str, Callable[[], list[Item]]]] = [
+        ("airline", lambda: load_airline(data / "twitter_us_airline_sentiment")),
+        (
+            "SentiRuEval (banks + telecom)",
+            lambda: (
+                load_sentirueval(data / "sentirueval2016" / "banks_test_etalon.xml")
+                + load_sentirueval(data / "sentirueval2016" / "tkk_test_etalon.xml")
+            ),
+        ),
+        ("Turkish tweets", lambda: load_turkish(data / "turkish_tweetset")),
+    ]
+    metric = {"airline": "complaint F1", "SentiRuEval": "macro-F1(pos,neg)", "Turkish": "accuracy"}
+    rows: list[list[str]] = []
+    last: tuple[Model, list[str]] | None = None
+    for name, load in sets:
+        try:
+            everything = load()
+        except FileNotFoundError as error:
+            print(f"{name}: missing {error.filename}", file=sys.stderr)
+            continue
+        learn = [item for item in everything if half(item.key) == 0]
+        random.Random(14).shuffle(learn)  # noqa: S311 (a simulation's order)
+        test = [item for item in everything if half(item.key) == 1]
+        short = name.split(" ")[0]
+        for count in CURVE:
+            model = fit(name, learn, count, rules) if count else None
+            figures = {
+                k: v
+                for *_, k, v in [
+                    (r[0], r[1], r[2])
+                    for r in evaluate(
+                        "airline" if short == "airline" else name if short == "SentiRuEval" else "Turkish",
+                        test,
+                        {"x": scorer_with(rules, model)},
+                    )
+                ]
+            }
+            label = next(k for k in figures if k.startswith(metric[short].split("(")[0]))
+            extra = ""
+            if short == "airline":
+                extra = f"P {figures['complaint precision']} R {figures['complaint recall']}"
+            rows.append([name, str(count) if count else "0 (rules)", label, figures[label], extra])
+            if count == CURVE[-1] and model is not None:
+                last = (model, [item.text for item in test])
+        print(table(rows[-len(CURVE) :], ["set", "verdicts", "metric", f"n={len(test)}", "note"]), flush=True)
+    if last is None:
+        return
+    model, texts = last
+    blob = model.to_bytes()
+    loads = []
+    for _ in range(7):
+        started = time.perf_counter()
+        Model.from_bytes(blob)
+        loads.append((time.perf_counter() - started) * 1000)
+    print(
+        f"\nartifact (last set, 2,000 verdicts): {len(blob) / 1024:,.0f} KiB; load {statistics.median(loads):.1f} ms"
+        " (median of 7)"
+    )
+    all_texts = texts
+    plain = speed_with(all_texts, rules, None)
+    loaded = speed_with(all_texts, rules, model)
+    print(f"throughput: rules {plain:,.0f}/s, with the model {loaded:,.0f}/s: {loaded / plain:.2f}x")
+
+
+def speed_with(texts: list[str], rules: ScoringRules, model: Model | None) -> float:
+    mentions = [Mention("bench", str(i), Kind.POST, "bench", Author("0"), t, None, MOMENT) for i, t in enumerate(texts)]
+    for mention in mentions[:200]:
+        score(mention, rules, model)
+    started = time.process_time()
+    for mention in mentions:
+        score(mention, rules, model)
+    return len(mentions) / (time.process_time() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = os.environ.get("MENTIONDESK_DATA") or str(ROOT.parent / "shared" / "data")
     parser.add_argument("--data", default=default, help=f"data folder (default {default})")
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--skip-speed", action="store_true", help="no throughput or import-time runs")
+    parser.add_argument("--feedback", action="store_true", help="the learning curve from simulated desk verdicts")
     args = parser.parse_args()
     data = Path(args.data)
+    if args.feedback:
+        feedback(data)
+        return
     rules = ScoringRules()
     scorers = {"ours": ours(rules), "TextBlob-only": textblob_only()}
 

@@ -19,6 +19,13 @@ and credentials; MENTIONDESK_STAGE=<stage>). Against `make run`'s local stack: a
                                                       (replaces today's; exit 1 if a channel failed)
     migrate-identity [--dry-run]                      rewrite stored mentions and ticket links to
                                                       brand-scoped keys; idempotent, resumable
+    verdicts import FILE --brand B                    bootstrap a brand's verdicts from a CSV with a
+                                                      header: label (yes/no, 1/0, complaint/
+                                                      not_complaint) and id (network#external_id)
+                                                      or text; an agent's verdict is never overwritten
+    train --brand B                                   train the brand's complaint model now; it goes
+                                                      live only if it beats the current one and the
+                                                      rules on held-back verdicts (exit 1 if refused)
 
 Long commands print progress on stderr; results go to stdout. Every error is one line on
 stderr and exit status 2 (bad input, no AWS settings, AWS refusing or unreachable).
@@ -44,15 +51,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions import connectors
 from functions.core import migration
+from functions.core import verdicts as verdict_rows
 from functions.core.brands import Brand, BrandConfigError
+from functions.core.lang import detect_language
 from functions.core.mention import Mention, format_time, parse_time
 from functions.core.restamp import restamp
 from functions.core.scoring import score
-from functions.jobs import polls, snapshots
+from functions.jobs import polls, snapshots, training
 from functions.runtime import aws, secrets
 from functions.runtime.brands import brands
 from functions.runtime.settings import settings
 from functions.stores import admin, mentions, queues
+from functions.stores import verdicts as verdict_store
 
 T = TypeVar("T")
 
@@ -235,6 +245,60 @@ def erase_author(network: str, author: str, brand: str | None) -> int:
         "their own copies (erase the requester there)"
     )
     return erased
+
+
+@dataclass
+class ImportReport:
+    written: int = 0
+    kept: int = 0  # a stronger verdict (an agent's) was there already
+    bad: list[str] = field(default_factory=list)
+
+
+def import_verdicts(path: Path, brand: str) -> ImportReport:
+    """Label a brand's mentions (by id) or texts from a CSV; idempotent, so safe to re-run."""
+    _brand_list(brand)
+    report = ImportReport()
+    now = format_time(datetime.now(UTC))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            rows = list(verdict_rows.read_import(handle))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise UsageError(f"{path}: {error}") from None
+    for row in progress(rows, "verdicts import"):
+        if isinstance(row, verdict_rows.BadRow):
+            report.bad.append(f"line {row.line}: {row.reason}")
+            continue
+        verdict = _imported(row, brand, now)
+        if verdict is None:
+            report.bad.append(f"line {row.line}: no mention {row.mention_id} of brand {brand}")
+        elif verdict_store.record(verdict):
+            report.written += 1
+        else:
+            report.kept += 1
+    print(
+        f"verdicts import: {report.written} written, {report.kept} kept (an agent's verdict stands), "
+        f"{len(report.bad)} refused"
+    )
+    for line in report.bad[:10]:
+        print(f"  {line}", file=sys.stderr)
+    return report
+
+
+def _imported(row: verdict_rows.ImportRow, brand: str, now: str) -> verdict_rows.Verdict | None:
+    source = verdict_rows.Source.IMPORT
+    if row.mention_id is not None:
+        identity = row.mention_id if row.mention_id.startswith(f"{brand}#") else f"{brand}#{row.mention_id}"
+        stored = mentions.get(identity)
+        if stored is not None and stored.mention.brand == brand:
+            return verdict_rows.Verdict(
+                identity, brand, row.complaint, source, now, stored.mention.text, stored.score.lang
+            )
+        if row.text is None:
+            return None
+    text = row.text or ""
+    return verdict_rows.Verdict(
+        verdict_rows.text_key(brand, text), brand, row.complaint, source, now, text, detect_language(text)
+    )
 
 
 def _brand_list(slug: str | None) -> list[Brand]:
@@ -450,6 +514,13 @@ def _parser() -> argparse.ArgumentParser:
     take.add_argument("--brand", required=True)
     migrate = commands.add_parser("migrate-identity", help="rewrite stored keys to brand-scoped identities")
     migrate.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
+    labels = commands.add_parser("verdicts", help="a brand's complaint verdicts")
+    labels_commands = labels.add_subparsers(dest="verdicts_command", required=True)
+    load = labels_commands.add_parser("import", help="import verdicts from a CSV (label, id or text)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--brand", required=True)
+    learn = commands.add_parser("train", help="train a brand's complaint model now (champion/challenger)")
+    learn.add_argument("--brand", required=True)
     return parser
 
 
@@ -475,12 +546,26 @@ def _run(args: argparse.Namespace, local: LocalStack | None) -> int:
         return 1 if report.errors or report.crashed else 0
     elif args.command == "migrate-identity":
         return 1 if migrate_identity(args.dry_run).changed_under_us else 0
+    elif args.command in ("verdicts", "train"):
+        return _run_learning(args)
     elif args.command == "backfill":
         complete = backfill(args.source, args.brand, args.since, args.until, again=args.again, max_wait=args.max_wait)
         return 0 if complete else 1
     else:
         erase_author(args.network, args.author, args.brand)
     return 0
+
+
+def _run_learning(args: argparse.Namespace) -> int:
+    if args.command == "verdicts":
+        if not args.file.is_file():
+            raise UsageError(f"no such file: {args.file}")
+        return 1 if import_verdicts(args.file, args.brand).bad else 0
+    _brand_list(args.brand)
+    outcome = training.train_brand(args.brand, datetime.now(UTC))
+    figures = f"challenger {outcome.challenger}, champion {outcome.champion}, rules {outcome.rules}"
+    print(f"train {args.brand}: {outcome.reason} ({outcome.verdicts} verdicts; macro-F1 held back: {figures})")
+    return 0 if outcome.promoted else 1
 
 
 def _one_line(error: Exception) -> str:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.policy import policy
-from infra.resources import QUEUES, TABLES, environment, name
+from infra.resources import ARTIFACTS_ENV, QUEUES, TABLES, environment, name
 from infra.template import APP, output_environment, template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,11 +86,14 @@ def environment_from_outputs(stage: str, outputs: Mapping[str, str]) -> dict[str
         if key not in outputs:
             raise ValueError(f"stack output {key} ({variable}) is missing")
         found[variable] = outputs[key]
+    bucket = found.pop(ARTIFACTS_ENV)  # carries the account and region: checked by its prefix
     expected = environment(stage)
+    if not bucket.startswith(f"mentiondesk-{stage}-artifacts"):
+        raise ValueError(f"stack output ArtifactsBucketName {bucket!r} is not this stage's artifacts bucket")
     if found != expected:
         different = {k: (found.get(k), v) for k, v in expected.items() if found.get(k) != v}
         raise ValueError(f"stack outputs do not follow infra/resources.py naming: {different}")
-    return found
+    return {**found, ARTIFACTS_ENV: bucket}
 
 
 def stage_config(config: Mapping[str, Any], stage: str, env: Mapping[str, str]) -> dict[str, Any]:

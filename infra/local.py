@@ -35,7 +35,7 @@ from typing import Any
 
 import boto3
 
-from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, name, table_definition
+from infra.resources import ARTIFACTS_ENV, DLQ_RETENTION_SECONDS, QUEUES, TABLES, environment, name, table_definition
 
 REGION = "us-east-1"
 PATH_LOG_CHARS = 200  # longer paths are cut in the access log
@@ -50,6 +50,7 @@ def aws_environment(endpoint: str, stage: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         **environment(stage),
+        ARTIFACTS_ENV: name(stage, "artifacts"),
     }
 
 
@@ -116,8 +117,9 @@ def use_request_tracker(env_file: Path) -> dict[str, str]:
 
 
 def create_resources(stage: str) -> None:
-    """Create this stage's tables and queues (with DLQs and redrive) on the current endpoint."""
+    """Create this stage's tables, queues (with DLQs and redrive) and artifacts bucket on the current endpoint."""
     dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+    boto3.client("s3").create_bucket(Bucket=name(stage, "artifacts"))
     for table in TABLES:
         dynamodb.create_table(**table_definition(stage, table))
     for queue in QUEUES:
@@ -293,7 +295,18 @@ def start(host: str, port: int, moto_port: int, stage: str) -> tuple[Any, Any, t
     return moto, server, stop
 
 
-_STACK_ENV_PREFIXES = ("AWS_", "MENTION", "TICKETS_", "DESK_", "COUNTERS_", "BRANDS_FILE")
+_STACK_ENV_PREFIXES = (
+    "AWS_",
+    "MENTION",
+    "TICKETS_",
+    "DESK_",
+    "COUNTERS_",
+    "CURSORS_",
+    "SNAPSHOTS_",
+    "VERDICTS_",
+    "ARTIFACTS_",
+    "BRANDS_FILE",
+)
 
 
 @contextmanager

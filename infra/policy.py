@@ -6,9 +6,11 @@
 Only the actions the code calls (tests/unit/test_policy_coverage.py finds them in functions/ and
 compares), plus what Lambda's SQS event source mapping needs (ReceiveMessage, DeleteMessage,
 GetQueueAttributes on the consumed queues) and the functions' own log groups; only on this stage's
-tables, indexes, queues and log groups. Secrets: the stage's own (`/mentiondesk/<stage>/*`, the read
-key) and those of the brands in the shipped brand file (`/mentiondesk/<brand>/*`), so dev cannot read
-prod's read key; on-call topics: `mentiondesk-<stage>-*` only, so dev cannot page prod's on-call.
+tables, indexes, queues and log groups; S3: read and write the brands' models (`models/*`) in this
+stage's artifacts bucket only (not Chalice's deploy state beside them). Secrets: the stage's own
+(`/mentiondesk/<stage>/*`, the read key) and those of the brands in the shipped brand file
+(`/mentiondesk/<brand>/*`), so dev cannot read prod's read key; on-call topics:
+`mentiondesk-<stage>-*` only, so dev cannot page prod's on-call.
 The committed files name any region and account (`*`, so `chalice package` works offline);
 `python -m infra.deploy` writes the deployment's own region and account before `chalice deploy`.
 
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.resources import QUEUES, TABLES, name
+from infra.resources import MODELS_PREFIX, QUEUES, TABLES, name
 
 BRANDS = Path(__file__).resolve().parents[1] / "functions" / "config" / "brands.json"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -48,6 +50,7 @@ SQS_ACTIONS = [
     "sqs:GetQueueAttributes",
 ]
 DLQ_ACTIONS = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"]
+MODEL_ACTIONS = ["s3:GetObject", "s3:PutObject"]  # the brands' models under models/ in the artifacts bucket
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
@@ -104,6 +107,12 @@ def policy(stage: str, *, region: str = "*", account: str = "*", brands: Sequenc
                 "Effect": "Allow",
                 "Action": ["sns:Publish"],
                 "Resource": [_arn("sns", f"mentiondesk-{stage}-*")],
+            },
+            {
+                "Sid": "Models",
+                "Effect": "Allow",
+                "Action": MODEL_ACTIONS,
+                "Resource": [f"arn:aws:s3:::mentiondesk-{stage}-artifacts-{account}-{region}/{MODELS_PREFIX}*"],
             },
             {
                 "Sid": "Logs",

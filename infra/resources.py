@@ -45,7 +45,14 @@ TABLES = (
     Table("cursors", "CURSORS_TABLE", "key", (Index("by_brand", "brand"),)),
     # the brand's own channels, one item per brand × network × account × day (functions/stores/snapshots.py)
     Table("snapshots", "SNAPSHOTS_TABLE", "key", (Index("by_brand", "brand", "day"),), ttl_attribute="expires_at"),
+    # Per-brand verdicts (complaint yes/no) from the desks, agents and imports: what models learn from.
+    Table("verdicts", "VERDICTS_TABLE", "id", (Index("by_brand", "brand", "at"),)),
 )
+
+# The stage's artifacts bucket (infra/template.py `ArtifactsBucket`): its deployed name carries the
+# account and region, so it reaches the functions from the stack output, not from `environment`.
+ARTIFACTS_ENV = "ARTIFACTS_BUCKET"
+MODELS_PREFIX = "models/"  # models/<brand>/<version>.bin and models/<brand>/champion.json
 
 QUEUES = (
     Queue("mentions", "MENTIONS_QUEUE", visibility_timeout=180, max_receive_count=5),

@@ -26,7 +26,7 @@ import sys
 from typing import Any
 
 from functions import connectors
-from infra.resources import DLQ_RETENTION_SECONDS, QUEUES, TABLES, Queue, Table, name, table_definition
+from infra.resources import ARTIFACTS_ENV, DLQ_RETENTION_SECONDS, QUEUES, TABLES, Queue, Table, name, table_definition
 
 APP = "mentiondesk"
 # Chalice's Lambda functions (`lambda_functions` in .chalice/config.json). Chalice names the REST API
@@ -41,6 +41,7 @@ FUNCTIONS = (
     "digest",
     "gaps",
     "channel_snapshots",
+    "train_models",
     *(f"poll_{source}" for source in connectors.poll_sources()),
 )  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
@@ -304,7 +305,7 @@ def outputs() -> dict[str, Any]:
             found[f"{logical}Name"] = {"Description": description, "Value": {"Fn::GetAtt": [logical, "QueueName"]}}
     found["AlarmTopicArn"] = {"Description": "alarm notifications", "Value": {"Ref": "AlarmTopic"}}
     found["ArtifactsBucketName"] = {
-        "Description": "deploy state (Chalice's deployed values)",
+        "Description": "deploy state (Chalice's deployed values) and the brands' models (models/<brand>/)",
         "Value": {"Ref": "ArtifactsBucket"},
     }
     return found
@@ -314,6 +315,7 @@ def output_environment() -> dict[str, str]:
     """Output key → the environment variable that carries that name to the functions."""
     found = {f"{_logical(t.suffix, 'Table')}Name": t.env for t in TABLES}
     found.update({f"{_logical(q.suffix, 'Queue')}Name": q.env for q in QUEUES})
+    found["ArtifactsBucketName"] = ARTIFACTS_ENV
     return found
 
 

@@ -128,13 +128,14 @@ def aws(moto_server: str, notify_server: Any) -> Iterator[str]:
     notify_server.clear()
     from functions.runtime import aws as aws_clients
     from functions.runtime import secrets
-    from functions.stores import channels, queues
+    from functions.stores import channels, models, queues
 
     requests.post(f"{moto_server}/moto-api/reset", timeout=5).raise_for_status()
     aws_clients.reset()
     secrets.clear()
     queues.queue_url.cache_clear()
     channels.forget()
+    models.forget()
     create_resources(STAGE)
     seed_secrets(SECRETS)
     yield moto_server

@@ -1,7 +1,10 @@
 """`POST /helpdesk-events/{vendor}`: a helpdesk tells us a ticket's status changed.
 
 One small body for every vendor, set up in the helpdesk's own trigger/automation (README):
-`{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, with the header
+`{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, optionally with what the
+desk says about the verdict: `"tags": [...]` (Zendesk, Zammad, Jira labels), `"resolution": "..."`
+(Jira) and `"spam": true` (Zendesk, Freshdesk); the brand's `helpdesk.not_complaint` signals decide
+which of them mean "not a complaint" (functions.core.verdicts). With the header
 `X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. Helpdesks without
 such triggers are polled by the escalation sweep instead.
 
@@ -21,6 +24,7 @@ from chalice.app import Blueprint, Response
 
 from functions.core import untrusted
 from functions.core.brands import Brand
+from functions.core.verdicts import DeskState
 from functions.core.webhooks import same_secret
 from functions.jobs.escalation import apply_status
 from functions.runtime import secrets
@@ -51,8 +55,8 @@ def _brand_of(vendor: str, token: str) -> Brand | None:
     return found
 
 
-def _event(raw: bytes | str | None) -> tuple[str, str] | str:
-    """(ticket id, status) or the one-line reason the body is refused."""
+def _event(raw: bytes | str | None) -> tuple[str, DeskState] | str:
+    """(ticket id, what the desk says about it) or the one-line reason the body is refused."""
     try:
         body = untrusted.loads(raw)
     except untrusted.UntrustedInputError:
@@ -66,7 +70,18 @@ def _event(raw: bytes | str | None) -> tuple[str, str] | str:
         return "'ticket_id' and 'status' are required strings"
     if len(ticket_id) > MAX_FIELD or len(status) > MAX_FIELD:
         return f"'ticket_id' and 'status' are at most {MAX_FIELD} characters"
-    return ticket_id, status
+    tags, resolution, spam = body.get("tags", []), body.get("resolution"), body.get("spam", False)
+    if isinstance(tags, str):
+        tags = [t for t in tags.replace(",", " ").split() if t]  # Zendesk's {{ticket.tags}} is one string
+    if not isinstance(tags, list) or not all(isinstance(t, str) and len(t) <= MAX_FIELD for t in tags):
+        return f"'tags' must be a list of strings of at most {MAX_FIELD} characters"
+    if len(tags) > MAX_FIELD:
+        return f"at most {MAX_FIELD} 'tags'"
+    if resolution is not None and (not isinstance(resolution, str) or len(resolution) > MAX_FIELD):
+        return f"'resolution' must be a string of at most {MAX_FIELD} characters"
+    if not isinstance(spam, bool):
+        return "'spam' must be true or false"
+    return ticket_id, DeskState(status, tuple(tags), resolution or None, spam)
 
 
 @bp.route("/helpdesk-events/{vendor}", methods=["POST"], content_types=["application/json"])
@@ -85,10 +100,10 @@ def helpdesk_event(vendor: str) -> Response:
     event = _event(request.raw_body)
     if isinstance(event, str):
         return _answer(400, {"error": event})
-    ticket_id, status = event
+    ticket_id, state = event
     link = tickets.find_by_ticket(vendor, ticket_id)
     if link is None or link.brand != brand.slug:
         return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of brand {brand.slug}"})
-    updated = apply_status(link, status, datetime.now(UTC))
+    updated = apply_status(link, state.status, datetime.now(UTC), state)
     log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)
     return _answer(200, {"ok": True, "status": updated.status, "solved": updated.solved})

@@ -17,6 +17,7 @@ from typing import Any
 from functions.core.escalation import EscalationRules
 from functions.core.query import Query, QuerySet, QuerySyntaxError
 from functions.core.score import ScoringRules
+from functions.core.verdicts import SignalError, parse_signals, signals_for
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 SECRET_REF = re.compile(r"^(ssm|secretsmanager):\S+$")
@@ -48,6 +49,12 @@ class HelpdeskConfig:
     vendor: str = "builtin"
     settings: Mapping[str, Any] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
+    not_complaint: tuple[str, ...] | None = None  # the desk's "not a complaint" signals; None: the vendor's default
+
+    @property
+    def verdict_signals(self) -> tuple[str, ...]:
+        """What on a ticket means "not a complaint" (functions.core.verdicts)."""
+        return signals_for(self.vendor, self.not_complaint)
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,10 @@ def _brand(raw: Any, index: int) -> Brand:
     reopen = raw.get("reopen_window_hours", 72.0)
     if not isinstance(reopen, int | float) or reopen < 0:
         raise BrandConfigError(f"{where}.reopen_window_hours must be a non-negative number")
+    try:
+        signals = parse_signals(helpdesk["not_complaint"]) if "not_complaint" in helpdesk else None
+    except SignalError as error:
+        raise BrandConfigError(f"{where}.helpdesk.{error}") from error
     name = str(raw.get("name", slug))
     keywords = tuple(str(k) for k in raw.get("keywords", []))
     return Brand(
@@ -169,6 +180,7 @@ def _brand(raw: Any, index: int) -> Brand:
             vendor=helpdesk["vendor"],
             settings=dict(helpdesk.get("settings", {})),
             secrets=_secrets(f"{where}.helpdesk", helpdesk.get("secrets", {})),
+            not_complaint=signals,
         ),
         scoring=rules,
         escalation=escalation,

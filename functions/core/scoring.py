@@ -28,10 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from functions.core.lang import detect_language
 from functions.core.mention import Mention
 from functions.core.score import Priority, Score, ScoringRules
+
+if TYPE_CHECKING:
+    from functions.core.model import Model
 
 __all__ = ["detect_language", "score", "sentiment", "sentiment_label"]
 
@@ -377,8 +381,10 @@ def sentiment_label(result: Score, band: float) -> str:
     return "positive" if result.sentiment >= band else "neutral"
 
 
-def score(mention: Mention, rules: ScoringRules) -> Score:
-    """Score one mention; every cue that moved the result is named in `reasons`."""
+def score(mention: Mention, rules: ScoringRules, model: Model | None = None) -> Score:
+    """Score one mention; every cue that moved the result is named in `reasons`. With the brand's
+    `model` (functions.core.model), the model's probability and decision replace the rules', and its
+    version and strongest features join the reasons."""
     text = mention.text
     lang = mention.lang or detect_language(text)
     pack = _pack(lang)
@@ -438,6 +444,12 @@ def score(mention: Mention, rules: ScoringRules) -> Score:
         reasons.append("resolved")
     probability = round(1.0 / (1.0 + math.exp(-logit)), 3)
     complaint = probability >= rules.complaint_threshold
+    if model is not None:  # the brand's own model decides; the rules' view is among its features
+        from functions.core.model import features
+
+        judged = model.judge(features(text, probability, lexical, reasons))
+        probability, complaint = judged.probability, judged.complaint
+        reasons += judged.reasons
 
     # The returned sentiment: praise weakened and blame added by the stated problems.
     damped = lexical / (1.0 + evidence) if lexical > 0 else lexical

@@ -22,6 +22,8 @@ from functions.core.escalation import immediate_reasons, sla, sla_reason
 from functions.core.mention import NO_AUTHOR, Mention, parse_time
 from functions.core.score import Priority, Score
 from functions.core.tickets import Helpdesk, TicketRef, awaits_first_response, is_solved
+from functions.core.verdicts import DeskState
+from functions.jobs import verdicts
 from functions.notifiers import notify
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
@@ -74,16 +76,22 @@ def escalate_new_complaint(link: Link, mention: Mention, score: Score, brand: Br
     return raised
 
 
-def apply_status(link: Link, status: str, now: datetime) -> Link:
+def apply_status(link: Link, status: str, now: datetime, state: DeskState | None = None) -> Link:
     """Record a ticket status read from the helpdesk (polled or pushed); returns the new link.
 
     Newly solved: the ticket's mentions are marked solved and the author is remembered, so their
-    next post feeds the brand's loyalty figure.
+    next post feeds the brand's loyalty figure. A status (or, in `state`, tags, resolution or spam
+    flag) that is one of the brand's "not a complaint" signals, or a solved ticket, gives the
+    ticket's mentions a verdict (functions.jobs.verdicts), which models learn from.
     """
     status = status.strip().lower()
     solved = is_solved(status)
     responded = link.responded or solved or not awaits_first_response(status)
-    if (status, solved, responded) == (link.status, link.solved, link.responded):
+    state = state or DeskState(status)
+    unchanged = (status, solved, responded) == (link.status, link.solved, link.responded)
+    if not unchanged or state.tags or state.resolution or state.spam:
+        verdicts.from_ticket(link, replace(state, status=status), now)
+    if unchanged:
         return link
     tickets.set_status(link.key, status, solved=solved, responded=responded, now=now)
     if solved and not link.solved:

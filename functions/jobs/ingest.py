@@ -1,5 +1,8 @@
 """Ingest worker: score each queued mention, store it once, hand complaints to the ticket queue.
 
+Scoring uses the brand's live complaint model where it has one (functions.stores.models, cached),
+else the rules.
+
 A message is `{"mention": <Mention.to_dict()>}`; the ticket job it sends is
 `{"mention": <identity>, "brand": ..., "network": ...}` (brand and network for the logs).
 """
@@ -18,7 +21,7 @@ from functions.jobs import batch, incidents
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
-from functions.stores import loyalty, mentions, queues, tickets
+from functions.stores import loyalty, mentions, models, queues, tickets
 
 bp = Blueprint(__name__)
 
@@ -71,7 +74,7 @@ def ingest(body: str) -> None:
         if marked or mention.action is Action.DELETE:
             return
         # A restore of a post we never stored carries the whole post: store it like a new one.
-    score = score_mention(mention, brand.scoring)
+    score = score_mention(mention, brand.scoring, models.live(brand.slug))  # None: the rules alone
     stored = mentions.apply_edit(mention, score, now, version) if mention.action is Action.EDIT else None
     if stored is not None:
         log("ingest.edited", complaint=score.complaint, **fields)

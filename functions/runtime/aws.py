@@ -8,7 +8,7 @@ caller is either a webhook that must answer fast or a queue worker that is retri
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -53,7 +53,12 @@ def sns() -> SNSClient:
     return _session().client("sns", config=_CONFIG)
 
 
+@cache
+def s3() -> Any:  # no S3 stubs in the dev environment (boto3-stubs has dynamodb, sqs, ssm, secretsmanager, sns)
+    return _session().client("s3", config=_CONFIG)
+
+
 def reset() -> None:
     """Forget cached clients (tests switch endpoints between sessions)."""
-    for getter in (_session, dynamodb, sqs, ssm, secretsmanager, sns):
+    for getter in (_session, dynamodb, sqs, ssm, secretsmanager, sns, s3):
         getter.cache_clear()

@@ -22,6 +22,9 @@ class Settings:
     counters_table: str
     cursors_table: str
     snapshots_table: str
+    verdicts_table: str
+    artifacts_bucket: str
+    model_cache_seconds: float
     mentions_queue: str
     tickets_queue: str
     brands_file: Path
@@ -50,6 +53,9 @@ def settings() -> Settings:
         counters_table=_env("COUNTERS_TABLE", f"{prefix}-counters"),
         cursors_table=_env("CURSORS_TABLE", f"{prefix}-cursors"),
         snapshots_table=_env("SNAPSHOTS_TABLE", f"{prefix}-snapshots"),
+        verdicts_table=_env("VERDICTS_TABLE", f"{prefix}-verdicts"),
+        artifacts_bucket=_env("ARTIFACTS_BUCKET", f"{prefix}-artifacts"),
+        model_cache_seconds=float(_env("MODEL_CACHE_SECONDS", "300")),
         mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
         tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
         brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,

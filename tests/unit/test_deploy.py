@@ -11,13 +11,17 @@ from pathlib import Path
 import pytest
 
 from infra import deploy
-from infra.resources import environment
+from infra.resources import ARTIFACTS_ENV, environment
 from infra.template import output_environment, template
 from tests.conftest import ROOT
 
 
+def _bucket(stage: str) -> str:
+    return f"mentiondesk-{stage}-artifacts-123456789012-eu-west-1"
+
+
 def _outputs(stage: str) -> dict[str, str]:
-    env = environment(stage)
+    env = {**environment(stage), ARTIFACTS_ENV: _bucket(stage)}
     return {key: env[variable] for key, variable in output_environment().items()}
 
 
@@ -25,8 +29,14 @@ def test_outputs_map_to_the_environment_the_config_has() -> None:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     for stage in ("dev", "prod"):
         env = deploy.environment_from_outputs(stage, _outputs(stage))
-        assert env == environment(stage)
-        assert deploy.stage_config(config, stage, env) == config  # nothing to rewrite today
+        assert env == {**environment(stage), ARTIFACTS_ENV: _bucket(stage)}  # the models' bucket: from the stack
+        named = {k: v for k, v in env.items() if k != ARTIFACTS_ENV}
+        assert deploy.stage_config(config, stage, named) == config  # nothing to rewrite today
+
+
+def test_an_artifacts_bucket_of_another_stage_is_refused() -> None:
+    with pytest.raises(ValueError, match="ArtifactsBucketName"):
+        deploy.environment_from_outputs("dev", {**_outputs("dev"), "ArtifactsBucketName": _bucket("prod")})
 
 
 def test_outputs_off_the_naming_convention_are_refused() -> None:

@@ -23,7 +23,7 @@ from infra.policy import brand_slugs, policy
 from tests.conftest import ROOT
 
 FUNCTIONS = ROOT / "functions"
-SERVICES = {"dynamodb", "sqs", "ssm", "secretsmanager", "sns"}
+SERVICES = {"dynamodb", "sqs", "ssm", "secretsmanager", "sns", "s3"}
 
 # (service, operation) → IAM action. An operation missing here fails the test: add it with its action.
 ACTIONS = {
@@ -51,6 +51,8 @@ ACTIONS = {
     ("ssm", "get_parameters_by_path"): "ssm:GetParametersByPath",
     ("secretsmanager", "get_secret_value"): "secretsmanager:GetSecretValue",
     ("sns", "publish"): "sns:Publish",
+    ("s3", "get_object"): "s3:GetObject",
+    ("s3", "put_object"): "s3:PutObject",
 }
 NOT_CALLS = {"exceptions"}  # `aws.sqs().exceptions.QueueDoesNotExist`: no request
 # Lambda polls the queue for the function (event source mapping, with the function's role).
@@ -240,6 +242,9 @@ def test_no_wildcard_actions_or_resources(stage: str) -> None:
                 assert f"mentiondesk-{stage}" in resource, f"{resource} is not limited to stage {stage}"
             elif service == "sns":  # on-call topics: this stage's only
                 assert f":mentiondesk-{stage}-" in resource, resource
+            elif service == "s3":  # the models in this stage's artifacts bucket, not its deploy state
+                assert resource.startswith(f"arn:aws:s3:::mentiondesk-{stage}-artifacts-"), resource
+                assert resource.endswith("/models/*"), resource
             else:  # parameters and secrets: this stage's path, or a shipped brand's
                 owner = resource_part.split("mentiondesk/", 1)[1].split("/", 1)[0]
                 assert owner == stage or owner in brand_slugs(), resource

@@ -1,0 +1,94 @@
+"""The trainer against the moto stack: few verdicts stay on the rules; enough of them train a model that
+goes live (artifact and champion pointer in the artifacts bucket) and that the ingest worker scores
+with; a worse challenger is refused and the champion stays; the CLI runs it on demand."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from functions import cli
+from functions.core.model import Model
+from functions.core.verdicts import Source, Verdict
+from functions.jobs import training
+from functions.runtime.settings import settings
+from functions.stores import models, verdicts
+from tests.helpers import deliver, mentions_stored, vk_body
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+THINGS = ["oven", "phone", "router", "parcel", "card", "app", "kettle", "bike", "tv", "laptop", "printer", "lamp"]
+# Flat complaints with no angry word, which the rules miss; and chatter that shares their words.
+COMPLAINTS = ["my {} stopped working after a week, please help", "the {} I bought came with a crack, any advice?"]
+CHATTER = ["just got my new {} from acme, loving it", "does the {} come in blue? asking for a friend"]
+
+
+def _verdicts(flip: bool = False, prefix: str = "") -> list[Verdict]:
+    found = []
+    for i, thing in enumerate(THINGS * 3):
+        for j, (templates, complaint) in enumerate(((COMPLAINTS, True), (CHATTER, False))):
+            text = templates[i % 2].format(thing) + f" #{i}"
+            key = f"acme#vk#{prefix}{i}-{j}"
+            wrong = flip and not training.held_back(key)  # wrong labels only where the trainer learns
+            found.append(Verdict(key, "acme", complaint != wrong, Source.IMPORT, NOW.isoformat(), text, "en"))
+    return found
+
+
+def test_few_verdicts_stay_on_the_rules(aws: str) -> None:
+    for verdict in _verdicts()[:20]:
+        verdicts.record(verdict)
+    outcome = training.train_brand("acme", NOW)
+    assert (outcome.promoted, outcome.reason, outcome.verdicts) == (False, "too_few_verdicts", 20)
+    assert models.live("acme") is None
+
+
+def test_a_trained_model_goes_live_and_the_ingest_worker_scores_with_it(
+    service: str, driver: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for verdict in _verdicts():
+        verdicts.record(verdict)
+    outcome = training.train_brand("acme", NOW)
+    assert outcome.promoted and outcome.reason == "promoted", outcome
+    assert outcome.challenger is not None and outcome.rules is not None and outcome.challenger > outcome.rules
+    promoted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "training.promoted" in line]
+    assert promoted and promoted[0]["challenger"] == outcome.challenger and promoted[0]["rules"] == outcome.rules
+    s3 = boto3.client("s3")
+    record = json.loads(
+        s3.get_object(Bucket=settings().artifacts_bucket, Key="models/acme/champion.json")["Body"].read()
+    )
+    blob = s3.get_object(Bucket=settings().artifacts_bucket, Key=f"models/acme/{record['version']}.bin")["Body"].read()
+    assert record["version"] == outcome.version and len(blob) < 2 * 1024 * 1024
+    assert Model.from_bytes(blob).version == outcome.version
+
+    text = "my blender stopped working after a week, please help"
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json", text=text))
+    driver.drain()
+    (stored,) = mentions_stored()
+    reasons = stored["score"]["reasons"]
+    assert f"model:{outcome.version}" in reasons and stored["complaint"] is True
+    assert any(r.startswith("model:+") for r in reasons)  # the features that weighed most are named
+
+
+def test_a_worse_challenger_is_refused_and_the_champion_stays(aws: str) -> None:
+    for verdict in _verdicts():
+        verdicts.record(verdict)
+    first = training.train_brand("acme", NOW)
+    assert first.promoted
+    for verdict in _verdicts(flip=True):  # a bad import relabels what the trainer learns from
+        verdicts.record(verdict)
+    second = training.train_brand("acme", NOW + timedelta(days=1))
+    assert not second.promoted and second.reason in ("worse_than_rules", "worse_than_champion"), second
+    assert second.challenger is not None and second.champion is not None and second.challenger < second.champion
+    assert models.champion("acme")["version"] == first.version  # type: ignore[index]
+
+
+def test_cli_train_says_what_happened(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["train", "--brand", "acme"]) == 1
+    assert "train acme: too_few_verdicts (0 verdicts" in capsys.readouterr().out
+    for verdict in _verdicts():
+        verdicts.record(verdict)
+    assert cli.main(["train", "--brand", "acme"]) == 0
+    assert cli.main(["train", "--brand", "nobody"]) == 2

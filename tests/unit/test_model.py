@@ -1,0 +1,32 @@
+"""The complaint model, pure: training, the artifact round trip, and the reasons it gives."""
+
+from __future__ import annotations
+
+import time
+
+from functions.core.model import Model, features, macro_f1, train
+
+
+def test_it_learns_flat_complaints_and_its_artifact_loads_fast_and_the_same() -> None:
+    things = ["oven", "phone", "router", "card", "app", "kettle", "bike", "lamp"]
+    examples = [(features(f"my {t} stopped working, please help", 0.3, 0.0, ()), True) for t in things] + [
+        (features(f"loving my new {t} from acme", 0.3, 0.4, ()), False) for t in things
+    ]
+    model = train(examples, "v1")
+    probe = features("the toaster stopped working, please help", 0.3, 0.0, ())
+    judged = model.judge(probe)
+    assert judged.complaint and judged.reasons[0] == "model:v1"
+    assert {"model:+stopped", "model:+working", "model:+help"} & set(judged.reasons)
+    assert not model.judge(features("loving the new toaster", 0.3, 0.4, ())).complaint
+    blob = model.to_bytes()
+    started = time.perf_counter()
+    loaded = Model.from_bytes(blob)
+    assert (time.perf_counter() - started) < 0.05 and len(blob) < 2 * 1024 * 1024
+    assert abs(loaded.probability(probe) - model.probability(probe)) < 1e-4
+
+
+def test_macro_f1_averages_both_classes() -> None:
+    assert macro_f1([True, False], [True, False]) == 1.0
+    assert macro_f1([True, True, False, False], [True, True, True, True]) == round(
+        (2 / 3 + 0.0) / 2, 4
+    )  # complaint F1 2/3, the other class 0
