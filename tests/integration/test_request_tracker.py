@@ -178,7 +178,7 @@ def test_rts_scrip_reports_a_status_change_back(rt: RequestTrackerServer, servic
     comment_id = int(uuid.uuid4().int % 10**8)
     _complaint(service, id=comment_id)
     driver.drain()
-    (ticket,) = _rt_tickets(rt, f"vk#wall-218000003_513_c{comment_id}")
+    (ticket,) = _rt_tickets(rt, f"rtco#vk#wall-218000003_513_c{comment_id}")
     link = tickets.find_by_ticket("request_tracker", str(ticket["id"]))
     assert link is not None and not link.solved
     for status in ("open", "resolved"):  # an agent takes it, then resolves it, in RT's own UI
@@ -218,7 +218,7 @@ def test_make_run_sends_the_demo_brands_tickets_to_a_local_rt(
     }
     with running(free_port(), free_port()) as url:
         assert requests.post(f"{url}/webhooks/vk", json=demo, timeout=5).text == "ok"
-        identity = f"vk#wall-218000001_42_c{comment_id}"
+        identity = f"acme#vk#wall-218000001_42_c{comment_id}"
         deadline = time.monotonic() + 10
         while not (found := _rt_tickets(rt, identity)) and time.monotonic() < deadline:
             time.sleep(0.2)
