@@ -101,8 +101,8 @@ def helpdesk_event(vendor: str) -> Response:
     if isinstance(event, str):
         return _answer(400, {"error": event})
     ticket_id, state = event
-    link = tickets.find_by_ticket(vendor, ticket_id)
-    if link is None or link.brand != brand.slug:
+    link = tickets.find_by_ticket(vendor, ticket_id, brand.slug)
+    if link is None:
         return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of brand {brand.slug}"})
     updated = apply_status(link, state.status, datetime.now(UTC), state)
     log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)

@@ -213,11 +213,13 @@ def _current_ticket(key: str) -> str:
     return f"{link.vendor}#{link.ticket.id}" if link and link.ticket else ""
 
 
-def find_by_ticket(vendor: str, ticket_id: str) -> Link | None:
-    """The link of a helpdesk ticket (helpdesk events name tickets by their own ids)."""
+def find_by_ticket(vendor: str, ticket_id: str, brand: str | None = None) -> Link | None:
+    """The link of a helpdesk ticket (helpdesk events name tickets by their own ids). Two brands on
+    their own instances of one vendor may each have a ticket "42": given `brand`, only its own."""
     page = _table().query(IndexName="by_ticket", KeyConditionExpression=Key("ticket_ref").eq(f"{vendor}#{ticket_id}"))
-    items = page.get("Items", [])
-    return Link.from_item(items[0]) if items else None
+    links = [Link.from_item(item) for item in page.get("Items", [])]
+    mine = [link for link in links if brand is None or link.brand == brand]
+    return mine[0] if mine else None
 
 
 def release_opening(key: str, owner: str) -> None:

@@ -300,3 +300,23 @@ def test_health_figures_and_the_digest_hold_only_the_brands_own_mentions(agency:
     assert figures["north"]["open_complaints"]["count"] == 1
     text = digest_text(figures["north"])
     assert text.startswith("[North]") and "Mentions 1," in text and "South" not in text
+
+
+def test_two_brands_tickets_with_one_id_on_their_own_desks_are_each_found_for_their_brand(aws: str) -> None:
+    """North and south each run their own Zendesk: both can have ticket "42". A status event that
+    south's token opened must reach south's link, never north's (and north's never south's)."""
+    from functions.core.tickets import TicketRef
+    from functions.stores import tickets
+
+    now = datetime.now(UTC)
+    for slug in ("north", "south"):
+        won, link = tickets.claim_opening(
+            f"{slug}#x#thread", slug, "zendesk", f"{slug}#x#1", owner="job", now=now, lease_seconds=60
+        )
+        assert won
+        ticket = TicketRef("zendesk", "42", f"https://{slug}.zendesk.example/agent/tickets/42")
+        assert tickets.confirm_opened(link, owner="job", ticket=ticket, subject="s", priority="normal", now=now)
+    for slug in ("north", "south"):
+        found = tickets.find_by_ticket("zendesk", "42", slug)
+        assert found is not None and (found.brand, found.key) == (slug, f"{slug}#x#thread")
+    assert tickets.find_by_ticket("zendesk", "42", "west") is None
