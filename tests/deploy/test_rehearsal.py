@@ -33,6 +33,7 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.resources import TABLES
 from tests.conftest import ROOT, free_port
 from tests.conftest import STAGE as TEST_STAGE
 
@@ -364,7 +365,7 @@ def test_the_documented_deploy_and_operator_commands(workspace: Workspace, aws: 
     for stage in STAGES:
         kept = workspace.run("python -m infra.deploy dev --teardown --confirm dev", stage)
         assert kept.code == 0, kept.out[-4000:]
-        assert len(_stage_tables(aws, stage)) == 5  # the data stays
+        assert len(_stage_tables(aws, stage)) == len(TABLES)  # the data stays
         refused = workspace.run("python -m infra.deploy dev", stage)
         assert refused.code == 2
         assert refused.line("^error: ").count("\n") == 0 and "--delete-data" in refused.out
