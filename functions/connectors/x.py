@@ -1,4 +1,5 @@
-"""X (Twitter) Account Activity API: activity of the subscribed accounts pushed to our webhook.
+"""X (Twitter) Account Activity API: activity of the subscribed accounts pushed to our webhook;
+and the brand account's own statistics through API v2 (`channel_stats`, at the end of this module).
 
 Wire contract (../shared/reference/webhooks.md §6; developer.x.com "Securing webhooks" and the
 Account Activity data objects; docs.x.com webhooks quickstart):
@@ -42,13 +43,27 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from functions.core import untrusted
-from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
+from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, ScopeMissingError, mark
+from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix, parse_time
+from functions.core.polls import (
+    Credentials,
+    Fetch,
+    HttpRequest,
+    HttpResponse,
+    PollError,
+    RateLimitedError,
+    TokenInvalidError,
+    check,
+    retry_after,
+    setting,
+)
 from functions.core.webhooks import (
     OK_JSON,
     Delivery,
@@ -360,3 +375,146 @@ _HANDLERS: dict[str, Callable[[Any, Mapping[str, Any], str], Mention | None]] = 
     "direct_message_events": _direct_message,
     "tweet_delete_events": _delete,
 }
+
+
+# ------------------------------------------------------------------------- the account's statistics
+# Wire contract (../shared/reference/channel-stats.md §7; OpenAPI xdevplatform/xdk v2.159, docs.x.com
+# "metrics" and "rate limits"), fixtures written from the vendor docs (tests/fixtures/x/channel/):
+# - confirmed: `GET /2/users/{id}` (or `/2/users/by/username/{username}`) `?user.fields=public_metrics`
+#   → `data.public_metrics.followers_count`; `GET /2/users/{id}/tweets?max_results=5..100&start_time=
+#   &exclude=retweets,replies&tweet.fields=created_at,public_metrics&pagination_token=` → `data[]`,
+#   `meta.next_token`, newest first, the 3,200 most recent only; `public_metrics.{like_count,
+#   reply_count, retweet_count, quote_count, bookmark_count, impression_count}` at request time;
+#   `Authorization: Bearer` with the app-only token or an OAuth 2.0 user token (`tweet.read
+#   users.read`); 429 with `x-rate-limit-reset` (epoch seconds).
+# - secondary: 401 for a revoked or wrong token; 403 problem documents (`client-not-enrolled`: the
+#   app's access level has no reads, e.g. Free; a user token without the scope); a 200 with only
+#   `errors[]` (`resource-not-found`, suspended) for an account that cannot be read.
+# Reads are paid (pay-per-use credits, $0.005 a post, $0.010 a user; no reads on Free): one user
+# lookup and one timeline page a day per account. Clicks and follows (X's own "engagements") need
+# owner context (`non_public_metrics`, posts < 30 days) and are not read: the rate approximates.
+
+STATS_SECRETS = ("bearer_token",)  # the app's bearer token or the brand account's OAuth 2.0 user token
+STATS_API = "https://api.x.com"
+STATS_PAGE = 100  # `max_results` maximum [confirmed]
+STATS_PAGES = 3  # at most 300 posts a snapshot
+ENGAGEMENT = Engagement(
+    label="ER = (likes + replies + reposts + quotes on the account's posts of the last 7 days) / their impressions",
+    basis="impressions",
+    source="X's own definition is engagements / impressions, engagements including clicks and follows;"
+    " public_metrics carry no clicks, so this approximates it",
+)
+_STATS_USER_ID = re.compile(r"^[0-9]{1,20}$")
+_STATS_USERNAME = re.compile(r"^@?[A-Za-z0-9_]{1,15}$")
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """Followers (`public_metrics.followers_count`) and the account's own posts of the last `days`
+    days (no retweets, no replies) with their public counters: likes, replies as comments, reposts
+    plus quotes as shares, impressions as views (the rate's denominator)."""
+    token = credentials.secrets.get("bearer_token")
+    if not token:
+        raise TokenInvalidError("x: no bearer_token secret configured for channel statistics")
+    api, headers = setting(settings, "api", STATS_API), {"Authorization": f"Bearer {token}"}
+    if _STATS_USER_ID.match(account):
+        path = f"{api}/2/users/{account}"
+    elif _STATS_USERNAME.match(account):
+        path = f"{api}/2/users/by/username/{account.removeprefix('@')}"
+    else:
+        raise PollError(f"x: account {account!r} is neither a user id nor a username")
+    user = _stats_object(_stats_call(http, path, {"user.fields": "public_metrics"}, headers, now).get("data"))
+    user_id = user.get("id")
+    if not isinstance(user_id, str) or not _STATS_USER_ID.match(user_id):
+        raise MalformedPayloadError("x: the user lookup gave no id")
+    followers = _stats_object(user.get("public_metrics")).get("followers_count")
+    params = {
+        "max_results": str(STATS_PAGE),
+        "start_time": (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "exclude": "retweets,replies",
+        "tweet.fields": "created_at,public_metrics",
+    }
+    handle = user.get("username") if isinstance(user.get("username"), str) else None
+    posts: list[PostStats] = []
+    for _ in range(STATS_PAGES):
+        page = _stats_call(http, f"{api}/2/users/{user_id}/tweets", params, headers, now)
+        data = page.get("data")
+        posts.extend(_own_tweet(item, handle) for item in (data if isinstance(data, list) else []))
+        token_next = _stats_object(page.get("meta")).get("next_token")
+        if not isinstance(token_next, str) or not token_next:
+            break
+        params = {**params, "pagination_token": token_next}
+    marks = {"clicks": mark(NOT_GIVEN, "X counts clicks and follows as engagements; they need owner context")}
+    unviewed = [p.id for p in posts if p.views is None]
+    if unviewed:
+        marks["views"] = mark(NOT_GIVEN, f"{len(unviewed)} post(s) without impression_count; left out of the rate")
+    counted = isinstance(followers, int) and not isinstance(followers, bool)
+    if not counted:
+        marks["subscribers"] = mark(HIDDEN, "public_metrics.followers_count not given")
+    name = user.get("name")
+    return ChannelStats(
+        network=NETWORK,
+        account=account,
+        taken_at=now,
+        subscribers=followers if counted else None,
+        posts=tuple(posts),
+        name=str(name) if isinstance(name, str) and name else None,
+        marks=marks,
+        days=days,
+    )
+
+
+def _stats_object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _own_tweet(item: Any, handle: str | None) -> PostStats:
+    if not isinstance(item, dict) or not _is_id(item.get("id")) or not isinstance(item.get("created_at"), str):
+        raise MalformedPayloadError("x: a post without id or created_at")
+    metrics = _stats_object(item.get("public_metrics"))
+    retweets, quotes = _count(metrics, "retweet_count"), _count(metrics, "quote_count")
+    shares = None if retweets is None and quotes is None else (retweets or 0) + (quotes or 0)
+    tweet_id = str(item["id"])
+    return PostStats(
+        id=tweet_id,
+        created_at=parse_time(item["created_at"]),
+        url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",
+        thread_id=tweet_id,  # a reply's root is the Tweet it answers (see `_tweet`)
+        likes=_count(metrics, "like_count"),
+        comments=_count(metrics, "reply_count"),
+        shares=shares,
+        views=_count(metrics, "impression_count"),
+        text=str(item.get("text") or "")[:140],
+    )
+
+
+def _x_reset(response: HttpResponse, now: datetime) -> float | None:
+    """`x-rate-limit-reset`: the epoch second the 15-minute window reopens."""
+    value = (response.header("x-rate-limit-reset") or "").strip()
+    return max(0.0, int(value) - now.timestamp()) if value.isdigit() else None
+
+
+def _stats_call(
+    http: Fetch, url: str, params: Mapping[str, str], headers: Mapping[str, str], now: datetime
+) -> Mapping[str, Any]:
+    response = http(HttpRequest(url, params, headers))
+    try:
+        body = untrusted.loads(response.body)
+    except (untrusted.UntrustedInputError, ValueError, UnicodeDecodeError):
+        body = None
+    problem = body if isinstance(body, dict) else {}
+    said = f"x: HTTP {response.status} {problem.get('title') or ''}: {problem.get('detail') or ''}".rstrip(": ")
+    if response.status == 429:
+        raise RateLimitedError(said, retry_after(response, now) or _x_reset(response, now))
+    if response.status == 401:
+        raise TokenInvalidError(said)
+    if response.status == 403:  # the app's access level has no reads, or the user token lacks the scope
+        raise ScopeMissingError(f"{said} ({problem.get('reason') or 'forbidden'})")
+    check(response, NETWORK, now)
+    if not isinstance(body, dict):
+        raise MalformedPayloadError("x: an answer that is not a JSON object")
+    if "data" not in body and isinstance(body.get("errors"), list) and body["errors"]:
+        first = _stats_object(body["errors"][0])
+        raise PollError(f"x: {first.get('title') or 'error'}: {first.get('detail') or ''}")
+    return body
