@@ -1,4 +1,5 @@
-"""Odnoklassniki (OK.ru) Bot API: messages written to a group's chats, pushed to a subscribed URL.
+"""Odnoklassniki (OK.ru) Bot API: messages written to a group's chats, pushed to a subscribed URL;
+and the group's own statistics through the signed REST API (`channel_stats`, at the end of this module).
 
 What OK delivers at all (../shared/reference/webhooks.md §4; apiok.ru Bot API, method
 `graph.user.subscribe`): only chat events of a group's bot — new chat messages (not those the
@@ -40,12 +41,25 @@ Decisions:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.core import untrusted
+from functions.core.channels import HIDDEN, LAGGING, ChannelStats, Engagement, PostStats, ScopeMissingError, mark
 from functions.core.mention import Author, Kind, Mention, Thread, from_unix
+from functions.core.polls import (
+    Credentials,
+    Fetch,
+    HttpRequest,
+    PollError,
+    RateLimitedError,
+    SourceUnavailableError,
+    TokenInvalidError,
+    optional_int,
+    setting,
+)
 from functions.core.webhooks import (
     OK_JSON,
     Delivery,
@@ -180,3 +194,141 @@ def _message(document: Mapping[str, Any], brand: str) -> Mention:
         thread=Thread(root_id=chat, parent_id=chat),
         event=MESSAGE_CREATED,
     )
+
+
+# ------------------------------------------------------------------------- the group's statistics
+# Wire contract (../shared/reference/channel-stats.md §5 and replies.md §6; apiok/documentation
+# @cba701bb `docs/method/ru/group/group.getCounters.md`, `group.getStatTopics.md`); fixtures written
+# from those docs (tests/fixtures/ok/channel/):
+# - confirmed: `group.getCounters(group_id, counterTypes=members)` gives the group's members;
+#   `group.getStatTopics(gid, start_time, end_time, anchor, count, fields)` lists the group's topics
+#   of a period with their statistics, times in milliseconds, `anchor` paging, and only topics that
+#   already have statistics.
+# - secondary: the REST call `GET https://api.ok.ru/fb.do?method=&application_key=&format=json
+#   &access_token=&sig=` with sig = md5(the other parameters sorted by name as `k=v`, concatenated,
+#   + md5(access_token + application secret key)), lowercase hex; the topic fields `id`,
+#   `created_ms`, `likes`, `comments`, `reshares`, `renderings`, `reach` (public OK clients); the
+#   error body `{error_code, error_msg, error_data}` with HTTP 200 and the codes below (apiok.ru's
+#   error list, as remembered: 102 session expired, 103 invalid session, 104 bad signature, 10
+#   permission denied, 11 limit reached, 8 flood blocked).
+# - unconfirmed: the answers' layouts (`{counters: {members}}`, `{topics, anchor, has_more}`); that
+#   the statistics need an administrator's session and GROUP_CONTENT + VALUABLE_ACCESS, which OK
+#   grants on request to api-support@ok.ru; the call limits (undocumented).
+
+STATS_SECRETS = ("application_key", "application_secret_key", "access_token")  # the app's, an admin's token
+STATS_API = "https://api.ok.ru"
+STATS_PAGE = 100  # `count` per getStatTopics page [unconfirmed maximum]
+STATS_PAGES = 3
+STATS_FIELDS = "id,created_ms,likes,comments,reshares,renderings,reach"
+ENGAGEMENT = Engagement(
+    label="ER = (likes + comments + reshares on the group's topics of the last 7 days) / members",
+    source="OK publishes no ER definition (a per-topic `engagement` counter exists, undefined);"
+    " the RU SMM convention (ER post) as for VK",
+)
+_TOKEN_ERRORS = frozenset({101, 102, 103, 104, 105})
+_SCOPE_ERRORS = frozenset({10})
+_LIMIT_ERRORS = frozenset({8, 11, 25})
+_OUTAGE_ERRORS = frozenset({2, 9999})
+
+
+def signature(params: Mapping[str, str], access_token: str, application_secret_key: str) -> str:
+    """OK's `sig`: md5 of the sorted `k=v` pairs (without `access_token` and `sig`) followed by
+    md5(access_token + application secret key)."""
+    # MD5 is OK's scheme, not our choice: `usedforsecurity=False` keeps it working on FIPS builds.
+    secret = hashlib.md5((access_token + application_secret_key).encode(), usedforsecurity=False).hexdigest()
+    signed = "".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in ("access_token", "sig"))
+    return hashlib.md5((signed + secret).encode(), usedforsecurity=False).hexdigest()
+
+
+def channel_stats(
+    http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
+) -> ChannelStats:
+    """The group's members (`group.getCounters`) and its topics of the last `days` days with their
+    likes, comments and reshares (`group.getStatTopics`, which lists only topics with statistics)."""
+    secrets = credentials.secrets
+    missing = [name for name in STATS_SECRETS if not secrets.get(name)]
+    if missing:
+        raise TokenInvalidError(f"ok: no {', '.join(missing)} secret configured for group statistics")
+    if not account.isdigit():
+        raise PollError(f"ok: group id {account!r} is not a number")
+    api = setting(settings, "api", STATS_API)
+
+    def call(method: str, params: Mapping[str, str]) -> Mapping[str, Any]:
+        return _stats_call(http, api, method, params, secrets)
+
+    counters = call("group.getCounters", {"group_id": account, "counterTypes": "members"})
+    found = counters.get("counters") if isinstance(counters.get("counters"), dict) else counters
+    members = optional_int(found.get("members")) if isinstance(found, dict) else None
+    since = now - timedelta(days=days)
+    params = {
+        "gid": account,
+        "start_time": str(int(since.timestamp() * 1000)),
+        "end_time": str(int(now.timestamp() * 1000)),
+        "count": str(STATS_PAGE),
+        "fields": STATS_FIELDS,
+    }
+    posts: list[PostStats] = []
+    for _ in range(STATS_PAGES):
+        page = call("group.getStatTopics", params)
+        topics = page.get("topics")
+        for topic in topics if isinstance(topics, list) else []:
+            post = _topic(topic, account)
+            if since <= post.created_at <= now:
+                posts.append(post)
+        anchor = page.get("anchor")
+        if page.get("has_more") is not True or not isinstance(anchor, str) or not anchor:
+            break
+        params = {**params, "anchor": anchor}
+    marks = {"posts": mark(LAGGING, "group.getStatTopics lists only topics that already have statistics")}
+    if members is None:
+        marks["subscribers"] = mark(HIDDEN, "group.getCounters gave no members counter")
+    return ChannelStats(NETWORK, account, now, members, tuple(posts), None, marks, days)
+
+
+def _topic(topic: Any, group: str) -> PostStats:
+    if not isinstance(topic, dict):
+        raise MalformedPayloadError("ok: a topic that is not an object")
+    topic_id, created = topic.get("id"), optional_int(topic.get("created_ms"))
+    if not isinstance(topic_id, str | int) or isinstance(topic_id, bool) or created is None:
+        raise MalformedPayloadError("ok: a topic without id or created_ms")
+    return PostStats(
+        id=str(topic_id),
+        created_at=from_unix(created / 1000),
+        url=f"https://ok.ru/group/{group}/topic/{topic_id}",  # [secondary] the web address of a group topic
+        thread_id=str(topic_id),
+        likes=optional_int(topic.get("likes")),
+        comments=optional_int(topic.get("comments")),
+        shares=optional_int(topic.get("reshares")),
+        views=optional_int(topic.get("renderings")),
+    )
+
+
+def _stats_call(
+    http: Fetch, api: str, method: str, params: Mapping[str, str], secrets: Mapping[str, str]
+) -> Mapping[str, Any]:
+    signed = {"application_key": secrets["application_key"], "format": "json", "method": method, **params}
+    signed["sig"] = signature(signed, secrets["access_token"], secrets["application_secret_key"])
+    response = http(HttpRequest(f"{api}/fb.do", {**signed, "access_token": secrets["access_token"]}))
+    if response.status == 429:
+        raise RateLimitedError(f"ok: {method}: HTTP 429")
+    if response.status >= 500:
+        raise SourceUnavailableError(f"ok: {method}: HTTP {response.status}")
+    try:
+        body = untrusted.loads(response.body)
+    except (untrusted.UntrustedInputError, ValueError, UnicodeDecodeError) as error:
+        raise MalformedPayloadError(f"ok: {method}: HTTP {response.status}, not JSON") from error
+    if isinstance(body, dict) and "error_code" in body:
+        code = optional_int(body.get("error_code"))
+        said = f"ok: {method}: error {code} {body.get('error_msg') or ''}".rstrip()
+        if code in _TOKEN_ERRORS:
+            raise TokenInvalidError(said)
+        if code in _SCOPE_ERRORS:
+            raise ScopeMissingError(said + " (an administrator's token with GROUP_CONTENT and VALUABLE_ACCESS)")
+        if code in _LIMIT_ERRORS:
+            raise RateLimitedError(said)
+        if code in _OUTAGE_ERRORS:
+            raise SourceUnavailableError(said)
+        raise PollError(said)
+    if response.status >= 400 or not isinstance(body, dict):
+        raise PollError(f"ok: {method}: HTTP {response.status}, not an answer object")
+    return body

@@ -69,7 +69,7 @@ def _run(world: World, now: datetime = NOW) -> job.Report:
 
 
 def test_every_stats_network_has_a_fake_and_fixtures() -> None:
-    assert {"vk", "telegram", "youtube", "instagram", "facebook", "x"} <= set(NETWORKS)
+    assert {"vk", "telegram", "youtube", "instagram", "facebook", "x", "ok"} <= set(NETWORKS)
     for network in NETWORKS:
         assert importlib.util.find_spec(f"tests.channels.{network}_api"), network
         assert (FIXTURES / network / "channel" / "SOURCES.md").is_file(), network
