@@ -131,11 +131,15 @@ def summary(stats: ChannelStats, engagement: Engagement) -> dict[str, Any]:
     counted = [p.actions(engagement.actions) for p in posts]
     actions = sum(c for c in counted if c is not None) if any(c is not None for c in counted) else None
     views = [p.views for p in posts if p.views is not None]
+    rated = actions
+    if engagement.basis == "impressions":  # a post without impressions has no place in actions / impressions
+        seen = [c for p in posts if p.views is not None and (c := p.actions(engagement.actions)) is not None]
+        rated = sum(seen) if seen else None
     return {
         "posts": len(posts),
         "actions": actions,
         "views": sum(views) if views else None,
-        "rate": rate(actions, stats.subscribers, sum(views) if views else None, engagement),
+        "rate": rate(rated, stats.subscribers, sum(views) if views else None, engagement),
     }
 
 

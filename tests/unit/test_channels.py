@@ -47,6 +47,8 @@ def test_summary_counts_the_weeks_posts_over_subscribers() -> None:
 def test_impressions_basis_divides_by_the_posts_views_and_unknowns_stay_unknown() -> None:
     stats = ChannelStats("x", "1", NOW, 1000, (_post("a", 1, 10, comments=5, shares=5, views=400),))
     assert channels.summary(stats, IMPRESSIONS)["rate"] == 0.05
+    unviewed = ChannelStats("x", "1", NOW, 1000, (_post("a", 1, 10, views=400), _post("b", 2, 90)))
+    assert channels.summary(unviewed, IMPRESSIONS) == {"posts": 2, "actions": 100, "views": 400, "rate": 0.025}
     hidden = ChannelStats("vk", "1", NOW, None, (_post("a", 1, 10),))
     assert channels.summary(hidden, SUBSCRIBERS)["rate"] is None  # hidden subscribers: no rate, not 0
     nothing = ChannelStats("telegram", "1", NOW, 50)
