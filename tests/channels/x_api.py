@@ -89,6 +89,24 @@ class Fake:
             return Answer(200, copy.deepcopy(self.user))
         if seen.path == f"/2/users/{USER}/tweets":
             return self._timeline(seen)
+        if seen.path.startswith("/2/users/") and seen.path.count("/") == 3:  # a user X does not know: 200
+            wanted = seen.path.rsplit("/", 1)[-1]
+            return Answer(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": wanted,
+                            "detail": f"Could not find user with id: [{wanted}].",
+                            "title": "Not Found Error",
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "resource_id": wanted,
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+            )
         return Answer(404, {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": seen.path})
 
     def _timeline(self, seen: Seen) -> Answer:

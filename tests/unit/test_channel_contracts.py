@@ -87,3 +87,32 @@ def test_telegram_requests_and_fixtures_match_the_bot_api() -> None:
 def test_meta_requests_send_the_token_as_a_parameter_never_a_path(network: str) -> None:
     for seen in _requests(network):
         assert seen.param("access_token") and seen.param("fields")
+
+
+def test_x_requests_use_documented_parameters_and_a_bearer_header() -> None:
+    # docs.x.com / the OpenAPI (channel-stats.md §7): the users lookup and the user Tweet timeline.
+    timeline = {"max_results", "start_time", "end_time", "exclude", "tweet.fields", "pagination_token"}
+    for seen in _requests("x"):
+        declared = timeline if seen.path.endswith("/tweets") else {"user.fields"}
+        assert set(seen.query) <= declared, (seen.path, set(seen.query) - declared)
+        assert (seen.header("Authorization") or "").startswith("Bearer ")
+    metrics = {"retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count"}
+    for tweet in load("x", "tweets.json")["data"]:
+        assert set(tweet["public_metrics"]) <= metrics
+    assert "followers_count" in load("x", "user.json")["data"]["public_metrics"]
+
+
+def test_ok_requests_use_the_methods_documented_parameters_in_milliseconds() -> None:
+    # apiok/documentation `group.getCounters.md`, `group.getStatTopics.md` ($params), plus the REST envelope.
+    methods = {
+        "group.getCounters": {"uid", "group_id", "counterTypes"},
+        "group.getStatTopics": {"gid", "start_time", "end_time", "anchor", "count", "fields"},
+    }
+    envelope = {"method", "application_key", "format", "access_token", "sig"}
+    for seen in _requests("ok"):
+        method = seen.param("method") or ""
+        assert set(seen.query) <= methods[method] | envelope, (method, set(seen.query) - methods[method] - envelope)
+        for name in ("start_time", "end_time"):
+            if seen.param(name):
+                assert len(seen.param(name) or "") == 13  # milliseconds, not seconds
+        assert len(seen.param("sig") or "") == 32
