@@ -21,9 +21,9 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate
 
 from functions.core.brands import Brand
 from functions.core.mention import Author, Kind, Mention
-from functions.core.model import Features, Model, features, macro_f1, train
+from functions.core.model import Features, Model, macro_f1, train
 from functions.core.score import Score
-from functions.core.scoring import score
+from functions.core.scoring import rule_view as scored_with_features
 from functions.core.verdicts import Verdict
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
@@ -54,15 +54,19 @@ class Outcome:
     verdicts: int = 0
 
 
-def rule_view(text: str, lang: str | None, brand: Brand) -> Score:
+def _view(text: str, lang: str | None, brand: Brand) -> tuple[Score, Features]:
     mention = Mention("verdict", "0", Kind.POST, brand.slug, Author("0"), text, None, _MOMENT, lang=lang)
-    return score(mention, brand.scoring)
+    return scored_with_features(mention, brand.scoring)
+
+
+def rule_view(text: str, lang: str | None, brand: Brand) -> Score:
+    return _view(text, lang, brand)[0]
 
 
 def featurize(verdict: Verdict, brand: Brand) -> tuple[Features, Score]:
     """The model's features for a verdict's text, from the rules' view of it (recomputed: the rules change)."""
-    ruled = rule_view(verdict.text, verdict.lang, brand)
-    return features(verdict.text, ruled.complaint_probability, ruled.sentiment, ruled.reasons), ruled
+    ruled, found = _view(verdict.text, verdict.lang, brand)
+    return found, ruled
 
 
 def _predict(model: Model, rows: Sequence[Features]) -> list[bool]:
