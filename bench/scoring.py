@@ -364,7 +364,7 @@ def feedback(data: Path) -> None:
     plain = speed_with(texts, rules, None)
     cold = speed_with(texts, rules, live)  # the model's per-word cache fills on this pass
     warm = speed_with(texts, rules, live)
-    print(f"first judgement after load (builds the merged weight table): {first:.1f} ms")
+    print(f"first judgement after load: {first:.1f} ms")
     print(
         f"throughput: rules {plain:,.0f}/s; with the model, first pass {cold:,.0f}/s ({cold / plain:.2f}x),"
         f" warm {warm:,.0f}/s ({warm / plain:.2f}x)"

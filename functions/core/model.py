@@ -47,7 +47,7 @@ REASONS = 3  # how many of the strongest features a score names
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return (
         re.compile(r"https?://\S+|@\w+|&\w+;"),
-        re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[!?]"),
+        re.compile(r"\w+(?:['’]\w+)?|[!?]"),  # after digits are folded to 0
         re.compile(r"\d+"),
     )
 
@@ -79,9 +79,9 @@ def _word_slots(word: str) -> tuple[int, ...]:
     return (_slot("w:" + word), *(_slot("c:" + g) for g in sorted(grams)))
 
 
-@lru_cache(maxsize=200_000)
-def _pair_slot(first: str, second: str) -> int:
-    return _slot(f"b:{first} {second}")
+def _pair_slot(first: int, second: int) -> int:
+    """A word pair's slot, from its words' own slots: arithmetic, no string to build or hash."""
+    return ((first * 0x9E3779B1) ^ (second + 0x632BE5AB)) & MASK
 
 
 @lru_cache(maxsize=4096)
@@ -89,6 +89,7 @@ def _cue_slot(reason: str) -> int:
     return _slot("r:" + reason)
 
 
+@lru_cache(maxsize=4096)
 def _cue(reason: str) -> str | None:
     """A rule reason as a feature name: values dropped (`sentiment:-0.62` is a number feature already)."""
     kind = reason.split(":", 1)[0]
@@ -118,7 +119,8 @@ class Features:
     def pairs(self) -> list[tuple[int, float]]:
         """(slot, value) for every feature: what training walks."""
         found = [(s, self.scale) for w in self.words for s in _word_slots(w)]
-        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(self.words)]
+        ids = [_word_slots(w)[0] for w in self.words]
+        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(ids)]
         found += [(_cue_slot(c), 1.0) for c in self.cues]
         found += [(RULE_LOGIT, self.rule_logit), (RULE_SENTIMENT, self.rule_sentiment), (BIAS, 1.0)]
         return found
@@ -177,32 +179,39 @@ class Model:
         return self.table
 
     def _word(self, word: str) -> tuple[float, ...]:
+        """The word's own slot, then, per head, the sum of its and its n-grams' weights (cached)."""
         found = self._word_sums.get(word)
         if found is None:
-            table = self._table()
+            table = self.table
             zero = (0.0,) * self.heads
-            found = tuple(map(sum, zip(zero, *(table.get(s, zero) for s in _word_slots(word)), strict=True)))
+            slots = _word_slots(word)
+            sums = map(sum, zip(zero, *(table.get(s, zero) for s in slots), strict=True))
+            found = (slots[0], *sums)  # the slot is an int among the floats
             if len(self._word_sums) < 200_000:
                 self._word_sums[word] = found
         return found
 
-    def _logits(self, f: Features) -> tuple[list[float], list[tuple[float, ...]], list[tuple[float, ...]]]:
-        """Each head's log-odds (complaint, then negative and positive if learnt), and the weights of the
-        words (then pairs) and cues they were summed from."""
+    def _logits(
+        self, f: Features
+    ) -> tuple[list[float], list[tuple[float, ...]], list[tuple[float, ...]], list[tuple[float, ...]]]:
+        """Each head's log-odds (complaint, then negative and positive if learnt), and what they were
+        summed from: the words (slot, then a weight per head), the pairs' and the cues' weights."""
         table = self.table
         zero = (0.0,) * self.heads
         word, cached = self._word, self._word_sums.get
         get = table.get
-        text = [cached(w) or word(w) for w in f.words]
-        text += [get(_pair_slot(a, b), zero) for a, b in pairwise(f.words)]
+        words = [cached(w) or word(w) for w in f.words]
+        columns = list(zip(*words, strict=True)) or [(), *([()] * self.heads)]
+        pairs = [get(_pair_slot(a, b), zero) for a, b in pairwise(columns[0])]
         cues = [get(_cue_slot(c), zero) for c in f.cues]
-        text_sums = map(sum, zip(zero, *text, strict=True))
+        pair_sums = map(sum, zip(zero, *pairs, strict=True))
         cue_sums = map(sum, zip(zero, *cues, strict=True))
         rule_logit, rule_sentiment, scale = f.rule_logit, f.rule_sentiment, f.scale
         logits = [
-            t * scale + c + lw * rule_logit + sw * rule_sentiment + b
-            for t, c, lw, sw, b in zip(
-                text_sums,
+            (sum(w) + p) * scale + c + lw * rule_logit + sw * rule_sentiment + b
+            for w, p, c, lw, sw, b in zip(
+                columns[1:],
+                pair_sums,
                 cue_sums,
                 get(RULE_LOGIT, zero),
                 get(RULE_SENTIMENT, zero),
@@ -210,26 +219,19 @@ class Model:
                 strict=True,
             )
         ]
-        return logits, text, cues
+        return logits, words, pairs, cues
 
     def contributions(self, f: Features) -> list[tuple[float, str]]:
         """Each named feature's share of the complaint log-odds (a word with its n-grams; a pair; a cue;
         the rules)."""
-        table = self.table
-
-        def get(slot: int, default: float = 0.0) -> float:
-            found = table.get(slot)
-            return found[0] if found else default
-
+        _, words, pairs, cues = self._logits(f)
+        zero = (0.0,) * self.heads
         scale = f.scale
-        named = [(self._word(w)[0] * scale, w) for w in f.words]
-        for a, b in pairwise(f.words):
-            weight = get(_pair_slot(a, b))
-            if weight:
-                named.append((weight * scale, f"{a} {b}"))
-        named += [(get(_cue_slot(cue), 0.0), cue) for cue in f.cues]
-        named.append((get(RULE_LOGIT, 0.0) * f.rule_logit, "rules"))
-        named.append((get(RULE_SENTIMENT, 0.0) * f.rule_sentiment, "sentiment"))
+        named = [(row[1] * scale, w) for row, w in zip(words, f.words, strict=True)]
+        named += [(row[0] * scale, f"{a} {b}") for row, (a, b) in zip(pairs, pairwise(f.words), strict=True)]
+        named += [(row[0], cue) for row, cue in zip(cues, f.cues, strict=True)]
+        named.append((self.table.get(RULE_LOGIT, zero)[0] * f.rule_logit, "rules"))
+        named.append((self.table.get(RULE_SENTIMENT, zero)[0] * f.rule_sentiment, "sentiment"))
         return named
 
     def probability(self, f: Features) -> float:
@@ -240,7 +242,7 @@ class Model:
         hardest toward the decision. The features are ranked for a complaint (a ticket: the agent reads
         why) and for a clearance when `explain_clearance` (the rules would have opened a ticket);
         otherwise only the version is named: ranking costs more than the decision."""
-        logits, text, cues = self._logits(f)
+        logits, words, pairs, cues = self._logits(f)
         probability = _sigmoid(logits[0])
         complaint = probability >= self.threshold
         sentiment = round(_sigmoid(logits[2]) - _sigmoid(logits[1]), 3) if len(logits) == 3 else None
@@ -251,20 +253,21 @@ class Model:
         scale = f.scale
         zero = (0.0,) * self.heads
         rule_logit, rule_sentiment = self.table.get(RULE_LOGIT, zero)[0], self.table.get(RULE_SENTIMENT, zero)[0]
-        shares = [row[0] * scale for row in text]
+        shares = [row[1] * scale for row in words]
+        shares += [row[0] * scale for row in pairs]
         shares += [row[0] for row in cues]
         shares += [rule_logit * f.rule_logit, rule_sentiment * f.rule_sentiment]
         if complaint:
             strongest = heapq.nlargest(REASONS, ((c, i) for i, c in enumerate(shares) if c > 0))
         else:
             strongest = heapq.nsmallest(REASONS, ((c, i) for i, c in enumerate(shares) if c < 0))
-        words, texts = f.words, len(text)
+        names, texts = f.words, len(words) + len(pairs)
 
         def name(index: int) -> str:
-            if index < len(words):
-                return words[index]
+            if index < len(names):
+                return names[index]
             if index < texts:
-                return f"{words[index - len(words)]} {words[index - len(words) + 1]}"
+                return f"{names[index - len(names)]} {names[index - len(names) + 1]}"
             if index < texts + len(cues):
                 return f.cues[index - texts]
             return "rules" if index == texts + len(cues) else "sentiment"
@@ -291,8 +294,11 @@ class Model:
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> Model:
-        """An MDM2 artifact, or an MDM1 one (complaint head only, written before the sentiment heads)."""
-        if not blob.startswith((MAGIC, OLD_MAGIC)):
+        """An MDM2 artifact (MDM1, from before the sentiment heads and the arithmetic pair slots, is refused:
+        the ingest worker then stays on the rules until the next training)."""
+        if blob.startswith(OLD_MAGIC):
+            raise ValueError("model artifact of an older feature hashing (MDM1): train the brand again")
+        if not blob.startswith(MAGIC):
             raise ValueError("not a mentiondesk model artifact")
         body = zlib.decompress(blob[len(MAGIC) :])
         header_size, count = struct.unpack_from("<II", body)
