@@ -84,9 +84,10 @@ def train_brand(slug: str, now: datetime) -> Outcome:
         return Outcome(slug, False, "too_few_verdicts", verdicts=len(labelled))
     rows = [(v, *featurize(v, brand)) for v in labelled]
     fit = [(f, v.complaint) for v, f, _ in rows if not held_back(v.key)]
+    sentiments = [v.sentiment for v, _, _ in rows if not held_back(v.key)]
     test = [(v, f, ruled) for v, f, ruled in rows if held_back(v.key)]
     gold = [v.complaint for v, _, _ in test]
-    challenger = train(fit, now.strftime("%Y%m%dT%H%M%SZ"))
+    challenger = train(fit, now.strftime("%Y%m%dT%H%M%SZ"), sentiments=sentiments)
     challenger_figure = macro_f1(gold, _predict(challenger, [f for _, f, _ in test]))
     rules_figure = macro_f1(gold, [ruled.complaint for _, _, ruled in test])
     record = models.champion(slug)
