@@ -37,7 +37,7 @@ MASK = (1 << BITS) - 1
 MAGIC = b"MDM2"
 OLD_MAGIC = b"MDM1"
 EPOCHS = 8
-LEARNING_RATE = 0.3
+LEARNING_RATE = 0.2
 L2 = 1e-5
 PRUNE = 1e-3  # weights smaller than this are dropped from the artifact
 REASONS = 3  # how many of the strongest features a score names
@@ -324,6 +324,7 @@ class Model:
         )
 
 
+COMPLAINT_BALANCE = 1.0  # a missed complaint costs more than a needless ticket: the classes weigh alike
 SENTIMENT_BALANCE = 0.0  # the sentiment heads keep the desk's base rates: P(positive) - P(negative) is a sentiment
 MIN_SENTIMENT = 500  # verdicts with a sentiment label (and 10 of each side) before the sentiment heads are learnt
 
@@ -374,7 +375,7 @@ def train(
     if not positives or not negatives:
         raise ValueError("training needs verdicts of both kinds")
     walked = [f.pairs() for f, _ in examples]
-    weights = _fit(walked, [y for _, y in examples], epochs, seed)
+    weights = _fit(walked, [y for _, y in examples], epochs, seed, COMPLAINT_BALANCE)
     heads: tuple[dict[int, float], ...] = (weights,)
     meta: dict[str, object] = {"verdicts": len(examples), "complaints": positives}
     if sentiments is not None:
