@@ -5,8 +5,10 @@
 
 `--feedback`: the learning loop of functions/core/model.py, simulated. Each set is cut in two halves
 (sha256(key) % 2); desk verdicts are simulated on one half (a complaint: airline = a complaint as
-below; SentiRuEval = a negative label for any company; Turkish = Negatif), a model is trained in
-memory on the first 100 / 500 / 1,000 / 2,000 of them (seeded order), and the other half is scored.
+below; SentiRuEval = a negative label for any company; Turkish = Negatif), with the desk's sentiment
+label too (the set's own; SentiRuEval: negative if any company is, else positive if any is, else
+neutral), a model is trained in memory on the first 100 / 500 / 1,000 / 2,000 of them (seeded
+order), and the other half is scored.
 Nothing is written: the sets stay evaluation-only. Also: throughput with a model loaded against the
 rules alone (same texts, same run), the artifact's size and its load time.
 

@@ -1,20 +1,28 @@
 """A brand's complaint model: logistic regression over hashed text features and the rules. Pure.
 
 Features of a mention (`features`):
-- words (lower-cased, links and @handles dropped, digits folded to `0`) and word pairs;
+- words (lower-cased, links and @handles dropped, digits folded to `0`; the scorer hands over its
+  normalized text) and word pairs;
 - character 4-grams of each word, padded (` help `: ` hel`, `help`, `elp `): spelling variants,
   Russian and Turkish inflections and typos share most of them;
-- the rule scorer's view: its complaint log-odds and lexical sentiment as numbers, and every cue
+- the rule scorer's view: its complaint log-odds and returned sentiment as numbers, and every cue
   that fired (`problem:not_arrived`, `severity:health`...) as an indicator.
-Each text feature is hashed (CRC-32, stable across processes) into `2**BITS` slots.
+Words, n-grams and cues are hashed (CRC-32, stable across processes) into `2**BITS` slots; a pair's
+slot is computed from its two words' slots.
 
-Training (`train`) is AdaGrad on the log loss with L2, classes weighted to balance, a fixed number of
-epochs in a seeded order: pure Python, a few seconds for thousands of verdicts, deterministic.
-The artifact (`Model.to_bytes`) keeps only non-zero weights (uint32 slot + float32 weight,
-zlib-compressed) and a JSON header; loading is one decompress and two array reads.
+Heads: complaint, always; negative and positive (one-vs-rest) when enough verdicts carry the desk's
+sentiment label — the model of the desk's own label space, whose P(positive) - P(negative) becomes
+the returned sentiment.
 
-`Model.judge` gives the complaint probability and the reasons an agent reads: `model:<version>` and
-the words and cues that pushed hardest toward the decision (`model:+help`, `model:-thanks`).
+Training (`train`) is AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order
+(complaint classes weighted to balance; the sentiment heads at the labels' own rates): pure Python,
+a few seconds for thousands of verdicts, deterministic. The artifact (`Model.to_bytes`, MDM2) keeps
+the slots where any head's weight is not negligible (uint32) and one float32 column per head,
+zlib-compressed, with a JSON header; loading builds one table of per-slot weight tuples.
+
+`Model.judge` gives the complaint probability, the sentiment if learnt, and the reasons an agent
+reads: `model:<version>` and, for a complaint or a clearance worth explaining, the words and cues
+that pushed hardest toward the decision (`model:+help`, `model:-thanks`).
 """
 
 from __future__ import annotations
