@@ -122,3 +122,15 @@ def test_verdicts_with_the_desks_sentiment_teach_the_model_that_label_space(aws:
 
     assert scored("just got my new toaster from acme, loving it") > 0.5
     assert abs(scored("does the toaster come in blue? asking for a friend")) < 0.5
+
+
+def test_a_champion_in_an_old_artifact_format_does_not_block_training(aws: str) -> None:
+    s3 = boto3.client("s3")
+    bucket = settings().artifacts_bucket
+    s3.put_object(Bucket=bucket, Key="models/acme/old.bin", Body=b"MDM1" + b"\x00" * 16)
+    s3.put_object(Bucket=bucket, Key="models/acme/champion.json", Body=json.dumps({"version": "old"}).encode())
+    assert models.live("acme") is None  # the worker stays on the rules
+    for verdict in _verdicts():
+        verdicts.record(verdict)
+    outcome = training.train_brand("acme", NOW)
+    assert outcome.promoted and outcome.champion is None, outcome
