@@ -5,8 +5,10 @@
 
 `--feedback`: the learning loop of functions/core/model.py, simulated. Each set is cut in two halves
 (sha256(key) % 2); desk verdicts are simulated on one half (a complaint: airline = a complaint as
-below; SentiRuEval = a negative label for any company; Turkish = Negatif), a model is trained in
-memory on the first 100 / 500 / 1,000 / 2,000 of them (seeded order), and the other half is scored.
+below; SentiRuEval = a negative label for any company; Turkish = Negatif), with the desk's sentiment
+label too (the set's own; SentiRuEval: negative if any company is, else positive if any is, else
+neutral), a model is trained in memory on the first 100 / 500 / 1,000 / 2,000 of them (seeded
+order), and the other half is scored.
 Nothing is written: the sets stay evaluation-only. Also: throughput with a model loaded against the
 rules alone (same texts, same run), the artifact's size and its load time.
 
@@ -51,9 +53,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from functions.core.mention import Author, Kind, Mention  # noqa: E402
-from functions.core.model import Model, features, train  # noqa: E402
+from functions.core.model import Model, train  # noqa: E402
 from functions.core.score import ScoringRules  # noqa: E402
-from functions.core.scoring import score, sentiment_label  # noqa: E402
+from functions.core.scoring import rule_view, score, sentiment_label  # noqa: E402
 
 NEG, NEU, POS = "negative", "neutral", "positive"
 WHERE = {
@@ -284,10 +286,17 @@ def fit(name: str, items: list[Item], count: int, rules: ScoringRules) -> Model:
     verdicts = items[:count]
     examples = []
     for item in verdicts:
-        ruled = score(Mention("bench", "1", Kind.POST, "bench", Author("0"), item.text, None, MOMENT), rules)
-        f = features(item.text, ruled.complaint_probability, ruled.sentiment, ruled.reasons)
+        _, f = rule_view(Mention("bench", "1", Kind.POST, "bench", Author("0"), item.text, None, MOMENT), rules)
         examples.append((f, is_complaint(name, item)))
-    return train(examples, f"sim-{count}")
+    return train(examples, f"sim-{count}", sentiments=[desk_sentiment(item) for item in verdicts])
+
+
+def desk_sentiment(item: Item) -> str:
+    """The desk's sentiment label in the simulation: the set's own (SentiRuEval: negative if any company
+    is, else positive if any is, else neutral)."""
+    if item.entities:
+        return NEG if NEG in item.entities else POS if POS in item.entities else NEU
+    return item.gold
 
 
 def feedback(data: Path) -> None:
@@ -350,10 +359,20 @@ def feedback(data: Path) -> None:
         f"\nartifact (last set, 2,000 verdicts): {len(blob) / 1024:,.0f} KiB; load {statistics.median(loads):.1f} ms"
         " (median of 7)"
     )
-    all_texts = texts
-    plain = speed_with(all_texts, rules, None)
-    loaded = speed_with(all_texts, rules, model)
-    print(f"throughput: rules {plain:,.0f}/s, with the model {loaded:,.0f}/s: {loaded / plain:.2f}x")
+    live = Model.from_bytes(blob)  # what the ingest worker runs: the artifact, pruned
+    started = time.perf_counter()
+    live.probability(rule_view(Mention("bench", "1", Kind.POST, "bench", Author("0"), "x", None, MOMENT), rules)[1])
+    first = (time.perf_counter() - started) * 1000
+    cold = speed_with(texts, rules, live)  # the model's per-word cache fills on this pass
+    plain = warm = 0.0
+    for _ in range(3):  # alternated, best of three each: the machine is shared
+        plain = max(plain, speed_with(texts, rules, None))
+        warm = max(warm, speed_with(texts, rules, live))
+    print(f"first judgement after load: {first:.1f} ms")
+    print(
+        f"throughput: rules {plain:,.0f}/s; with the model, first pass {cold:,.0f}/s ({cold / plain:.2f}x),"
+        f" warm {warm:,.0f}/s ({warm / plain:.2f}x)"
+    )
 
 
 def speed_with(texts: list[str], rules: ScoringRules, model: Model | None) -> float:

@@ -291,13 +291,20 @@ def _imported(row: verdict_rows.ImportRow, brand: str, now: str) -> verdict_rows
         stored = mentions.get(identity)
         if stored is not None and stored.mention.brand == brand:
             return verdict_rows.Verdict(
-                identity, brand, row.complaint, source, now, stored.mention.text, stored.score.lang
+                identity, brand, row.complaint, source, now, stored.mention.text, stored.score.lang, row.sentiment
             )
         if row.text is None:
             return None
     text = row.text or ""
     return verdict_rows.Verdict(
-        verdict_rows.text_key(brand, text), brand, row.complaint, source, now, text, detect_language(text)
+        verdict_rows.text_key(brand, text),
+        brand,
+        row.complaint,
+        source,
+        now,
+        text,
+        detect_language(text),
+        row.sentiment,
     )
 
 

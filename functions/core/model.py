@@ -1,20 +1,28 @@
 """A brand's complaint model: logistic regression over hashed text features and the rules. Pure.
 
 Features of a mention (`features`):
-- words (lower-cased, links and @handles dropped, digits folded to `0`) and word pairs;
+- words (lower-cased, links and @handles dropped, digits folded to `0`; the scorer hands over its
+  normalized text) and word pairs;
 - character 4-grams of each word, padded (` help `: ` hel`, `help`, `elp `): spelling variants,
   Russian and Turkish inflections and typos share most of them;
-- the rule scorer's view: its complaint log-odds and lexical sentiment as numbers, and every cue
+- the rule scorer's view: its complaint log-odds and returned sentiment as numbers, and every cue
   that fired (`problem:not_arrived`, `severity:health`...) as an indicator.
-Each text feature is hashed (CRC-32, stable across processes) into `2**BITS` slots.
+Words, n-grams and cues are hashed (CRC-32, stable across processes) into `2**BITS` slots; a pair's
+slot is computed from its two words' slots.
 
-Training (`train`) is AdaGrad on the log loss with L2, classes weighted to balance, a fixed number of
-epochs in a seeded order: pure Python, a few seconds for thousands of verdicts, deterministic.
-The artifact (`Model.to_bytes`) keeps only non-zero weights (uint32 slot + float32 weight,
-zlib-compressed) and a JSON header; loading is one decompress and two array reads.
+Heads: complaint, always; negative and positive (one-vs-rest) when enough verdicts carry the desk's
+sentiment label — the model of the desk's own label space, whose P(positive) - P(negative) becomes
+the returned sentiment.
 
-`Model.judge` gives the complaint probability and the reasons an agent reads: `model:<version>` and
-the words and cues that pushed hardest toward the decision (`model:+help`, `model:-thanks`).
+Training (`train`) is AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order
+(complaint classes weighted to balance; the sentiment heads at the labels' own rates): pure Python,
+a few seconds for thousands of verdicts, deterministic. The artifact (`Model.to_bytes`, MDM2) keeps
+the slots where any head's weight is not negligible (uint32) and one float32 column per head,
+zlib-compressed, with a JSON header; loading builds one table of per-slot weight tuples.
+
+`Model.judge` gives the complaint probability, the sentiment if learnt, and the reasons an agent
+reads: `model:<version>` and, for a complaint or a clearance worth explaining, the words and cues
+that pushed hardest toward the decision (`model:+help`, `model:-thanks`).
 """
 
 from __future__ import annotations
@@ -34,9 +42,10 @@ from itertools import pairwise
 
 BITS = 20
 MASK = (1 << BITS) - 1
-MAGIC = b"MDM1"
+MAGIC = b"MDM2"
+OLD_MAGIC = b"MDM1"
 EPOCHS = 8
-LEARNING_RATE = 0.3
+LEARNING_RATE = 0.2
 L2 = 1e-5
 PRUNE = 1e-3  # weights smaller than this are dropped from the artifact
 REASONS = 3  # how many of the strongest features a score names
@@ -46,7 +55,7 @@ REASONS = 3  # how many of the strongest features a score names
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return (
         re.compile(r"https?://\S+|@\w+|&\w+;"),
-        re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[!?]"),
+        re.compile(r"\w+(?:['’]\w+)?|[!?]"),  # after digits are folded to 0
         re.compile(r"\d+"),
     )
 
@@ -54,12 +63,16 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 _TR = str.maketrans("çğıöşüâîûё", "cgiosuaiuе")
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, *, normalized: bool = False) -> list[str]:
+    """Words, numbers (as `0`) and ! ?, lower-cased and folded. `normalized`: the text is the scorer's
+    normalized text already (lower-cased, Turkish folded, links and handles gone)."""
     strip, word, digits = _patterns()
+    if normalized:
+        return word.findall(digits.sub("0", text))
     lowered = text.lower() if text.isascii() else text.replace("İ", "i").lower().translate(_TR)
     if "http" in lowered or "@" in lowered or "&" in lowered:
         lowered = strip.sub(" ", lowered)
-    return word.findall(digits.sub("0", lowered) if any(c.isdigit() for c in lowered) else lowered)
+    return word.findall(digits.sub("0", lowered))
 
 
 def _slot(name: str) -> int:
@@ -74,9 +87,9 @@ def _word_slots(word: str) -> tuple[int, ...]:
     return (_slot("w:" + word), *(_slot("c:" + g) for g in sorted(grams)))
 
 
-@lru_cache(maxsize=200_000)
-def _pair_slot(first: str, second: str) -> int:
-    return _slot(f"b:{first} {second}")
+def _pair_slot(first: int, second: int) -> int:
+    """A word pair's slot, from its words' own slots: arithmetic, no string to build or hash."""
+    return ((first * 0x9E3779B1) ^ (second + 0x632BE5AB)) & MASK
 
 
 @lru_cache(maxsize=4096)
@@ -84,6 +97,7 @@ def _cue_slot(reason: str) -> int:
     return _slot("r:" + reason)
 
 
+@lru_cache(maxsize=4096)
 def _cue(reason: str) -> str | None:
     """A rule reason as a feature name: values dropped (`sentiment:-0.62` is a number feature already)."""
     kind = reason.split(":", 1)[0]
@@ -113,14 +127,17 @@ class Features:
     def pairs(self) -> list[tuple[int, float]]:
         """(slot, value) for every feature: what training walks."""
         found = [(s, self.scale) for w in self.words for s in _word_slots(w)]
-        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(self.words)]
+        ids = [_word_slots(w)[0] for w in self.words]
+        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(ids)]
         found += [(_cue_slot(c), 1.0) for c in self.cues]
         found += [(RULE_LOGIT, self.rule_logit), (RULE_SENTIMENT, self.rule_sentiment), (BIAS, 1.0)]
         return found
 
 
-def features(text: str, rule_probability: float, rule_sentiment: float, reasons: Sequence[str]) -> Features:
-    words = tuple(tokens(text))
+def features(
+    text: str, rule_probability: float, rule_sentiment: float, reasons: Sequence[str], *, normalized: bool = False
+) -> Features:
+    words = tuple(tokens(text, normalized=normalized))
     count = 5 * len(words)  # about a word, its n-grams and a pair each: unit length, without counting them
     cues = tuple(c for c in (_cue(r) for r in reasons) if c is not None)
     p = min(max(rule_probability, 1e-3), 1 - 1e-3)
@@ -140,67 +157,155 @@ class Judgement:
     probability: float
     complaint: bool
     reasons: tuple[str, ...]
+    sentiment: float | None = None  # P(positive) - P(negative) from the desk's own labels, when learnt
+
+
+HEADS = ("complaint", "negative", "positive")  # the sentiment heads exist when the verdicts carried labels
 
 
 @dataclass(frozen=True, eq=False)
 class Model:
+    """Weights by slot (`table`: a tuple per slot, one weight per head): the complaint head and, when
+    the brand's verdicts carried the desk's sentiment label, one-vs-rest heads for negative and
+    positive: the model of the desk's own label space, which then gives the returned sentiment.
+    One lookup per feature whatever the number of heads."""
+
     version: str
-    weights: dict[int, float]
+    table: dict[int, tuple[float, ...]]
     threshold: float = 0.5
     meta: dict[str, object] = field(default_factory=dict)
-    _word_sums: dict[str, float] = field(default_factory=dict, repr=False)  # word -> its slots' weights
+    heads: int = 1  # 1: complaint; 3: complaint, negative, positive
+    _word_sums: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)  # word -> per head
 
-    def _word(self, word: str) -> float:
+    @classmethod
+    def of(cls, version: str, heads: Sequence[dict[int, float]], meta: dict[str, object]) -> Model:
+        slots = set().union(*heads)
+        table = {s: tuple(head.get(s, 0.0) for head in heads) for s in slots}
+        return cls(version, table, meta=meta, heads=len(heads))
+
+    def _table(self) -> dict[int, tuple[float, ...]]:
+        return self.table
+
+    def _word(self, word: str) -> tuple[float, ...]:
+        """The word's own slot, then, per head, the sum of its and its n-grams' weights (cached)."""
         found = self._word_sums.get(word)
         if found is None:
-            get = self.weights.get
-            found = sum(get(s, 0.0) for s in _word_slots(word))
+            table = self.table
+            zero = (0.0,) * self.heads
+            slots = _word_slots(word)
+            sums = map(sum, zip(zero, *(table.get(s, zero) for s in slots), strict=True))
+            found = (slots[0], *sums)  # the slot is an int among the floats
             if len(self._word_sums) < 200_000:
                 self._word_sums[word] = found
         return found
 
+    def _logits(
+        self, f: Features
+    ) -> tuple[list[float], list[tuple[float, ...]], list[tuple[float, ...]], list[tuple[float, ...]]]:
+        """Each head's log-odds (complaint, then negative and positive if learnt), and what they were
+        summed from: the words (slot, then a weight per head), the pairs' and the cues' weights."""
+        table = self.table
+        zero = (0.0,) * self.heads
+        word, cached = self._word, self._word_sums.get
+        get = table.get
+        words = [cached(w) or word(w) for w in f.words]
+        columns = list(zip(*words, strict=True)) or [(), *([()] * self.heads)]
+        pairs = [get(_pair_slot(a, b), zero) for a, b in pairwise(columns[0])]
+        cues = [get(_cue_slot(c), zero) for c in f.cues]
+        pair_sums = map(sum, zip(zero, *pairs, strict=True))
+        cue_sums = map(sum, zip(zero, *cues, strict=True))
+        rule_logit, rule_sentiment, scale = f.rule_logit, f.rule_sentiment, f.scale
+        logits = [
+            (sum(w) + p) * scale + c + lw * rule_logit + sw * rule_sentiment + b
+            for w, p, c, lw, sw, b in zip(
+                columns[1:],
+                pair_sums,
+                cue_sums,
+                get(RULE_LOGIT, zero),
+                get(RULE_SENTIMENT, zero),
+                get(BIAS, zero),
+                strict=True,
+            )
+        ]
+        return logits, words, pairs, cues
+
     def contributions(self, f: Features) -> list[tuple[float, str]]:
-        """Each named feature's share of the log-odds (a word with its n-grams; a pair; a cue; the rules)."""
-        get = self.weights.get
-        word = self._word
+        """Each named feature's share of the complaint log-odds (a word with its n-grams; a pair; a cue;
+        the rules)."""
+        _, words, pairs, cues = self._logits(f)
+        zero = (0.0,) * self.heads
         scale = f.scale
-        named = [(word(w) * scale, w) for w in f.words]
-        for a, b in pairwise(f.words):
-            weight = get(_pair_slot(a, b))
-            if weight:
-                named.append((weight * scale, f"{a} {b}"))
-        named += [(get(_cue_slot(cue), 0.0), cue) for cue in f.cues]
-        named.append((get(RULE_LOGIT, 0.0) * f.rule_logit, "rules"))
-        named.append((get(RULE_SENTIMENT, 0.0) * f.rule_sentiment, "sentiment"))
+        named = [(row[1] * scale, w) for row, w in zip(words, f.words, strict=True)]
+        named += [(row[0] * scale, f"{a} {b}") for row, (a, b) in zip(pairs, pairwise(f.words), strict=True)]
+        named += [(row[0], cue) for row, cue in zip(cues, f.cues, strict=True)]
+        named.append((self.table.get(RULE_LOGIT, zero)[0] * f.rule_logit, "rules"))
+        named.append((self.table.get(RULE_SENTIMENT, zero)[0] * f.rule_sentiment, "sentiment"))
         return named
 
     def probability(self, f: Features) -> float:
-        return _sigmoid(sum(c for c, _ in self.contributions(f)) + self.weights.get(BIAS, 0.0))
+        return _sigmoid(self._logits(f)[0][0])
 
-    def judge(self, f: Features) -> Judgement:
-        """Probability, decision, and the named features that pushed hardest toward the decision."""
-        named = self.contributions(f)
-        probability = _sigmoid(sum(c for c, _ in named) + self.weights.get(BIAS, 0.0))
+    def judge(self, f: Features, *, explain_clearance: bool = False) -> Judgement:
+        """Probability, decision, the desk-label sentiment if learnt, and the named features that pushed
+        hardest toward the decision. The features are ranked for a complaint (a ticket: the agent reads
+        why) and for a clearance when `explain_clearance` (the rules would have opened a ticket);
+        otherwise only the version is named: ranking costs more than the decision."""
+        logits, words, pairs, cues = self._logits(f)
+        probability = _sigmoid(logits[0])
         complaint = probability >= self.threshold
+        sentiment = round(_sigmoid(logits[2]) - _sigmoid(logits[1]), 3) if len(logits) == 3 else None
+        if not complaint and not explain_clearance:
+            return Judgement(round(probability, 3), complaint, (f"model:{self.version}",), sentiment)
+        # Each named feature's share of the complaint log-odds, by its index: words, pairs, cues, the
+        # rules, the rules' sentiment (only the strongest few are named: pairs' names cost a string).
+        scale = f.scale
+        zero = (0.0,) * self.heads
+        rule_logit, rule_sentiment = self.table.get(RULE_LOGIT, zero)[0], self.table.get(RULE_SENTIMENT, zero)[0]
+        shares = [row[1] * scale for row in words]
+        shares += [row[0] * scale for row in pairs]
+        shares += [row[0] for row in cues]
+        shares += [rule_logit * f.rule_logit, rule_sentiment * f.rule_sentiment]
         if complaint:
-            strongest = heapq.nlargest(REASONS, (x for x in named if x[0] > 0))
+            strongest = heapq.nlargest(REASONS, ((c, i) for i, c in enumerate(shares) if c > 0))
         else:
-            strongest = heapq.nsmallest(REASONS, (x for x in named if x[0] < 0))
-        reasons = tuple(f"model:{'+' if c > 0 else '-'}{n}" for c, n in strongest)
-        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *reasons))
+            strongest = heapq.nsmallest(REASONS, ((c, i) for i, c in enumerate(shares) if c < 0))
+        names, texts = f.words, len(words) + len(pairs)
+
+        def name(index: int) -> str:
+            if index < len(names):
+                return names[index]
+            if index < texts:
+                return f"{names[index - len(names)]} {names[index - len(names) + 1]}"
+            if index < texts + len(cues):
+                return f.cues[index - texts]
+            return "rules" if index == texts + len(cues) else "sentiment"
+
+        reasons = tuple(f"model:{'+' if c > 0 else '-'}{name(i)}" for c, i in strongest)
+        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *reasons), sentiment)
 
     def to_bytes(self) -> bytes:
-        kept = sorted((s, w) for s, w in self.weights.items() if abs(w) >= PRUNE)
-        slots = array("I", (s for s, _ in kept))
-        weights = array("f", (w for _, w in kept))
+        """MDM2: a JSON header, the kept slots (uint32), then each head's weights (float32) in that order."""
+        kept = sorted(s for s, w in self.table.items() if max(map(abs, w)) >= PRUNE)
+        body = array("I", kept).tobytes()
+        for head in range(self.heads):
+            body += array("f", (self.table[s][head] for s in kept)).tobytes()
         header = json.dumps(
-            {"version": self.version, "threshold": self.threshold, "bits": BITS, "meta": self.meta}
+            {
+                "version": self.version,
+                "threshold": self.threshold,
+                "bits": BITS,
+                "meta": self.meta,
+                "heads": list(HEADS[: self.heads]),
+            }
         ).encode()
-        body = struct.pack("<II", len(header), len(kept)) + header + slots.tobytes() + weights.tobytes()
-        return MAGIC + zlib.compress(body, 6)
+        return MAGIC + zlib.compress(struct.pack("<II", len(header), len(kept)) + header + body, 6)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> Model:
+        """An MDM2 artifact (MDM1, from before the sentiment heads and the arithmetic pair slots, is refused:
+        the ingest worker then stays on the rules until the next training)."""
+        if blob.startswith(OLD_MAGIC):
+            raise ValueError("model artifact of an older feature hashing (MDM1): train the brand again")
         if not blob.startswith(MAGIC):
             raise ValueError("not a mentiondesk model artifact")
         body = zlib.decompress(blob[len(MAGIC) :])
@@ -209,33 +314,47 @@ class Model:
         header = json.loads(body[8:start])
         if header.get("bits") != BITS:
             raise ValueError(f"model was trained with {header.get('bits')} hash bits, this code uses {BITS}")
-        slots, weights = array("I"), array("f")
+        heads = len(header.get("heads") or ["complaint"])
+        slots = array("I")
         slots.frombytes(body[start : start + 4 * count])
-        weights.frombytes(body[start + 4 * count : start + 8 * count])
+        columns = []
+        for head in range(heads):
+            weights = array("f")
+            offset = start + 4 * count * (1 + head)
+            weights.frombytes(body[offset : offset + 4 * count])
+            columns.append(weights)
         return cls(
             version=str(header["version"]),
-            weights=dict(zip(slots, weights, strict=True)),
+            table=dict(zip(slots, zip(*columns, strict=True), strict=True)),
             threshold=float(header["threshold"]),
             meta=dict(header.get("meta") or {}),
+            heads=heads,
         )
 
 
-def train(examples: Sequence[tuple[Features, bool]], version: str, *, epochs: int = EPOCHS, seed: int = 14) -> Model:
-    """Fit the weights on labelled examples (AdaGrad, L2, balanced classes, seeded order)."""
-    positives = sum(1 for _, y in examples if y)
-    negatives = len(examples) - positives
-    if not positives or not negatives:
-        raise ValueError("training needs verdicts of both kinds")
-    weight_of = {True: len(examples) / (2 * positives), False: len(examples) / (2 * negatives)}
+COMPLAINT_BALANCE = 1.0  # a missed complaint costs more than a needless ticket: the classes weigh alike
+SENTIMENT_BALANCE = 0.0  # the sentiment heads keep the desk's base rates: P(positive) - P(negative) is a sentiment
+MIN_SENTIMENT = 500  # verdicts with a sentiment label (and 10 of each side) before the sentiment heads are learnt
+
+
+def _fit(
+    walked: Sequence[list[tuple[int, float]]], labels: Sequence[bool], epochs: int, seed: int, balance: float = 1.0
+) -> dict[int, float]:
+    """One head: AdaGrad on the log loss with L2, classes weighted toward balance (`balance` 1: fully,
+    0: not at all), seeded order."""
+    positives = sum(labels)
+    weight_of = {
+        True: (len(labels) / (2 * positives)) ** balance,
+        False: (len(labels) / (2 * (len(labels) - positives))) ** balance,
+    }
     weights: dict[int, float] = {}
     squares: dict[int, float] = {}
-    order = list(range(len(examples)))
+    order = list(range(len(labels)))
     shuffle = random.Random(seed).shuffle  # noqa: S311 (a training order, not a secret)
-    walked = [f.pairs() for f, _ in examples]
     for _ in range(epochs):
         shuffle(order)
         for index in order:
-            label = examples[index][1]
+            label = labels[index]
             pairs = walked[index]
             z = sum(weights.get(s, 0.0) * v for s, v in pairs)
             error = (_sigmoid(z) - (1.0 if label else 0.0)) * weight_of[label]
@@ -245,7 +364,39 @@ def train(examples: Sequence[tuple[Features, bool]], version: str, *, epochs: in
                 g2 = squares.get(s, 0.0) + g * g
                 squares[s] = g2
                 weights[s] = w - LEARNING_RATE * g / math.sqrt(g2 + 1e-12)
-    return Model(version, weights, meta={"verdicts": len(examples), "complaints": positives})
+    return weights
+
+
+def train(
+    examples: Sequence[tuple[Features, bool]],
+    version: str,
+    *,
+    sentiments: Sequence[str | None] | None = None,
+    epochs: int = EPOCHS,
+    seed: int = 14,
+) -> Model:
+    """Fit the complaint head on labelled examples and, when enough of them carry the desk's sentiment
+    label (`sentiments`, "negative" / "neutral" / "positive" or None, one per example), the negative
+    and positive heads on those."""
+    positives = sum(1 for _, y in examples if y)
+    negatives = len(examples) - positives
+    if not positives or not negatives:
+        raise ValueError("training needs verdicts of both kinds")
+    walked = [f.pairs() for f, _ in examples]
+    weights = _fit(walked, [y for _, y in examples], epochs, seed, COMPLAINT_BALANCE)
+    heads: tuple[dict[int, float], ...] = (weights,)
+    meta: dict[str, object] = {"verdicts": len(examples), "complaints": positives}
+    if sentiments is not None:
+        rows = [(w, s) for w, s in zip(walked, sentiments, strict=True) if s in ("negative", "neutral", "positive")]
+        sides = [sum(s == side for _, s in rows) for side in ("negative", "positive")]
+        if len(rows) >= MIN_SENTIMENT and all(10 <= n <= len(rows) - 10 for n in sides):
+            sentiment_walked = [w for w, _ in rows]
+            heads += (
+                _fit(sentiment_walked, [s == "negative" for _, s in rows], epochs, seed, SENTIMENT_BALANCE),
+                _fit(sentiment_walked, [s == "positive" for _, s in rows], epochs, seed, SENTIMENT_BALANCE),
+            )
+            meta["sentiment_labels"] = len(rows)
+    return Model.of(version, heads, meta)
 
 
 def macro_f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:

@@ -35,9 +35,9 @@ from functions.core.mention import Mention
 from functions.core.score import Priority, Score, ScoringRules
 
 if TYPE_CHECKING:
-    from functions.core.model import Model
+    from functions.core.model import Features, Model
 
-__all__ = ["detect_language", "score", "sentiment", "sentiment_label"]
+__all__ = ["detect_language", "rule_view", "score", "sentiment", "sentiment_label"]
 
 CATEGORIES = ("billing", "account", "delivery", "product", "service")  # precedence when several fire
 
@@ -383,8 +383,42 @@ def sentiment_label(result: Score, band: float) -> str:
 
 def score(mention: Mention, rules: ScoringRules, model: Model | None = None) -> Score:
     """Score one mention; every cue that moved the result is named in `reasons`. With the brand's
-    `model` (functions.core.model), the model's probability and decision replace the rules', and its
-    version and strongest features join the reasons."""
+    `model` (functions.core.model), the model's probability and decision replace the rules', its
+    version and strongest features join the reasons, and, if it learnt the desk's sentiment labels,
+    its sentiment (P(positive) - P(negative)) replaces the words'."""
+    return _score(mention, rules, model, None)
+
+
+def rule_view(mention: Mention, rules: ScoringRules) -> tuple[Score, Features]:
+    """The rules' score and the model's features of a mention, as `score` computes them for a model:
+    what the trainer learns from."""
+    found: list[Features] = []
+    return _score(mention, rules, None, found), found[0]
+
+
+def _with_model(
+    model: Model | None,
+    found: list[Features] | None,
+    normalized: str,
+    ruled: tuple[float, bool, float],
+    reasons: list[str],
+) -> tuple[float, bool, float, tuple[str, ...]]:
+    """The model's probability, decision, sentiment (learnt from the desk's labels, else the rules') and
+    reasons, from the same view of the rules the trainer saw (`rule_view`)."""
+    from functions.core.model import features
+
+    probability, complaint, polarity = ruled
+    view = features(normalized, probability, polarity, reasons, normalized=True)
+    if found is not None:
+        found.append(view)
+    if model is None:
+        return probability, complaint, polarity, ()
+    judged = model.judge(view, explain_clearance=complaint)
+    sentiment = judged.sentiment if judged.sentiment is not None else polarity
+    return judged.probability, judged.complaint, sentiment, judged.reasons
+
+
+def _score(mention: Mention, rules: ScoringRules, model: Model | None, found: list[Features] | None) -> Score:
     text = mention.text
     lang = mention.lang or detect_language(text)
     pack = _pack(lang)
@@ -444,16 +478,14 @@ def score(mention: Mention, rules: ScoringRules, model: Model | None = None) -> 
         reasons.append("resolved")
     probability = round(1.0 / (1.0 + math.exp(-logit)), 3)
     complaint = probability >= rules.complaint_threshold
-    if model is not None:  # the brand's own model decides; the rules' view is among its features
-        from functions.core.model import features
-
-        judged = model.judge(features(text, probability, lexical, reasons))
-        probability, complaint = judged.probability, judged.complaint
-        reasons += judged.reasons
-
     # The returned sentiment: praise weakened and blame added by the stated problems.
     damped = lexical / (1.0 + evidence) if lexical > 0 else lexical
     polarity = round(max(-1.0, min(1.0, damped - 0.12 * evidence)), 3)
+    if model is not None or found is not None:  # the brand's own model decides; the rules' view is among its features
+        probability, complaint, polarity, extra = _with_model(
+            model, found, normalized, (probability, complaint, polarity), reasons
+        )
+        reasons += extra
     if polarity <= -0.1:
         reasons.append(f"sentiment:{polarity:+.2f}")
 

@@ -108,6 +108,7 @@ class Verdict:
     at: str  # ISO time
     text: str
     lang: str | None = None
+    sentiment: str | None = None  # the desk's own label, "negative" / "neutral" / "positive", if it gave one
 
 
 def text_key(brand: str, text: str) -> str:
@@ -116,6 +117,25 @@ def text_key(brand: str, text: str) -> str:
 
 YES = frozenset({"1", "yes", "y", "true", "complaint", "c"})
 NO = frozenset({"0", "no", "n", "false", "not_complaint", "not complaint", "not-complaint", "spam", "nc"})
+
+
+SENTIMENTS = {
+    "negative": "negative",
+    "neg": "negative",
+    "-1": "negative",
+    "neutral": "neutral",
+    "neu": "neutral",
+    "0": "neutral",
+    "positive": "positive",
+    "pos": "positive",
+    "1": "positive",
+    "+1": "positive",
+}
+
+
+def parse_sentiment(raw: str) -> str | None:
+    """An import's optional `sentiment` column: negative/neutral/positive (or -1/0/1)."""
+    return SENTIMENTS.get(raw.strip().lower())
 
 
 def parse_label(raw: str) -> bool | None:
@@ -129,6 +149,7 @@ class ImportRow:
     mention_id: str | None  # `network#external_id` or the full identity
     text: str | None
     complaint: bool
+    sentiment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +159,9 @@ class BadRow:
 
 
 def read_import(lines: Iterable[str]) -> Iterator[ImportRow | BadRow]:
-    """Rows of an import CSV with a header: `label` and `id` or `text` (or both; `id` wins)."""
+    """Rows of an import CSV with a header: `label` and `id` or `text` (or both; `id` wins), and an
+    optional `sentiment` (negative/neutral/positive or -1/0/1: the desk's own sentiment label, which
+    the brand's model learns when enough verdicts carry one)."""
     reader = csv.DictReader(lines)
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     if "label" not in columns or not columns & {"id", "text"}:
@@ -154,4 +177,8 @@ def read_import(lines: Iterable[str]) -> Iterator[ImportRow | BadRow]:
         if mention_id is None and text is None:
             yield BadRow(line, "neither id nor text")
             continue
-        yield ImportRow(line, mention_id, text, label)
+        sentiment = parse_sentiment(data["sentiment"]) if data.get("sentiment") else None
+        if data.get("sentiment") and sentiment is None:
+            yield BadRow(line, f"sentiment {data['sentiment']!r} is not negative/neutral/positive (-1/0/1)")
+            continue
+        yield ImportRow(line, mention_id, text, label, sentiment)

@@ -35,6 +35,7 @@ def record(verdict: Verdict) -> bool:
             "at": verdict.at,
             "text": verdict.text,
             "lang": verdict.lang,
+            "sentiment": verdict.sentiment,
         }
     )
     try:
@@ -58,6 +59,7 @@ def _verdict(item: dict[str, Any]) -> Verdict:
         at=data["at"],
         text=data.get("text") or "",
         lang=data.get("lang"),
+        sentiment=data.get("sentiment"),
     )
 
 

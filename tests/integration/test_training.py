@@ -15,6 +15,7 @@ from functions import cli
 from functions.core.model import Model
 from functions.core.verdicts import Source, Verdict
 from functions.jobs import training
+from functions.runtime.brands import brands
 from functions.runtime.settings import settings
 from functions.stores import models, verdicts
 from tests.helpers import deliver, mentions_stored, vk_body
@@ -92,3 +93,44 @@ def test_cli_train_says_what_happened(aws: str, capsys: pytest.CaptureFixture[st
         verdicts.record(verdict)
     assert cli.main(["train", "--brand", "acme"]) == 0
     assert cli.main(["train", "--brand", "nobody"]) == 2
+
+
+def test_verdicts_with_the_desks_sentiment_teach_the_model_that_label_space(aws: str) -> None:
+    kinds = (
+        ("the {} I bought came with a crack, any advice? #{}", True, "negative"),
+        ("does the {} come in blue? asking for a friend #{}", False, "neutral"),
+        ("just got my new {} from acme, loving it #{}", False, "positive"),
+    )
+    for i in range(250):
+        for j, (template, complaint, sentiment) in enumerate(kinds):
+            text = template.format(THINGS[i % len(THINGS)], i)
+            key = f"acme#vk#s{i}-{j}"
+            verdicts.record(Verdict(key, "acme", complaint, Source.IMPORT, NOW.isoformat(), text, "en", sentiment))
+    assert {v.sentiment for v in verdicts.for_brand("acme")} == {"negative", "neutral", "positive"}
+    outcome = training.train_brand("acme", NOW)
+    assert outcome.promoted, outcome
+    live = models.live("acme")
+    assert live is not None and live.heads == 3
+    from functions.core.mention import Author, Kind, Mention
+    from functions.core.scoring import score
+
+    def scored(text: str) -> float:
+        mention = Mention("vk", "1", Kind.POST, "acme", Author("0"), text, None, NOW, lang="en")
+        brand = brands().get("acme")
+        assert brand is not None
+        return score(mention, brand.scoring, live).sentiment
+
+    assert scored("just got my new toaster from acme, loving it") > 0.5
+    assert abs(scored("does the toaster come in blue? asking for a friend")) < 0.5
+
+
+def test_a_champion_in_an_old_artifact_format_does_not_block_training(aws: str) -> None:
+    s3 = boto3.client("s3")
+    bucket = settings().artifacts_bucket
+    s3.put_object(Bucket=bucket, Key="models/acme/old.bin", Body=b"MDM1" + b"\x00" * 16)
+    s3.put_object(Bucket=bucket, Key="models/acme/champion.json", Body=json.dumps({"version": "old"}).encode())
+    assert models.live("acme") is None  # the worker stays on the rules
+    for verdict in _verdicts():
+        verdicts.record(verdict)
+    outcome = training.train_brand("acme", NOW)
+    assert outcome.promoted and outcome.champion is None, outcome

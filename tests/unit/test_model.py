@@ -30,3 +30,31 @@ def test_macro_f1_averages_both_classes() -> None:
     assert macro_f1([True, True, False, False], [True, True, True, True]) == round(
         (2 / 3 + 0.0) / 2, 4
     )  # complaint F1 2/3, the other class 0
+
+
+def test_sentiment_heads_learn_the_desks_labels_and_survive_the_artifact() -> None:
+    things = [f"thing{i}" for i in range(200)]
+    examples, sentiments = [], []
+    for i, t in enumerate(things):
+        kind = i % 3
+        text = ["my {} broke, please help", "got my {} today", "love the {}, brilliant"][kind].format(t)
+        examples.append((features(text, 0.4, 0.0, ()), kind == 0))
+        sentiments.append(("negative", "neutral", "positive")[kind])
+    few = train(examples[:60], "few", sentiments=sentiments[:60])
+    assert few.heads == 1 and few.judge(examples[0][0]).sentiment is None  # too few labels: the rules' sentiment
+    model = train(examples * 3, "v2", sentiments=sentiments * 3)
+    assert model.heads == 3
+    loaded = Model.from_bytes(model.to_bytes())
+    praise = loaded.judge(features("love the gadget, brilliant", 0.4, 0.0, ()))
+    plain = loaded.judge(features("got my gadget today", 0.4, 0.0, ()))
+    broken = loaded.judge(features("my gadget broke, please help", 0.4, 0.0, ()))
+    assert praise.sentiment is not None and plain.sentiment is not None and broken.sentiment is not None
+    assert praise.sentiment > 0.5 and abs(plain.sentiment) < 0.5 and broken.sentiment < -0.5
+    assert broken.complaint and not praise.complaint
+
+
+def test_an_old_artifact_is_refused_so_the_worker_stays_on_the_rules() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="older feature hashing"):
+        Model.from_bytes(b"MDM1" + b"\x00" * 16)

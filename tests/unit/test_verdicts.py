@@ -52,3 +52,13 @@ def test_import_rows_take_ids_or_texts_and_name_bad_lines() -> None:
     ]
     with pytest.raises(ValueError, match="header"):
         list(read_import(["id,verdict", "vk#1,1"]))
+
+
+def test_import_rows_may_carry_the_desks_sentiment() -> None:
+    lines = ["label,text,sentiment", "0,love it,positive", "1,broken again,-1", "0,hm,", "0,x,meh"]
+    assert list(read_import(lines)) == [
+        ImportRow(2, None, "love it", False, "positive"),
+        ImportRow(3, None, "broken again", True, "negative"),
+        ImportRow(4, None, "hm", False),
+        BadRow(5, "sentiment 'meh' is not negative/neutral/positive (-1/0/1)"),
+    ]
