@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -429,8 +430,6 @@ def remove_mappings(aws: Aws, stage: str) -> None:
 
 
 def chalice(command: str, stage: str, aws: Aws, run: Callable[..., Any]) -> None:
-    import os
-
     executable = Path(sys.executable).with_name("chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": aws.region}
     run([str(executable), command, "--stage", stage], cwd=ROOT, env=env, check=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,7 @@ from functions.core.polls import (
     RateLimitedError,
     SourceUnavailableError,
     TokenInvalidError,
+    setting,
 )
 from functions.core.webhooks import (
     MalformedPayloadError,
@@ -472,6 +473,28 @@ def graph_error(network: str, status: int, body: Any) -> Exception:
     if code in _TRANSIENT_CODES or status >= 500:
         return SourceUnavailableError(said)
     return PollError(said)
+
+
+def graph_api(settings: Mapping[str, Any]) -> str:
+    """`<graph_api>/<graph_version>`: Meta's host and version unless the source's settings name others."""
+    return f"{setting(settings, 'graph_api', GRAPH_API)}/{setting(settings, 'graph_version', GRAPH_VERSION)}"
+
+
+def graph_list(
+    http: Fetch, credentials: Credentials, url: str, params: Mapping[str, str], network: str, *, pages: int
+) -> Iterator[Any]:
+    """The items of a Graph edge (`data`), following its `after` cursor for at most `pages` pages."""
+    edge = url.rsplit("/", 1)[-1]
+    for _ in range(pages):
+        answer = graph_get(http, credentials, url, params, network)
+        data = answer.get("data")
+        if not isinstance(data, list):
+            raise MalformedPayloadError(f"{network}: /{edge} answered without a data list")
+        yield from data
+        after = next_page(answer)
+        if after is None:
+            return
+        params = {**params, "after": after}
 
 
 def next_page(body: Mapping[str, Any]) -> str | None:

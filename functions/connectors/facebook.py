@@ -40,7 +40,7 @@ from functions.connectors import _meta
 from functions.connectors._meta import Item, optional_id, str_id, text
 from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, mark
 from functions.core.mention import Action, Author, Kind, Mention, Thread, parse_time
-from functions.core.polls import Credentials, Fetch, setting
+from functions.core.polls import Credentials, Fetch
 from functions.core.webhooks import Delivery, MalformedPayloadError
 
 NETWORK = "facebook"
@@ -255,21 +255,12 @@ def channel_stats(
     http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
 ) -> ChannelStats:
     """Followers (`followers_count`, what the Page shows) and the published posts of the last `days`."""
-    api = f"{setting(settings, 'graph_api', _meta.GRAPH_API)}/{setting(settings, 'graph_version', _meta.GRAPH_VERSION)}"
+    api = _meta.graph_api(settings)
     page = _meta.graph_get(http, credentials, f"{api}/{account}", {"fields": "followers_count,name"}, NETWORK)
     since = now - timedelta(days=days)
     params = {"fields": POST_FIELDS, "since": str(int(since.timestamp())), "limit": str(STATS_PAGE)}
-    posts = []
-    for _ in range(STATS_PAGES):
-        answer = _meta.graph_get(http, credentials, f"{api}/{account}/published_posts", params, NETWORK)
-        data = answer.get("data")
-        if not isinstance(data, list):
-            raise MalformedPayloadError("facebook: /published_posts answered without a data list")
-        posts += [p for p in (_page_post(item) for item in data) if p.created_at >= since]
-        after = _meta.next_page(answer)
-        if after is None:
-            break
-        params = {**params, "after": after}
+    listed = _meta.graph_list(http, credentials, f"{api}/{account}/published_posts", params, NETWORK, pages=STATS_PAGES)
+    posts = [p for p in (_page_post(item) for item in listed) if p.created_at >= since]
     followers = _meta.count(page.get("followers_count"))
     marks = {"views": mark(NOT_GIVEN, "post views are in Page insights (read_insights), not read")}
     if followers is None:

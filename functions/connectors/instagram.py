@@ -37,7 +37,7 @@ from functions.connectors import _meta
 from functions.connectors._meta import Item, obj, optional_id, str_id, text
 from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, mark
 from functions.core.mention import Author, Kind, Mention, Thread, parse_time
-from functions.core.polls import Credentials, Fetch, setting
+from functions.core.polls import Credentials, Fetch
 from functions.core.webhooks import Delivery, MalformedPayloadError
 
 NETWORK = "instagram"
@@ -140,7 +140,7 @@ def channel_stats(
     http: Fetch, credentials: Credentials, account: str, settings: Mapping[str, Any], now: datetime, *, days: int = 7
 ) -> ChannelStats:
     """Followers and the media of the last `days` days with their like and comment counts."""
-    api = f"{setting(settings, 'graph_api', _meta.GRAPH_API)}/{setting(settings, 'graph_version', _meta.GRAPH_VERSION)}"
+    api = _meta.graph_api(settings)
     user = _meta.graph_get(http, credentials, f"{api}/{account}", {"fields": "followers_count,username"}, NETWORK)
     since = now - timedelta(days=days)
     params = {
@@ -148,22 +148,9 @@ def channel_stats(
         "since": str(int(since.timestamp())),
         "limit": str(STATS_PAGE),
     }
-    posts, hidden = [], 0
-    for _ in range(STATS_PAGES):
-        page = _meta.graph_get(http, credentials, f"{api}/{account}/media", params, NETWORK)
-        data = page.get("data")
-        if not isinstance(data, list):
-            raise MalformedPayloadError("instagram: /media answered without a data list")
-        for item in data:
-            post = _media(item)
-            if post.created_at < since:
-                continue
-            hidden += post.likes is None
-            posts.append(post)
-        after = _meta.next_page(page)
-        if after is None:
-            break
-        params = {**params, "after": after}
+    listed = _meta.graph_list(http, credentials, f"{api}/{account}/media", params, NETWORK, pages=STATS_PAGES)
+    posts = [post for post in (_media(item) for item in listed) if post.created_at >= since]
+    hidden = sum(post.likes is None for post in posts)
     marks = {"shares": mark(NOT_GIVEN, "shares are in media insights only (up to 48 h late), not read")}
     if hidden:
         marks["likes"] = mark(HIDDEN, f"{hidden} post(s) hide their like count; counted without likes")
