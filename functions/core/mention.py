@@ -95,6 +95,9 @@ class Mention:
     raw_ref: str | None = None
     action: Action = Action.NEW
     truncated_from: int | None = None  # the text's length in characters before it was cut
+    # Written by the brand itself (its page, community, bot or account): our own reply coming back,
+    # or a manual answer on the network. Never scored as a customer mention (functions.jobs.replies).
+    by_brand: bool = False
 
     def __post_init__(self) -> None:
         if not self.network or not self.external_id:
@@ -125,6 +128,8 @@ class Mention:
         data["created_at"] = format_time(self.created_at)
         if self.truncated_from is None:  # present only on cut texts: the wire format of the rest is unchanged
             del data["truncated_from"]
+        if not self.by_brand:  # present only on the brand's own posts, likewise
+            del data["by_brand"]
         return data
 
     @classmethod
@@ -145,6 +150,7 @@ class Mention:
             raw_ref=data.get("raw_ref"),
             action=Action(data.get("action", "new")),
             truncated_from=int(data["truncated_from"]) if data.get("truncated_from") is not None else None,
+            by_brand=data.get("by_brand") is True,
         )
 
     def unstorable(self) -> str | None:

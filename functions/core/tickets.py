@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from functions.core.mention import NO_AUTHOR, Mention, format_time
@@ -30,6 +31,33 @@ class HelpdeskUnavailableError(HelpdeskError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class DeskEventSignatureError(Exception):
+    """A helpdesk push whose signature (or token) does not match: 401/403 at the door."""
+
+
+class DeskEventMalformedError(Exception):
+    """A helpdesk push that is signed but unreadable: 400 at the door."""
+
+
+@dataclass(frozen=True)
+class DeskComment:
+    """One comment of a ticket as its helpdesk reports it, reduced to what decides whether it goes
+    to the customer: `public` (not an internal note), `by_agent` (staff, not the requester), `ours`
+    (written through our own API user or carrying our marker, so nothing loops)."""
+
+    id: str
+    body: str  # plain text; adapters turn HTML into text
+    public: bool
+    by_agent: bool
+    ours: bool
+    created_at: datetime | None = None
+    author: str = ""  # the agent's name or id, for the audit record
+
+    @property
+    def for_customer(self) -> bool:
+        return self.public and self.by_agent and not self.ours
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,10 @@ class Helpdesk(Protocol):
 
     def reopen(self, ticket: TicketRef) -> None:
         """Only called where FEATURES has "reopen"."""
+        ...
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        """Only called where FEATURES has "replies": the ticket's comments, oldest first."""
         ...
 
 
