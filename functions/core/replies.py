@@ -9,8 +9,11 @@ outcome back onto the ticket:
 - `REPLY_IDEMPOTENT`: True when the network itself drops a repeat of the same `outbound_id`
   (VK `guid`/`random_id`, Mastodon `Idempotency-Key`, Bluesky's chosen `rkey`, an app store's
   overwrite), so a request whose answer was lost may be sent again;
-- `reply_request(target, text, outbound_id, settings, secrets) -> HttpRequest`, raising
-  `CannotReplyError` when the network offers no way (the reason goes onto the ticket);
+- `reply_request(target, text, outbound_id, settings, secrets, now, *, private=False) -> HttpRequest`,
+  raising `CannotReplyError` when the network offers no way (the reason goes onto the ticket).
+  `private` asks for a direct message to the author instead of a reply in the thread (the agent
+  chose it with the ticket tag `md-private`; X offers it when a public reply is not allowed);
+  `now` decides time windows (Messenger's 24 h, a private reply's 7 days);
 - `reply_result(response) -> Posted | Refused`;
 - optional `address(target) -> str`: how the network addresses the customer (`@handle `), put
   before the text and counted in the limit;
@@ -18,7 +21,12 @@ outcome back onto the ticket:
   secrets) -> HttpRequest` and `lookup_result(response, target, outbound_id) -> Posted | None`,
   which find our reply after a lost answer instead of posting twice;
 - `MODERATION`: the actions of `ACTIONS` the network offers, with `moderation_request(action,
-  target, settings, secrets) -> HttpRequest` and `moderation_result(action, response) -> Posted | Refused`.
+  target, settings, secrets) -> HttpRequest` and `moderation_result(action, response) -> Posted | Refused`
+  (`Posted.external_id` is then the moderated object's id).
+
+`settings` and `secrets` are the brand's for that network (brands.json `networks.<network>`);
+`settings["api"]` (or the connector's own base-URL setting) points the requests at a local contract
+server in tests. `outbound_id` is ours, stable across retries of the same reply part (32 hex chars).
 
 Error classes follow shared/reference/replies.md §0: RATE (wait), AUTH (token expired or revoked:
 reconnect, alert a human), PERM (scope or role), GONE (deleted, closed, locked, window expired),
