@@ -9,7 +9,7 @@ and credentials; MENTIONDESK_STAGE=<stage>). Against `make run`'s local stack: a
                                                       with the brand's secrets, to a deployment
                                                       (--fresh: its timestamps moved to now)
     dlq [--peek N]                                    depth of every queue and DLQ, a few dead letters
-    redrive tickets|mentions [--limit N]              move dead letters back to their queue
+    redrive tickets|mentions|replies [--limit N]      move dead letters back to their queue
     rescore [--brand B]                               re-score stored mentions after a scorer change
     erase-author --network N --author ID [--brand B]  remove an author's personal data (GDPR/152-FZ)
     poll SOURCE [--brand B]                           run one scheduled poll of a source now
@@ -136,7 +136,11 @@ def progress(items: Iterable[T], label: str, every: int = 100) -> Iterator[T]:
 
 
 def _queues() -> dict[str, str]:
-    return {"tickets": settings().tickets_queue, "mentions": settings().mentions_queue}
+    return {
+        "tickets": settings().tickets_queue,
+        "mentions": settings().mentions_queue,
+        "replies": settings().replies_queue,
+    }
 
 
 def redrive(which: str, limit: int) -> int:
@@ -497,7 +501,7 @@ def _parser() -> argparse.ArgumentParser:
     letters = commands.add_parser("dlq", help="queue and dead-letter depths")
     letters.add_argument("--peek", type=int, default=0)
     back = commands.add_parser("redrive", help="move dead letters back to their queue")
-    back.add_argument("queue", choices=["tickets", "mentions"])
+    back.add_argument("queue", choices=["tickets", "mentions", "replies"])
     back.add_argument("--limit", type=int, default=10_000)
     again = commands.add_parser("rescore", help="re-score stored mentions")
     again.add_argument("--brand")

@@ -47,6 +47,9 @@ TABLES = (
     Table("snapshots", "SNAPSHOTS_TABLE", "key", (Index("by_brand", "brand", "day"),), ttl_attribute="expires_at"),
     # Per-brand verdicts (complaint yes/no) from the desks, agents and imports: what models learn from.
     Table("verdicts", "VERDICTS_TABLE", "id", (Index("by_brand", "brand", "at"),)),
+    # The reply ledger: parts of agents' replies posted to the networks, moderation audit, echoes
+    # of our own replies (functions/stores/replies.py).
+    Table("replies", "REPLIES_TABLE", "key", (Index("by_brand", "brand"),)),
 )
 
 # The stage's artifacts bucket (infra/template.py `ArtifactsBucket`): its deployed name carries the
@@ -57,6 +60,8 @@ MODELS_PREFIX = "models/"  # models/<brand>/<version>.bin and models/<brand>/cha
 QUEUES = (
     Queue("mentions", "MENTIONS_QUEUE", visibility_timeout=180, max_receive_count=5),
     Queue("tickets", "TICKETS_QUEUE", visibility_timeout=360, max_receive_count=8),
+    # agents' replies and moderation going out to the networks (functions/jobs/replies.py)
+    Queue("replies", "REPLIES_QUEUE", visibility_timeout=360, max_receive_count=8),
 )
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600

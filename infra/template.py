@@ -42,6 +42,8 @@ FUNCTIONS = (
     "gaps",
     "channel_snapshots",
     "train_models",
+    "send_replies",
+    "reply_sweep",
     *(f"poll_{source}" for source in connectors.poll_sources()),
 )  # checked against chalice package
 # The EMF metrics on the dashboard (functions/runtime/log.py, namespace `mentiondesk`).
@@ -55,6 +57,8 @@ SERVICE_METRICS = (
     "WebhookGaps",
     "ChannelAlerts",
     "SnapshotErrors",
+    "RepliesPosted",
+    "RepliesRefused",
 )
 PERIOD = 300  # seconds; SQS reports every 5 minutes, so shorter alarm periods see no data
 

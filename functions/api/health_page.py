@@ -528,8 +528,9 @@ def render_page(report: Mapping[str, Any]) -> str:
 <section><h2>Per day</h2><table id="trend-table"><tr><th>day (UTC)</th><th>mentions</th><th>complaints</th>
 <th>mean sentiment</th></tr>{trend_rows}</table></section>
 </main>
-<footer>First response is measured from the public post to the first status change out of "new";
-where only the last status change is stored the figure is an upper bound and says so.
+<footer>First response is measured from the customer's public post to the brand's first public reply in
+their thread on the network (posted from the ticket, or written on the network by hand); tickets
+from before replies were tracked keep only their last status change, an upper bound, and say so.
 "Mention interactions / author followers" counts only mentions whose network reports interactions
 and the author's followers (not reported in this window by:
 {escape(", ".join(reach["networks_not_reporting"]) or "none")}); each own channel's engagement rate

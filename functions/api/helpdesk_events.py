@@ -4,7 +4,10 @@ One small body for every vendor, set up in the helpdesk's own trigger/automation
 `{"ticket_id": "<the helpdesk's id>", "status": "<its status word>"}`, optionally with what the
 desk says about the verdict: `"tags": [...]` (Zendesk, Zammad, Jira labels), `"resolution": "..."`
 (Jira) and `"spam": true` (Zendesk, Freshdesk); the brand's `helpdesk.not_complaint` signals decide
-which of them mean "not a complaint" (functions.core.verdicts). With the header
+which of them mean "not a complaint" (functions.core.verdicts). Tags also carry the moderators'
+and agents' requests (functions.jobs.replies.from_ticket_tags): `md-hide`, `md-unhide`,
+`md-delete`, `md-restore`, `md-ban`, `md-unban` moderate the ticket's customer posts on the network;
+`md-private` sends the ticket's replies as direct messages. With the header
 `X-Mentiondesk-Token` equal to the brand's `helpdesk.secrets.events_token`. Helpdesks without
 such triggers are polled by the escalation sweep instead.
 
@@ -26,6 +29,7 @@ from functions.core import untrusted
 from functions.core.brands import Brand
 from functions.core.verdicts import DeskState
 from functions.core.webhooks import same_secret
+from functions.jobs import replies
 from functions.jobs.escalation import apply_status
 from functions.runtime import secrets
 from functions.runtime.brands import brands
@@ -104,6 +108,8 @@ def helpdesk_event(vendor: str) -> Response:
     link = tickets.find_by_ticket(vendor, ticket_id, brand.slug)
     if link is None:
         return _answer(404, {"error": f"no {vendor} ticket {ticket_id} of brand {brand.slug}"})
-    updated = apply_status(link, state.status, datetime.now(UTC), state)
+    now = datetime.now(UTC)
+    updated = apply_status(link, state.status, now, state)
+    replies.from_ticket_tags(brand, updated, state.tags, now)
     log("helpdesk_event.applied", vendor=vendor, brand=brand.slug, ticket=ticket_id, status=updated.status)
     return _answer(200, {"ok": True, "status": updated.status, "solved": updated.solved})

@@ -82,6 +82,25 @@ def load_channel_source(network: str) -> Any | None:
     return importlib.import_module(f"{__name__}.{network}")
 
 
+_REPLIES = re.compile(r"^def reply_request\(", re.MULTILINE)
+
+
+@cache
+def reply_networks() -> tuple[str, ...]:
+    """Networks whose module can post a reply in the customer's thread (`def reply_request`, see
+    `functions.core.replies`), found in the module's text like `channel_sources`."""
+    return tuple(
+        n for n in available() if _REPLIES.search((Path(__file__).parent / f"{n}.py").read_text(encoding="utf-8"))
+    )
+
+
+def load_replier(network: str) -> Any | None:
+    """The connector module that posts replies and moderates on `network`, or None."""
+    if not _NAME.match(network) or network not in reply_networks():
+        return None
+    return importlib.import_module(f"{__name__}.{network}")
+
+
 def reads_configured(module: object, configured: Iterable[str]) -> bool:
     """Whether a brand configured the read secrets a push network needs for polls and listings
     (`POLL_SECRETS`); without them the brand wants webhooks only, which is not a broken channel."""

@@ -178,18 +178,12 @@ def setting(settings: Mapping[str, object], name: str, default: str | None = Non
     return value
 
 
-# Helpdesks name their states differently; these are the words (lower-cased) we read.
-# "Solved": RT resolved/rejected, Zendesk solved/closed, Freshdesk 4/5 (Resolved/Closed), Zammad
-# closed, Jira/JSM resolved/done/closed/canceled. "Awaiting first response": RT, Zendesk, Zammad
-# and our builtin desk start tickets as "new"; JSM as "waiting for support". Where a helpdesk has
-# no such state (Freshdesk), the SLA clock stops only when the ticket is solved.
+# Helpdesks name their states differently; these are the words (lower-cased) we read as "solved":
+# RT resolved/rejected, Zendesk solved/closed, Freshdesk 4/5 (Resolved/Closed), Zammad closed,
+# Jira/JSM resolved/done/closed/canceled. (A status no longer stands for the first response: the
+# brand's first public reply on the network does, functions/jobs/replies.py.)
 SOLVED_STATUSES = frozenset({"resolved", "rejected", "solved", "closed", "done", "canceled", "cancelled", "4", "5"})
-AWAITING_FIRST_RESPONSE = frozenset({"new", "waiting for support"})
 
 
 def is_solved(status: str) -> bool:
     return status.strip().lower() in SOLVED_STATUSES
-
-
-def awaits_first_response(status: str) -> bool:
-    return status.strip().lower() in AWAITING_FIRST_RESPONSE

@@ -31,6 +31,18 @@ def create(vendor: str, settings: Mapping[str, Any], secrets: Mapping[str, str])
     return desk
 
 
+def module(vendor: str) -> Any | None:
+    """The adapter module of `vendor` (its FEATURES and module-level functions), or None."""
+    return importlib.import_module(f"{__name__}.{vendor}") if vendor in available() else None
+
+
+@cache
+def features(vendor: str) -> frozenset[str]:
+    """A vendor's FEATURES without building an adapter (no settings or secrets needed)."""
+    found = module(vendor)
+    return frozenset(found.FEATURES) if found is not None else frozenset()
+
+
 def for_brand(brand: Brand) -> Helpdesk:
     """The helpdesk a brand's tickets go to, with its secrets resolved."""
     config = brand.helpdesk

@@ -3,8 +3,9 @@
 - `escalate_new_complaint`: called by the ticket worker when a ticket opens or grows (severity,
   reach, fast engagement);
 - `sweep` (every 5 minutes): reads each open ticket's status back from its helpdesk (solved
-  tickets are marked, so are their mentions; a first response stops the SLA clock), then
-  escalates tickets whose first-response SLA is at risk or breached.
+  tickets are marked, so are their mentions), then escalates tickets whose first-response SLA is
+  at risk or breached. The first response is the brand's first public reply in the customer's
+  thread on the network (functions/jobs/replies.py), not a status change.
 A reason is recorded on the ticket link *before* acting and forgotten if acting fails, so a
 retried job raises it again and a successful one never twice.
 """
@@ -21,7 +22,7 @@ from functions.core.brands import Brand
 from functions.core.escalation import immediate_reasons, sla, sla_reason
 from functions.core.mention import NO_AUTHOR, Mention, parse_time
 from functions.core.score import Priority, Score
-from functions.core.tickets import Helpdesk, TicketRef, awaits_first_response, is_solved
+from functions.core.tickets import Helpdesk, TicketRef, is_solved
 from functions.core.verdicts import DeskState
 from functions.jobs import verdicts
 from functions.notifiers import notify
@@ -86,14 +87,13 @@ def apply_status(link: Link, status: str, now: datetime, state: DeskState | None
     """
     status = status.strip().lower()
     solved = is_solved(status)
-    responded = link.responded or solved or not awaits_first_response(status)
     state = state or DeskState(status)
-    unchanged = (status, solved, responded) == (link.status, link.solved, link.responded)
+    unchanged = (status, solved) == (link.status, link.solved)
     if not unchanged or state.tags or state.resolution or state.spam:
         verdicts.from_ticket(link, replace(state, status=status), now)
     if unchanged:
         return link
-    tickets.set_status(link.key, status, solved=solved, responded=responded, now=now)
+    tickets.set_status(link.key, status, solved=solved, now=now)
     if solved and not link.solved:
         mentions.set_ticket_status(link.mentions, "solved")
         if not link.key.startswith("incident#"):
@@ -102,7 +102,7 @@ def apply_status(link: Link, status: str, now: datetime, state: DeskState | None
             if author:  # "" when the source names no author: no one whose next post to count
                 loyalty.record_resolution(brand, network, author, now)
         log("ticket.solved", key=link.key, ticket=link.ticket.id if link.ticket else None, brand=link.brand)
-    return replace(link, status=status, solved=solved, responded=responded)
+    return replace(link, status=status, solved=solved)
 
 
 def refresh_status(link: Link, desk: Helpdesk, now: datetime) -> Link:

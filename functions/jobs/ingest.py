@@ -17,7 +17,7 @@ from chalice.app import Blueprint, SQSEvent
 from functions.core.brands import UnknownBrandError
 from functions.core.mention import Action, Mention, identity
 from functions.core.scoring import score as score_mention
-from functions.jobs import batch, incidents
+from functions.jobs import batch, incidents, replies
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
@@ -67,6 +67,9 @@ def ingest(body: str) -> None:
     if brand is None:
         raise UnknownBrandError(f"brand {mention.brand!r} is not configured")
     now = datetime.now(UTC)
+    if mention.by_brand:  # the brand's own reply coming back: never scored as a customer mention
+        replies.echo(mention, now)
+        return
     fields = {"mention": mention.identity, "network": mention.network, "brand": mention.brand}
     if mention.action in (Action.DELETE, Action.RESTORE):
         marked = mentions.set_deleted(mention, mention.action is Action.DELETE, now, version)

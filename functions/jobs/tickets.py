@@ -104,7 +104,7 @@ def _after_solved(
     if "reopen" in desk.FEATURES and link.ticket and now - solved_at <= timedelta(hours=brand.reopen_window_hours):
         _follow_up(link, stored, desk, now=now, lease=lease)
         desk.reopen(link.ticket)
-        tickets.set_status(link.key, "open", solved=False, responded=True, now=now)
+        tickets.set_status(link.key, "open", solved=False, now=now)
         log("ticket.reopened", key=link.key, ticket=link.ticket.id, brand=brand.slug)
         return None
     claimed = tickets.reclaim_solved(

@@ -23,10 +23,12 @@ class Settings:
     cursors_table: str
     snapshots_table: str
     verdicts_table: str
+    replies_table: str
     artifacts_bucket: str
     model_cache_seconds: float
     mentions_queue: str
     tickets_queue: str
+    replies_queue: str
     brands_file: Path
     max_body_bytes: int
     secrets_ttl_seconds: int
@@ -54,10 +56,12 @@ def settings() -> Settings:
         cursors_table=_env("CURSORS_TABLE", f"{prefix}-cursors"),
         snapshots_table=_env("SNAPSHOTS_TABLE", f"{prefix}-snapshots"),
         verdicts_table=_env("VERDICTS_TABLE", f"{prefix}-verdicts"),
+        replies_table=_env("REPLIES_TABLE", f"{prefix}-replies"),
         artifacts_bucket=_env("ARTIFACTS_BUCKET", f"{prefix}-artifacts"),
         model_cache_seconds=float(_env("MODEL_CACHE_SECONDS", "300")),
         mentions_queue=_env("MENTIONS_QUEUE", f"{prefix}-mentions"),
         tickets_queue=_env("TICKETS_QUEUE", f"{prefix}-tickets"),
+        replies_queue=_env("REPLIES_QUEUE", f"{prefix}-replies"),
         brands_file=brands if brands.is_absolute() else PACKAGE_ROOT / brands,
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(512 * 1024))),
         secrets_ttl_seconds=int(_env("SECRETS_TTL_SECONDS", "300")),

@@ -48,6 +48,7 @@ class Link:
     solved_at: str | None = None
     previous_tickets: tuple[str, ...] = ()
     helpdesk_key: str | None = None  # set by `migrate-identity`: the pre-migration idempotency key
+    reply_private: bool = False  # the agent tagged the ticket `md-private`: replies go as direct messages
 
     @property
     def idempotency_key(self) -> str:
@@ -77,6 +78,7 @@ class Link:
             solved_at=data.get("solved_at"),
             previous_tickets=tuple(data.get("previous_tickets") or ()),
             helpdesk_key=data.get("helpdesk_key"),
+            reply_private=bool(data.get("reply_private")),
         )
 
 
@@ -286,19 +288,35 @@ def forget_escalation(key: str, reason: str) -> None:
     )
 
 
-def set_status(key: str, status: str, *, solved: bool, responded: bool, now: datetime) -> None:
-    """Record the helpdesk's status; `responded_at` is kept from the first response (first-response
-    times), `solved_at` is set when it becomes solved and cleared on reopen."""
+def set_status(key: str, status: str, *, solved: bool, now: datetime) -> None:
+    """Record the helpdesk's status; `solved_at` is set when it becomes solved and cleared on reopen.
+    A status says nothing about the customer having been answered: `record_first_response` does."""
     at = format_time(now)
     _table().update_item(
         Key={"key": key},
         UpdateExpression=(
-            "SET #status = :status, solved = :solved, responded = :responded, status_at = :at"
-            + (", responded_at = if_not_exists(responded_at, :at)" if responded else "")
+            "SET #status = :status, solved = :solved, status_at = :at"
             + (", solved_at = if_not_exists(solved_at, :at)" if solved else " REMOVE solved_at")
         ),
         ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":status": status, ":solved": solved, ":responded": responded, ":at": at},
+        ExpressionAttributeValues={":status": status, ":solved": solved, ":at": at},
+    )
+
+
+def record_first_response(key: str, at: datetime) -> None:
+    """The brand's first public reply in the customer's thread (ours posted, or one written on the
+    network by hand): it stops the SLA's first-response clock and times the first response."""
+    _table().update_item(
+        Key={"key": key},
+        UpdateExpression="SET responded = :yes, responded_at = if_not_exists(responded_at, :at)",
+        ConditionExpression=Attr("key").exists(),
+        ExpressionAttributeValues={":yes": True, ":at": format_time(at)},
+    )
+
+
+def set_reply_private(key: str, private: bool) -> None:
+    _table().update_item(
+        Key={"key": key}, UpdateExpression="SET reply_private = :p", ExpressionAttributeValues={":p": private}
     )
 
 
@@ -310,10 +328,21 @@ def set_priority(key: str, priority: str) -> None:
 
 def open_links(brand: str) -> list[Link]:
     """This brand's tickets that are open and not solved: what the sweep looks after."""
+    return _links(brand, Attr("state").eq("open") & (Attr("solved").not_exists() | Attr("solved").eq(False)))
+
+
+def reply_candidates(brand: str, solved_since: datetime) -> list[Link]:
+    """This brand's open tickets and those solved since `solved_since`: where an agent's reply may
+    still be waiting to go out (agents often reply and solve in one step)."""
+    unsolved = Attr("solved").not_exists() | Attr("solved").eq(False)
+    return _links(brand, Attr("state").eq("open") & (unsolved | Attr("solved_at").gte(format_time(solved_since))))
+
+
+def _links(brand: str, condition: Any) -> list[Link]:
     kwargs: dict[str, Any] = {
         "IndexName": "by_brand",
         "KeyConditionExpression": Key("brand").eq(brand),
-        "FilterExpression": Attr("state").eq("open") & (Attr("solved").not_exists() | Attr("solved").eq(False)),
+        "FilterExpression": condition,
     }
     links: list[Link] = []
     while True:

@@ -33,7 +33,7 @@ def test_policy_file_is_the_generated_one(stage: str) -> None:
 
 def test_queue_visibility_covers_six_consumer_timeouts() -> None:
     functions = CONFIG["stages"]["prod"]["lambda_functions"]
-    consumers = {"mentions": "ingest_mentions", "tickets": "open_tickets"}
+    consumers = {"mentions": "ingest_mentions", "tickets": "open_tickets", "replies": "send_replies"}
     for queue in QUEUES:
         assert queue.visibility_timeout >= 6 * functions[consumers[queue.suffix]]["lambda_timeout"]
 

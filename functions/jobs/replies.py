@@ -1,0 +1,565 @@
+"""Reply worker: an agent's public reply goes to the customer's thread, once; moderation goes out.
+
+Jobs on the replies queue (`REPLIES_QUEUE`, with its DLQ and `redrive replies`):
+- `{"job": "sync", "brand", "link"}`: read the ticket's comments back from its helpdesk (push is a
+  hint, the API is the truth) and post every public agent reply we have not posted yet. Queued by
+  the helpdesk's push (`POST /helpdesk-replies/{vendor}`), the builtin desk's
+  `POST /tickets/{id}/replies`, and the 5-minute `reply_sweep` (the fallback for desks without push
+  and for pushes that were lost).
+- `{"job": "moderate", "brand", "audit"}`: one moderation action whose audit record is written.
+
+Exactly once: each part of a reply is claimed in the ledger (functions/stores/replies.py) before
+the network is called. A part whose answer was lost (the worker died or timed out after sending) is
+sent again only where the network drops repeats of our `outbound_id` (VK, Mastodon, Bluesky, app
+stores); elsewhere the connector's lookup looks for our reply first, and where there is none
+(Telegram) the part is marked `unknown` and the agent told, rather than risk a second post.
+
+Every outcome goes onto the ticket as an internal note (posted with a link, refused with the
+reason, retrying). A revoked token also alerts the brand's on-call, once until a post succeeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
+
+from functions import connectors, helpdesks
+from functions.core import replytext
+from functions.core.brands import Brand, UnknownBrandError
+from functions.core.mention import Mention, format_time, identity
+from functions.core.polls import HttpResponse, SourceUnavailableError
+from functions.core.replies import ACTIONS, CannotReplyError, Failure, Posted, Refused, Target
+from functions.core.tickets import DeskComment, Helpdesk, TicketRef
+from functions.jobs import batch
+from functions.notifiers import notify
+from functions.runtime import fetch, secrets
+from functions.runtime.brands import brands
+from functions.runtime.log import log, metric
+from functions.runtime.settings import settings
+from functions.stores import mentions, queues, tickets
+from functions.stores import replies as ledger
+from functions.stores.tickets import Link
+
+bp = Blueprint(__name__)
+
+LEASE_SECONDS = 60  # longer than one network call (fetch's timeouts: 3 s connect, 15 s read)
+RECENTLY_SOLVED = timedelta(hours=24)  # agents often reply and solve at once: such tickets are swept too
+
+
+class ReplyRetryError(Exception):
+    """Not now (rate limited, an outage, another worker holds the part): SQS brings the job back."""
+
+    permanent = False
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What one brand has on one network for answering: its account, settings and secrets."""
+
+    network: str
+    module: Any
+    account: str
+    settings: Mapping[str, Any]
+    secrets: Mapping[str, str]
+
+
+# ---------------------------------------------------------------- queueing
+
+
+def queue_sync(link: Link, why: str) -> None:
+    queues.send(settings().replies_queue, [{"job": "sync", "brand": link.brand, "link": link.key, "why": why}])
+
+
+def queue_moderation(brand: str, audit_key: str) -> None:
+    queues.send(settings().replies_queue, [{"job": "moderate", "brand": brand, "audit": audit_key}])
+
+
+def correlation(body: str) -> dict[str, Any]:
+    try:
+        job = batch.decode(body)
+    except batch.PermanentError:
+        return {}
+    return {k: str(job[k]) for k in ("brand", "link", "audit") if isinstance(job.get(k), str)}
+
+
+def handle(body: str) -> None:
+    job = batch.decode(body)
+    brand = brands().get(str(job.get("brand")))
+    if brand is None:
+        raise UnknownBrandError(f"brand {job.get('brand')!r} is not configured")
+    now = datetime.now(UTC)
+    if job.get("job") == "sync" and isinstance(job.get("link"), str):
+        sync(brand, job["link"], now)
+    elif job.get("job") == "moderate" and isinstance(job.get("audit"), str):
+        moderate(brand, job["audit"], now)
+    else:
+        raise batch.PermanentError(f"not a replies job: {sorted(job)}")
+
+
+@bp.on_sqs_message(queue=settings().replies_queue, batch_size=5)
+def send_replies(event: SQSEvent) -> None:
+    batch.process(event, settings().replies_queue, handle, "replies", correlation)
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES))
+def reply_sweep(event: CloudWatchEvent) -> None:
+    now = datetime.now(UTC)
+    for brand in brands().all():
+        try:
+            sweep_brand(brand, now)
+        except Exception as error:  # one brand's outage must not stop the others' sweep
+            log("replies.sweep_failed", level="error", brand=brand.slug, error=f"{error.__class__.__name__}: {error}")
+
+
+def sweep_brand(brand: Brand, now: datetime) -> int:
+    """Queue a sync of every open (or just solved) ticket of a brand whose desk lists comments."""
+    if not brand.replies.enabled or "replies" not in helpdesks.features(brand.helpdesk.vendor):
+        return 0
+    links = [link for link in tickets.reply_candidates(brand.slug, now - RECENTLY_SOLVED) if link.ticket]
+    for link in links:
+        queue_sync(link, "sweep")
+    return len(links)
+
+
+# ---------------------------------------------------------------- replies
+
+
+def channel(brand: Brand, network: str) -> Channel | None:
+    """The brand's way to answer on `network`, or None when the network cannot take replies."""
+    module = connectors.load_replier(network)
+    config = brand.networks.get(network)
+    if module is None or config is None:
+        return None
+    wanted = {name: ref for name, ref in config.secrets.items() if name in getattr(module, "REPLY_SECRETS", ())}
+    account = config.accounts[0] if config.accounts else ""
+    return Channel(network, module, account, config.settings, secrets.resolve(wanted))
+
+
+def sync(brand: Brand, link_key: str, now: datetime) -> list[str]:
+    """Post every public agent reply of one ticket that is not posted yet; returns the part states."""
+    link = tickets.get(link_key)
+    if link is None or link.brand != brand.slug or link.ticket is None:
+        log("replies.no_ticket", level="warning", link=link_key, brand=brand.slug)
+        return []
+    desk = helpdesks.for_brand(brand)
+    if "replies" not in desk.FEATURES or not brand.replies.enabled:
+        return []
+    target = answered_mention(link)
+    if target is None:
+        return []
+    states = []
+    for comment in desk.comments(link.ticket):
+        if comment.for_customer:
+            states.extend(deliver_comment(brand, desk, link, link.ticket, comment, target, now))
+    return states
+
+
+def answered_mention(link: Link) -> Mention | None:
+    """The customer's latest post in the ticket's thread: where the reply goes."""
+    found = [stored.mention for stored in map(mentions.get, sorted(link.mentions)) if stored is not None]
+    customers = [m for m in found if not m.by_brand]
+    return max(customers, key=lambda m: m.created_at) if customers else None
+
+
+def outbound_id(part_key: str) -> str:
+    """Ours, stable across retries of one part: the network's idempotency key where it has one."""
+    return hashlib.sha256(part_key.encode("utf-8")).hexdigest()[:32]
+
+
+def deliver_comment(
+    brand: Brand, desk: Helpdesk, link: Link, ticket: TicketRef, comment: DeskComment, mention: Mention, now: datetime
+) -> list[str]:
+    """Clean, cut or split one agent reply and post each part once."""
+    key0 = ledger.part_key(brand.slug, ticket.vendor, ticket.id, comment.id, 0)
+    first = ledger.get(key0)
+    if first is not None and first.get("state") in ledger.FINAL and first.get("noted"):
+        return [str(first["state"])]  # the common case on every sweep: done long ago
+    where = channel(brand, mention.network)
+    if where is None:
+        return [_refuse_unposted(key0, brand, desk, ticket, mention, link, now, f"{mention.network} cannot take replies")]
+    target = Target.of(mention, where.account)
+    try:
+        texts = _texts(brand, where, target, comment)
+    except (replytext.ReplyTooLongError, replytext.EmptyReplyError) as error:
+        return [_refuse_unposted(key0, brand, desk, ticket, mention, link, now, str(error))]
+    return [
+        deliver_part(
+            brand, desk, link, ticket, where, target, text, ledger.part_key(brand.slug, ticket.vendor, ticket.id, comment.id, n), now,
+            private=link.reply_private,
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
+def _texts(brand: Brand, where: Channel, target: Target, comment: DeskComment) -> list[str]:
+    rules = brand.replies
+    cleaned = replytext.clean(comment.body, closings=rules.signature_closings)
+    address = where.module.address(target) if hasattr(where.module, "address") else ""
+    limit = rules.limit_for(where.network, int(getattr(where.module, "REPLY_LIMIT", 2000)))
+    measure = getattr(where.module, "reply_length", len)
+    return replytext.parts(cleaned, limit, mode=rules.mode, prefix=address, max_parts=rules.max_parts, measure=measure)
+
+
+def _refuse_unposted(
+    key: str, brand: Brand, desk: Helpdesk, ticket: TicketRef, mention: Mention, link: Link, now: datetime, reason: str
+) -> str:
+    """A reply that can never go out (no way on this network, empty or far too long): recorded once, told once."""
+    owner = uuid.uuid4().hex
+    fields = _fields(brand, ticket, mention.network, mention.identity, link, key, "")
+    part = ledger.claim(key, fields, owner=owner, now=now, lease_seconds=LEASE_SECONDS)
+    if part is not None:
+        ledger.finish(key, owner, "failed", now, reason=reason, failure=Failure.UNSUPPORTED.value)
+    _note_once(key, desk, ticket, f"mentiondesk: NOT posted to {mention.network}: {reason}. The customer has not seen this reply.")
+    return "failed"
+
+
+def _fields(brand: Brand, ticket: TicketRef, network: str, mention_id: str, link: Link, key: str, text: str) -> dict[str, Any]:
+    return {
+        "brand": brand.slug,
+        "network": network,
+        "vendor": ticket.vendor,
+        "ticket_id": ticket.id,
+        "link": link.key,
+        "mention": mention_id,
+        "outbound_id": outbound_id(key),
+        "text": text,
+    }
+
+
+def deliver_part(
+    brand: Brand,
+    desk: Helpdesk,
+    link: Link,
+    ticket: TicketRef,
+    where: Channel,
+    target: Target,
+    text: str,
+    key: str,
+    now: datetime,
+    *,
+    private: bool = False,
+) -> str:
+    """Post one part exactly once; returns its final state or raises `ReplyRetryError`."""
+    owner = uuid.uuid4().hex
+    fields = _fields(brand, ticket, target.network, identity(target.brand, target.network, target.external_id), link, key, text)
+    part = ledger.claim(key, fields, owner=owner, now=now, lease_seconds=LEASE_SECONDS)
+    if part is None:
+        current = ledger.get(key) or {}
+        if current.get("state") in ledger.FINAL:
+            _note_outcome(key, current, desk, ticket, where.network)
+            return str(current["state"])
+        raise ReplyRetryError(f"part {key} is being posted by another worker")
+    if part.taken_over and not getattr(where.module, "REPLY_IDEMPOTENT", False):
+        found = _look_up(where, target, part.outbound_id, now)
+        if found is not None:
+            return _posted(brand, desk, link, ticket, where, key, owner, found, now)
+        if not hasattr(where.module, "lookup_request"):
+            reason = (
+                f"the answer from {where.network} was lost and {where.network} cannot tell whether it arrived; "
+                "not sent again to avoid posting twice: please check the thread"
+            )
+            ledger.finish(key, owner, "unknown", now, reason=reason)
+            _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+            return "unknown"
+    try:
+        request = where.module.reply_request(target, text, part.outbound_id, where.settings, where.secrets, now, private=private)
+    except CannotReplyError as error:
+        ledger.finish(key, owner, "failed", now, reason=error.reason, failure=error.failure.value)
+        _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+        return "failed"
+    if not ledger.sending(key, owner, now, LEASE_SECONDS):
+        raise ReplyRetryError(f"part {key}: lease lost before sending")
+    response = _send(key, owner, request)
+    result = where.module.reply_result(response)
+    if isinstance(result, Posted):
+        return _posted(brand, desk, link, ticket, where, key, owner, result, now)
+    return _refused(brand, desk, ticket, where, key, owner, result, now)
+
+
+def _send(key: str, owner: str, request: Any) -> HttpResponse:
+    """The network call. A failure to connect means nothing left: the part is released for the
+    retry. Anything later (a timeout, a reset) may have posted: the part stays `sending`, so the
+    retry takes it over on the careful path (idempotency key or lookup)."""
+    try:
+        return fetch.fetch(request)
+    except SourceUnavailableError as error:
+        if _never_sent(error):
+            ledger.release(key, owner, str(error)[:300])
+        raise ReplyRetryError(f"{error}") from error
+
+
+def _never_sent(error: Exception) -> bool:
+    cause = error.__cause__
+    if isinstance(cause, requests.ConnectTimeout):
+        return True
+    return isinstance(cause, requests.ConnectionError) and "NewConnectionError" in repr(cause.args)
+
+
+def _look_up(where: Channel, target: Target, outbound: str, now: datetime) -> Posted | None:
+    if not hasattr(where.module, "lookup_request"):
+        return None
+    request = where.module.lookup_request(target, outbound, where.settings, where.secrets)
+    try:
+        response = fetch.fetch(request)
+    except SourceUnavailableError as error:
+        raise ReplyRetryError(f"looking for our reply: {error}") from error
+    found: Posted | None = where.module.lookup_result(response, target, outbound)
+    return found
+
+
+def _posted(
+    brand: Brand,
+    desk: Helpdesk,
+    link: Link,
+    ticket: TicketRef,
+    where: Channel,
+    key: str,
+    owner: str,
+    result: Posted,
+    now: datetime,
+) -> str:
+    ledger.finish(key, owner, "posted", now, external_id=result.external_id, url=result.url)
+    ledger.record_posted(
+        brand.slug, where.network, result.external_id, {"part": key, "link": link.key, "at": format_time(now)}
+    )
+    tickets.record_first_response(link.key, now)
+    ledger.alert_clear(brand.slug, where.network)
+    log("replies.posted", brand=brand.slug, network=where.network, ticket=ticket.id, external_id=result.external_id)
+    metric("RepliesPosted", dimensions={"network": where.network})
+    _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+    return "posted"
+
+
+def _refused(
+    brand: Brand, desk: Helpdesk, ticket: TicketRef, where: Channel, key: str, owner: str, result: Refused, now: datetime
+) -> str:
+    if result.retried:
+        ledger.release(key, owner, result.reason)
+        _note_retrying(key, desk, ticket, where.network, result)
+        raise ReplyRetryError(f"{where.network}: {result.reason}", result.retry_after)
+    state = "posted" if result.failure is Failure.DUP else "failed"
+    ledger.finish(key, owner, state, now, reason=result.reason, failure=result.failure.value)
+    log("replies.refused", level="warning", brand=brand.slug, network=where.network, failure=result.failure.value)
+    metric("RepliesRefused", dimensions={"network": where.network, "failure": result.failure.value})
+    if result.failure is Failure.AUTH and ledger.alert_once(brand.slug, where.network, now):
+        text = (
+            f"[{brand.name}] the {where.network} token was refused ({result.reason}). Replies to {where.network} "
+            "are not being posted until it is reconnected."
+        )
+        for target in brand.escalation.notify:
+            notify(target, text)
+    _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+    return state
+
+
+# ---------------------------------------------------------------- notes on the ticket
+
+
+def _note_outcome(key: str, part: Mapping[str, Any], desk: Helpdesk, ticket: TicketRef, network: str) -> None:
+    state = part.get("state")
+    if state == "posted" and part.get("external_id"):
+        text = f"mentiondesk: posted to {network} as the brand: {part.get('url') or part['external_id']}"
+    elif state == "posted":
+        text = f"mentiondesk: {network} already had this reply ({part.get('reason')})."
+    elif state == "unknown":
+        text = f"mentiondesk: {network}: {part.get('reason')}."
+    else:
+        text = f"mentiondesk: NOT posted to {network}: {part.get('reason')}. The customer has not seen this reply."
+    _note_once(key, desk, ticket, text)
+
+
+def _note_once(key: str, desk: Helpdesk, ticket: TicketRef, text: str) -> None:
+    part = ledger.get(key) or {}
+    if part.get("noted") or "comments" not in desk.FEATURES:
+        return
+    desk.add_comment(ticket, text)
+    ledger.mark_noted(key)
+
+
+def _note_retrying(key: str, desk: Helpdesk, ticket: TicketRef, network: str, result: Refused) -> None:
+    part = ledger.get(key) or {}
+    if part.get("retry_noted") or "comments" not in desk.FEATURES:
+        return
+    wait = f" in about {int(result.retry_after)} s" if result.retry_after else ""
+    desk.add_comment(ticket, f"mentiondesk: {network} did not take the reply yet ({result.reason}); retrying{wait}.")
+    ledger.set_flag(key, "retry_noted")
+
+
+# ---------------------------------------------------------------- moderation
+
+
+def moderation_key(mention_id: str, action: str, request: str) -> str:
+    return f"moderation#{mention_id}#{action}#{request}"
+
+
+def request_moderation(
+    brand: Brand, mention: Mention, action: str, *, by: str, reason: str, request: str, now: datetime
+) -> tuple[str, bool] | str:
+    """Record one moderation request (its audit record) and queue it: (audit key, newly queued),
+    or the one-line reason the network does not offer this action."""
+    module = connectors.load_replier(mention.network)
+    offered = frozenset(getattr(module, "MODERATION", ())) if module is not None else frozenset()
+    if action not in offered:
+        can = ", ".join(sorted(offered)) or "nothing"
+        return f"{mention.network} does not offer {action!r} through its API (it offers: {can})"
+    key = moderation_key(mention.identity, action, request)
+    record = {
+        "brand": brand.slug,
+        "network": mention.network,
+        "mention": mention.identity,
+        "action": action,
+        "by": by,
+        "reason": reason,
+        "requested_at": format_time(now),
+        "state": "requested",
+    }
+    created = ledger.put_once(key, record)
+    if created:
+        queue_moderation(brand.slug, key)
+        log("moderation.requested", brand=brand.slug, network=mention.network, action=action, by=by)
+    return key, created
+
+
+def moderate(brand: Brand, audit_key: str, now: datetime) -> str:
+    """Carry out one recorded moderation action; its outcome goes into the audit record and, when
+    the mention is on a ticket, onto the ticket."""
+    record = ledger.get(audit_key)
+    if record is None or record.get("brand") != brand.slug:
+        raise batch.PermanentError(f"no moderation record {audit_key} of brand {brand.slug}")
+    if record.get("state") != "requested":
+        return str(record.get("state"))
+    stored = mentions.get(str(record["mention"]))
+    where = channel(brand, str(record["network"]))
+    if stored is None or where is None:
+        return _moderated(brand, audit_key, record, "unsupported", "the mention or its network is gone", now)
+    target, action = Target.of(stored.mention, where.account), str(record["action"])
+    try:
+        request = where.module.moderation_request(action, target, where.settings, where.secrets)
+    except CannotReplyError as error:
+        return _moderated(brand, audit_key, record, "unsupported", error.reason, now)
+    try:
+        response = fetch.fetch(request)
+    except SourceUnavailableError as error:
+        raise ReplyRetryError(f"{where.network} moderation: {error}") from error
+    result = where.module.moderation_result(action, response)
+    if isinstance(result, Posted):
+        return _moderated(brand, audit_key, record, "done", f"{action} applied", now, result.external_id)
+    if result.retried:
+        raise ReplyRetryError(f"{where.network}: {result.reason}", result.retry_after)
+    if result.failure is Failure.AUTH and ledger.alert_once(brand.slug, where.network, now):
+        for notice in brand.escalation.notify:
+            notify(notice, f"[{brand.name}] the {where.network} token was refused ({result.reason}).")
+    return _moderated(brand, audit_key, record, "refused", result.reason, now)
+
+
+def _moderated(
+    brand: Brand,
+    key: str,
+    record: Mapping[str, Any],
+    state: str,
+    result: str,
+    now: datetime,
+    network_id: str | None = None,
+) -> str:
+    ledger.update_moderation(key, state=state, result=result, done_at=format_time(now), **({"network_result": network_id} if network_id else {}))
+    log("moderation.finished", brand=brand.slug, network=record.get("network"), action=record.get("action"), state=state)
+    metric("ModerationActions", dimensions={"action": str(record.get("action")), "state": state})
+    stored = mentions.get(str(record["mention"]))
+    link = tickets.get(stored.mention.thread_key) if stored is not None else None
+    if link is not None and link.ticket is not None:
+        desk = helpdesks.for_brand(brand)
+        if "comments" in desk.FEATURES:
+            desk.add_comment(
+                link.ticket,
+                f"mentiondesk moderation: {record.get('action')} on {record.get('network')} "
+                f"(requested by {record.get('by')}): {state}, {result}.",
+            )
+    return state
+
+
+# ---------------------------------------------------------------- our replies coming back
+
+
+def echo(mention: Mention, now: datetime) -> str:
+    """The brand's own post came back in a webhook or a poll: never a customer mention.
+
+    Ours (in the ledger): its ticket already has the note; the sighting is recorded. Written on the
+    network by hand: when it answers a ticketed customer post, it is the ticket's first response
+    and the agent sees it as a note."""
+    posted = ledger.posted(mention.brand, mention.network, mention.external_id)
+    if posted is not None:
+        first = ledger.mark_echoed(mention.brand, mention.network, mention.external_id, now)
+        log("replies.echo", brand=mention.brand, network=mention.network, first=first, link=posted.get("link"))
+        metric("OwnRepliesSeen", dimensions={"network": mention.network})
+        return "ours"
+    link = _answered_link(mention)
+    if link is None or link.ticket is None:
+        log("replies.brand_post", brand=mention.brand, network=mention.network, mention=mention.identity)
+        return "brand"
+    tickets.record_first_response(link.key, mention.created_at)
+    brand = brands().get(mention.brand)
+    if brand is not None and ledger.put_once(f"manual#{mention.identity}", {"brand": mention.brand}):
+        desk = helpdesks.for_brand(brand)
+        if "comments" in desk.FEATURES:
+            desk.add_comment(
+                link.ticket,
+                f"mentiondesk: the brand answered on {mention.network} directly ({mention.url or mention.external_id}):\n\n"
+                f"{mention.text[:2000]}",
+            )
+    log("replies.manual_answer", brand=mention.brand, network=mention.network, link=link.key)
+    return "manual"
+
+
+def _answered_link(mention: Mention) -> Link | None:
+    """The ticket of the customer post this brand post answers (its parent), if it has one."""
+    parent = mention.thread.parent_id
+    if not parent:
+        return None
+    stored = mentions.get(identity(mention.brand, mention.network, parent))
+    return tickets.get(stored.mention.thread_key) if stored is not None else None
+
+
+# ---------------------------------------------------------------- requests made from the ticket
+
+TAG_PREFIX = "md-"
+PRIVATE_TAG = "md-private"
+ONCE_PER_AUTHOR = frozenset({"ban", "unban"})
+
+
+def from_ticket_tags(brand: Brand, link: Link, tags: tuple[str, ...], now: datetime) -> list[str]:
+    """What the ticket's tags ask of the network: moderation of its customer posts (`md-hide`...)
+    and replies as direct messages (`md-private`). Each tag acts once per ticket, however often
+    the desk repeats it (the audit key names the ticket). Returns the actions queued."""
+    wanted = {tag.strip().lower() for tag in tags}
+    if (PRIVATE_TAG in wanted) != link.reply_private:
+        tickets.set_reply_private(link.key, PRIVATE_TAG in wanted)
+    if link.ticket is None:
+        return []
+    posts = [stored.mention for stored in map(mentions.get, sorted(link.mentions)) if stored is not None]
+    customer = [m for m in posts if not m.by_brand]
+    queued = []
+    for action in (a for a in ACTIONS if f"{TAG_PREFIX}{a}" in wanted):
+        for mention in customer[:1] if action in ONCE_PER_AUTHOR else customer:
+            done = request_moderation(
+                brand,
+                mention,
+                action,
+                by=f"ticket:{link.ticket.vendor}:{link.ticket.id}",
+                reason=f"tag {TAG_PREFIX}{action} on the ticket",
+                request=f"ticket-{link.ticket.id}",
+                now=now,
+            )
+            if isinstance(done, tuple) and done[1]:
+                queued.append(f"{action}:{mention.identity}")
+    return queued
