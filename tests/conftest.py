@@ -114,6 +114,9 @@ def moto_server() -> Iterator[str]:
 
     from moto.server import ThreadedMotoServer
 
+    from tests.servers.moto_aws.bridges import atomic_dynamodb_writes
+
+    atomic_dynamodb_writes()  # DynamoDB's per-item atomic conditional writes, which moto lacks
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
     server.start()

@@ -1,11 +1,14 @@
 """Where moto 5.2 lacks what real AWS does for our deploy, and the smallest patch that bridges it.
 
 Product code is never bent to moto: each gap is named here, with what AWS does, and patched in the
-moto server process that the deploy rehearsal (tests/deploy/) starts. Nothing else imports this.
+moto server process that the deploy rehearsal (tests/deploy/) starts; the shared test server
+(tests/conftest.py) takes only `atomic_dynamodb_writes`.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from typing import Any
 
 
@@ -173,7 +176,33 @@ def _update_without_changes_is_refused() -> None:
     CloudFormationBackend.update_stack = update_stack  # type: ignore[method-assign,assignment]
 
 
+_WRITES = threading.Lock()
+
+
+def atomic_dynamodb_writes() -> None:
+    """DynamoDB applies a conditional write atomically per item: of twelve concurrent
+    `attribute_not_exists` puts exactly one succeeds (the DynamoDB developer guide, "Condition
+    expressions"). moto's threaded server checks and then writes without a lock, so two threads
+    can both pass the check. Writes are serialised here, which is the guarantee AWS gives and our
+    exactly-once claims rely on. Used by the shared test server too (tests/conftest.py)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_mentiondesk_atomic", False):
+        return
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def serialised(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _WRITES:
+                return __original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialised)
+    DynamoDBBackend._mentiondesk_atomic = True  # type: ignore[attr-defined]
+
+
 BRIDGES = (
+    atomic_dynamodb_writes,
     _rest_api_imports_swagger_2,
     _cloudwatch_alarms_in_cloudformation,
     _one_mapping_per_queue_and_function,
