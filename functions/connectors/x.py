@@ -660,6 +660,8 @@ def refusal(response: HttpResponse) -> Refused:
         return Refused(Failure.GONE, f"{said} Tag the ticket {PRIVATE_TAG} to answer by direct message.")
     if status == 403 and "duplicate" in words.lower():
         return Refused(Failure.DUP, said)
+    if status == 403 and "deleted or not visible" in words.lower():
+        return Refused(Failure.GONE, said)
     if status == 403 or kind.endswith(("not-authorized-for-resource", "disallowed-resource")):
         return Refused(Failure.PERM, said)
     if status == 404 or kind.endswith("resource-not-found"):
