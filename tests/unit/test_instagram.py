@@ -114,7 +114,7 @@ def test_the_accounts_own_reply_and_echo_come_back_as_the_brands() -> None:
     (echo,) = _parse("messaging_echo__account_reply")
     assert reply.by_brand and echo.by_brand
     assert reply.author.id == echo.author.id == ACCOUNT
-    assert echo.thread.root_id.startswith(f"m_{ACCOUNT}_") and echo.thread.root_id != f"m_{ACCOUNT}_{ACCOUNT}"
+    assert echo.thread.root_id == f"m_{ACCOUNT}_6543210987650011"  # the conversation with its recipient
     (customer,) = _parse("comments__top_level")
     assert not customer.by_brand
 
