@@ -15,6 +15,10 @@ Wire contract (../shared/reference/webhooks.md §1 and §2):
 - unconfirmed: `message.is_deleted` (an unsent message) and `message_edit` (Messenger only); kept
   in `message` / `message_edit` below.
 
+The account's own messages (echoes, or `sender.id` == the entry id) are kept as the brand's
+(`by_brand`): our reply coming back. The second half holds what both networks share for answering
+(replies.md §2-3): the Send API windows, Graph error codes as failure classes, the lost-answer lookup.
+
 Every function here is pure: no boto3, no clock, no sockets.
 """
 

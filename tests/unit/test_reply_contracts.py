@@ -109,6 +109,9 @@ def test_facebook_refuses_a_wrong_token_an_unknown_parameter_and_a_missing_targe
     assert "from_page" in bad.reason
     page.nodes[COMMENT].deleted = True
     assert isinstance(gone := _fb_send(server, FB_COMMENT, "Hi"), Refused) and gone.failure is Failure.GONE
+    page.nodes[POST].comments_open = False
+    on_post = _target("facebook", Kind.POST, POST, None, facebook_api.PAGE, root=POST)
+    assert isinstance(closed := _fb_send(server, on_post, "Hi"), Refused) and closed.failure is Failure.GONE
     assert page.mine() == [page.nodes[POST]]  # nothing was posted
 
 
