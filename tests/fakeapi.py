@@ -109,7 +109,7 @@ class FakeApiServer:
                 if answer.status != 304 and self.command != "HEAD":
                     self.wfile.write(body)
 
-            do_GET = do_POST = do_HEAD = _serve  # noqa: N815 (the names http.server dispatches to)
+            do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _serve  # noqa: N815 (the names http.server dispatches to)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

@@ -15,6 +15,10 @@ Wire contract (../shared/reference/webhooks.md §1 and §2):
 - unconfirmed: `message.is_deleted` (an unsent message) and `message_edit` (Messenger only); kept
   in `message` / `message_edit` below.
 
+The account's own messages (echoes, or `sender.id` == the entry id) are kept as the brand's
+(`by_brand`): our reply coming back. The second half holds what both networks share for answering
+(replies.md §2-3): the Send API windows, Graph error codes as failure classes, the lost-answer lookup.
+
 Every function here is pure: no boto3, no clock, no sockets.
 """
 
@@ -25,7 +29,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.core import untrusted
@@ -35,12 +39,14 @@ from functions.core.polls import (
     Credentials,
     Fetch,
     HttpRequest,
+    HttpResponse,
     PollError,
     RateLimitedError,
     SourceUnavailableError,
     TokenInvalidError,
     setting,
 )
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import (
     MalformedPayloadError,
     Reply,
@@ -383,33 +389,31 @@ def conversation(account: str, user: str) -> str:
 
 
 def message(item: Item, brand: str, network: str) -> Mention | None:
-    """A user's message; `is_deleted` (unsent) marks the same identity deleted."""
+    """A user's message; `is_deleted` (unsent) marks the same identity deleted. The account's own
+    message (an echo, or one without the flag) is kept as the brand's, in the conversation with its
+    recipient: its `mid` is the `message_id` the Send API answered, so the reply ledger matches it."""
     event = item.data
-    sender = str_id(obj(event, "sender"), "id")
-    if sender == item.entry.account:  # our own message without the echo flag
-        return None
     body = obj(event, "message")
     reply_to = body.get("reply_to")
     parent = optional_id(reply_to, "mid") if isinstance(reply_to, dict) else None
     action = Action.DELETE if body.get("is_deleted") is True else Action.NEW
-    return _user_message(item, brand, network, sender=sender, body=body, parent=parent, action=action)
+    return _user_message(item, brand, network, body=body, parent=parent, action=action)
 
 
 def message_edit(item: Item, brand: str, network: str) -> Mention | None:
     """`message_edit: {mid, text, num_edit}`: the same identity as the message, new text."""
-    event = item.data
-    sender = str_id(obj(event, "sender"), "id")
-    if sender == item.entry.account:
-        return None
-    edit = obj(event, "message_edit")
-    return _user_message(item, brand, network, sender=sender, body=edit, parent=None, action=Action.EDIT)
+    edit = obj(item.data, "message_edit")
+    return _user_message(item, brand, network, body=edit, parent=None, action=Action.EDIT)
 
 
 def _user_message(
-    item: Item, brand: str, network: str, *, sender: str, body: Mapping[str, Any], parent: str | None, action: Action
+    item: Item, brand: str, network: str, *, body: Mapping[str, Any], parent: str | None, action: Action
 ) -> Mention:
-    """A user's message in their conversation with the account (new, unsent or edited)."""
-    root = conversation(item.entry.account, sender)
+    """A message in a user's conversation with the account (new, unsent or edited), whoever wrote it."""
+    sender = str_id(obj(item.data, "sender"), "id")
+    by_brand = sender == item.entry.account
+    user = str_id(obj(item.data, "recipient"), "id") if by_brand else sender
+    root = conversation(item.entry.account, user)
     return Mention(
         network=network,
         external_id=str_id(body, "mid"),
@@ -421,6 +425,7 @@ def _user_message(
         created_at=created_at(item.data, "timestamp", item.entry),
         thread=Thread(root_id=root, parent_id=parent or root),
         action=action,
+        by_brand=by_brand,
     )
 
 
@@ -509,3 +514,181 @@ def next_page(body: Mapping[str, Any]) -> str | None:
 
 def count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# ----------------------------------------------------------------------------- answering (replies)
+# ../shared/reference/replies.md §2-3. Confirmed: the error object above; `Authorization: Bearer`
+# for the token; `POST /{page-id|ig-user-id}/messages` with `recipient`, `message` and
+# `messaging_type`; private replies (one per comment, within 7 days); Messenger's 24 h window and
+# the `HUMAN_AGENT` tag (7 days) [the tag's 7 days: secondary]; `message.metadata` echoed back.
+# Secondary: the codes of `reply_refusal` beyond 190/102/10/200-299/100+33 (Send API error page,
+# koala issues), the `X-Business-Use-Case-Usage` header's `estimated_time_to_regain_access` (minutes).
+# Meta keeps no idempotency key, so a lost answer is found again by listing the replies (`found`).
+
+RESPONSE_WINDOW = timedelta(hours=24)  # Messenger / IG Messaging: after the customer's last message
+HUMAN_AGENT_WINDOW = timedelta(days=7)  # MESSAGE_TAG + HUMAN_AGENT: a person answers, up to 7 days
+PRIVATE_REPLY_WINDOW = timedelta(days=7)  # one private reply per comment, within 7 days of it
+_AUTH_CODES = frozenset({102, 190})
+_DUP_CODES = frozenset({368, 10900})  # 368 "You've already posted this" [secondary]; 10900 already replied
+_GONE_CODES = frozenset({551, 1705, 10903})  # person unavailable, object missing, cannot reply to this activity
+_PERM_CODES = frozenset({230, 10904})  # permissions disallow messaging; the Page/account has messaging off
+
+
+def reply_token(secrets: Mapping[str, str], name: str, network: str) -> str:
+    """The brand's token for answering; a missing one is a configuration gap, not a network refusal."""
+    token = secrets.get(name)
+    if not token:
+        raise CannotReplyError(f"{network}: no {name} secret is configured for answering", Failure.AUTH)
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def send_message(
+    api: str,
+    account: str,
+    token: str,
+    *,
+    recipient: Mapping[str, str],
+    text: str,
+    outbound_id: str,
+    messaging: Mapping[str, str],
+) -> HttpRequest:
+    """`POST /{account}/messages`: the Send API body, with our outbound id as `metadata` (echoed back)."""
+    body = {"recipient": dict(recipient), "message": {"text": text, "metadata": outbound_id}, **messaging}
+    return HttpRequest(f"{api}/{account}/messages", headers=bearer(token), method="POST", json_body=body)
+
+
+def send_window(network: str, sent_at: datetime, now: datetime) -> dict[str, str]:
+    """`RESPONSE` within 24 h of the customer's message, `MESSAGE_TAG`/`HUMAN_AGENT` up to 7 days."""
+    age = now - sent_at
+    if age <= RESPONSE_WINDOW:
+        return {"messaging_type": "RESPONSE"}
+    if age <= HUMAN_AGENT_WINDOW:
+        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    days = age.days
+    raise CannotReplyError(
+        f"{network}: the customer wrote {days} days ago; Meta lets a person answer a message for 7 days only"
+        " (24 h, then the HUMAN_AGENT tag): wait for the customer to write again",
+        Failure.GONE,
+    )
+
+
+def private_reply_window(network: str, written_at: datetime, now: datetime) -> None:
+    """A private reply to a comment is allowed within 7 days of the comment."""
+    if now - written_at > PRIVATE_REPLY_WINDOW:
+        raise CannotReplyError(
+            f"{network}: the private-reply window closed (7 days after the comment, it was"
+            f" {(now - written_at).days} days ago); answer in the thread instead",
+            Failure.GONE,
+        )
+
+
+def account_of(target: Target, network: str, what: str) -> str:
+    if not target.account:
+        raise CannotReplyError(f"{network}: no {what} id is known for this brand", Failure.UNSUPPORTED)
+    return target.account
+
+
+def _body(response: HttpResponse) -> Any:
+    try:
+        return untrusted.loads(response.body)
+    except (untrusted.UntrustedInputError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _usage_wait(response: HttpResponse) -> float | None:
+    """`X-Business-Use-Case-Usage`: `{id: [{estimated_time_to_regain_access: minutes}]}` → seconds."""
+    raw = response.header("X-Business-Use-Case-Usage")
+    try:
+        usage = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    minutes = [
+        entry.get("estimated_time_to_regain_access")
+        for entries in (usage.values() if isinstance(usage, dict) else ())
+        if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict)
+    ]
+    waits = [m for m in minutes if isinstance(m, int | float) and not isinstance(m, bool) and m > 0]
+    return max(waits) * 60.0 if waits else None
+
+
+def reply_refusal(network: str, response: HttpResponse) -> Refused:
+    """Meta's error object (or a bare status) as a failure class and a line an agent understands."""
+    body = _body(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("code"), int):
+        if response.status == 429:
+            return Refused(Failure.RATE, f"{network}: HTTP 429", _usage_wait(response))
+        failure = Failure.TRANSIENT if response.status >= 500 else Failure.INVALID
+        return Refused(failure, f"{network}: HTTP {response.status} without a Graph error object")
+    code, subcode = error["code"], error.get("error_subcode")
+    message = str(error.get("message") or "")
+    said = f"{network}: {message} (Graph error {code}{f'/{subcode}' if subcode else ''})"
+    return Refused(_failure(code, subcode, message, response.status), said, _usage_wait(response))
+
+
+def _failure(code: int, subcode: Any, message: str, status: int) -> Failure:
+    lowered = message.lower()
+    if code in _AUTH_CODES:
+        return Failure.AUTH
+    if code in _RATE_CODES or 80001 <= code <= 80014:
+        return Failure.RATE
+    if code in _DUP_CODES or "already posted" in lowered:
+        return Failure.DUP
+    if code == 10 and (subcode == 2018278 or "window" in lowered):
+        return Failure.GONE  # "sent outside of allowed window"
+    if code == 10 or 200 <= code <= 299 or code in _PERM_CODES:
+        return Failure.PERM
+    if (code == 100 and subcode == 33) or code in _GONE_CODES:
+        return Failure.GONE  # "object ... does not exist, cannot be loaded due to missing permissions"
+    if code in _TRANSIENT_CODES or status >= 500:
+        return Failure.TRANSIENT
+    return Failure.INVALID
+
+
+def created(network: str, response: HttpResponse) -> Posted | Refused:
+    """A comment's `{"id"}` or a message's `{"message_id"}` (the echo's `mid`), else the refusal."""
+    body = _body(response)
+    if response.status < 300 and isinstance(body, dict) and "error" not in body:
+        made = _id(body.get("id")) or _id(body.get("message_id"))
+        if made is not None:
+            return Posted(made)
+        return Refused(Failure.TRANSIENT, f"{network}: HTTP {response.status} without an id: answer unknown")
+    return reply_refusal(network, response)
+
+
+def applied(network: str, response: HttpResponse, target: Target | None, object_id: str | None) -> Posted | Refused:
+    """A moderation call's `{"success": true}` (Meta names no object in it: `object_id` does)."""
+    body = _body(response)
+    if response.status < 300 and isinstance(body, dict) and "error" not in body:
+        if body.get("success") is False:
+            return Refused(Failure.INVALID, f"{network}: the action was not applied (success: false)")
+        return Posted(object_id or (target.external_id if target is not None else ""))
+    return reply_refusal(network, response)
+
+
+def found(response: HttpResponse, account: str, text_key: str, text: str) -> Posted | None:
+    """Our reply in a listing of replies (`data[]`): written by the account, with the very text.
+
+    Meta has no idempotency key and its comments carry no metadata, so the text is the only mark:
+    two identical answers by the brand under one comment cannot be told apart (either will do).
+    """
+    body = _body(response)
+    data = body.get("data") if isinstance(body, dict) and response.status < 300 else None
+    wanted = text.strip()
+    for item in data if isinstance(data, list) and wanted else ():
+        if _ours(item, account, text_key, wanted):
+            return Posted(str(item["id"]))
+    return None
+
+
+def _ours(item: Any, account: str, text_key: str, wanted: str) -> bool:
+    if not isinstance(item, dict) or _id(item.get("id")) is None or not isinstance(item.get("from"), dict):
+        return False
+    said = item.get(text_key)
+    return _id(item["from"].get("id")) == account and isinstance(said, str) and said.strip() == wanted

@@ -19,8 +19,10 @@ Decisions:
 - `hide` / `unhide` are ignored: hiding is the Page moderating a comment that still exists (its
   author and their friends still see it) and whose complaint still needs an answer, so it is not a
   delete; and as hide marks nothing, unhide has nothing to restore.
-- The Page's own posts, comments and messages (`from.id` / `sender.id` == the entry's Page id) are
-  not mentions. Reactions, likes, shares, echoes, delivery/read receipts, postbacks are ignored.
+- The Page's own posts, comments and messages (`from.id` / `sender.id` == the entry's Page id,
+  Messenger echoes) are kept with `by_brand=True`: our reply coming back (its id is the one the
+  create call answered: `<postid>_<commentid>`, the message `mid`) or a manual answer on Facebook;
+  never scored. Reactions, likes, shares, delivery/read receipts, postbacks are ignored.
 - A `mention` without `message` is skipped (nothing to score; its id is shared with the feed
   event of the same post, which must not be shadowed by an empty text); a `mention` `remove` is
   skipped too (it may mean only that the tag was removed, not that the post is gone).
@@ -40,7 +42,8 @@ from functions.connectors import _meta
 from functions.connectors._meta import Item, optional_id, str_id, text
 from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, mark
 from functions.core.mention import Action, Author, Kind, Mention, Thread, parse_time
-from functions.core.polls import Credentials, Fetch
+from functions.core.polls import Credentials, Fetch, HttpRequest, HttpResponse
+from functions.core.replies import CannotReplyError, Posted, Refused, Target
 from functions.core.webhooks import Delivery, MalformedPayloadError
 
 NETWORK = "facebook"
@@ -58,16 +61,16 @@ EVENT_TYPES = frozenset(
         "mention",
         "messaging_message",
         "messaging_message_edit",
+        "messaging_echo",
     }
 )
 # Genuine events we knowingly do not turn into mentions: reactions and shares carry no words of
-# the customer; echoes are the Page's own messages; the rest are receipts and button clicks.
+# the customer; the rest are receipts and button clicks.
 IGNORED_EVENT_TYPES = frozenset(
     {
         "feed_reaction",
         "feed_like",
         "feed_share",
-        "messaging_echo",
         "messaging_delivery",
         "messaging_read",
         "messaging_reaction",
@@ -109,7 +112,7 @@ def _from_id(value: Mapping[str, Any]) -> str | None:
 
 
 def _is_own(value: Mapping[str, Any], item: Item, action: Action) -> bool:
-    """The Page writing on its own feed is not a customer; deletes always pass (see docstring)."""
+    """The Page writing on its own feed (kept, `by_brand`); a delete is never the Page's (docstring)."""
     return action is not Action.DELETE and _from_id(value) == item.entry.account
 
 
@@ -139,7 +142,7 @@ def _permalink_comment(post_id: str, comment_id: str, reply_to: str | None) -> s
 def _feed_comment(item: Item, brand: str) -> Mention | None:
     value = item.data
     action = _action(value)
-    if action is None or _is_own(value, item, action):
+    if action is None:
         return None
     post_id, comment_id = str_id(value, "post_id"), str_id(value, "comment_id")
     parent = optional_id(value, "parent_id") or post_id
@@ -155,6 +158,7 @@ def _feed_comment(item: Item, brand: str) -> Mention | None:
         created_at=_meta.created_at(value, "created_time", item.entry),
         thread=Thread(root_id=post_id, parent_id=parent),
         action=action,
+        by_brand=_is_own(value, item, action),
     )
 
 
@@ -162,7 +166,7 @@ def _feed_post(item: Item, brand: str) -> Mention | None:
     """A visitor's post, status, photo or video on the Page (the Page's own are skipped)."""
     value = item.data
     action = _action(value)
-    if action is None or _is_own(value, item, action):
+    if action is None:
         return None
     post_id = str_id(value, "post_id")
     return Mention(
@@ -176,6 +180,7 @@ def _feed_post(item: Item, brand: str) -> Mention | None:
         created_at=_meta.created_at(value, "created_time", item.entry),
         thread=Thread(root_id=post_id),
         action=action,
+        by_brand=_is_own(value, item, action),
     )
 
 
@@ -187,8 +192,6 @@ def _mention(item: Item, brand: str) -> Mention | None:
     if action not in (Action.NEW, Action.EDIT) or not message:
         return None
     sender = optional_id(value, "sender_id") or _from_id(value)
-    if sender == item.entry.account:
-        return None
     post_id = str_id(value, "post_id")
     comment_id = str_id(value, "comment_id") if value.get("item") == "comment" else None
     external_id = comment_id or post_id
@@ -208,6 +211,7 @@ def _mention(item: Item, brand: str) -> Mention | None:
         created_at=_meta.created_at(value, "created_time", item.entry),
         thread=Thread(root_id=post_id, parent_id=None if comment_id is None else post_id),
         action=action,
+        by_brand=sender == item.entry.account,
     )
 
 
@@ -225,6 +229,7 @@ _HANDLERS: dict[str, _meta.Handler] = {
     "mention": _mention,
     "messaging_message": _message,
     "messaging_message_edit": _message_edit,
+    "messaging_echo": _message,
 }
 
 split, parse = _meta.bind(object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type)
@@ -293,3 +298,119 @@ def _page_post(item: Any) -> PostStats:
         shares=_meta.count(shares.get("count")) if isinstance(shares, dict) else 0,
         text=str(item.get("message") or "")[:140],
     )
+
+
+# ------------------------------------------------------------------------------ answering in the channel
+# ../shared/reference/replies.md §2 (Graph API v25.0 as pinned above, `graph_version` overrides it).
+# Confirmed: `POST /{comment-id}/comments` (a threaded reply) or `/{post-id}/comments` with `message`
+# → `{"id": "<postid>_<commentid>"}`, the very id the `feed` webhook gives our comment back with;
+# private reply `POST /{page-id}/messages` `{recipient: {comment_id | post_id}, message: {text},
+# messaging_type: RESPONSE}` → `{recipient_id, message_id}` (one per comment, within 7 days);
+# Messenger `recipient.id = PSID` (24 h `RESPONSE`, then `MESSAGE_TAG` + `HUMAN_AGENT` to 7 days
+# [secondary]), `message.text` under 2000 characters, `message.metadata` echoed back; hide/unhide
+# `POST /{comment-id}` `is_hidden`, `DELETE /{comment-id}`. Secondary/unconfirmed: ban and unban
+# `POST|DELETE /{page-id}/blocked` with `user` (a comment author) or `psid` (a Messenger user) and
+# its answer; the comment length limit (~8000); a reply to a reply answered under its parent
+# comment (what the Facebook app does). The Page token goes in `Authorization: Bearer`.
+
+REPLY_SECRETS = ("page_token",)  # a Page access token: pages_manage_engagement (+ pages_messaging)
+REPLY_LIMIT = 2000  # Messenger's limit [confirmed]; comments take ~8000 [unconfirmed]: one limit, the smaller
+REPLY_IDEMPOTENT = False  # Meta drops no repeats: a lost answer is looked up (`lookup_request`)
+MODERATION = ("hide", "unhide", "delete", "ban", "unban")
+LOOKUP_LIMIT = 100  # the newest replies read to find ours after a lost answer
+
+
+def _reply_node(target: Target) -> str:
+    """What a public reply is posted under: the comment itself, a reply's parent comment, a post."""
+    if target.kind is Kind.REPLY and target.thread.parent_id:
+        return target.thread.parent_id
+    if target.kind in (Kind.COMMENT, Kind.REPLY, Kind.POST):
+        return target.external_id
+    raise CannotReplyError(f"facebook: a {target.kind.value} cannot be answered in a thread")
+
+
+def reply_request(  # noqa: PLR0917 (the signature core/replies.py sets)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A comment under the customer's (as the Page), a private reply to it, or a Messenger answer."""
+    token = _meta.reply_token(secrets, "page_token", NETWORK)
+    api = _meta.graph_api(settings)
+    if target.kind is Kind.MESSAGE:
+        page = _meta.account_of(target, NETWORK, "Page")
+        window = _meta.send_window(NETWORK, target.created_at, now)
+        return _meta.send_message(
+            api, page, token, recipient={"id": target.author.id}, text=text, outbound_id=outbound_id, messaging=window
+        )
+    if private:
+        page = _meta.account_of(target, NETWORK, "Page")
+        _meta.private_reply_window(NETWORK, target.created_at, now)
+        key = "post_id" if target.kind is Kind.POST else "comment_id"
+        recipient = {key: target.external_id}
+        respond = {"messaging_type": "RESPONSE"}
+        return _meta.send_message(
+            api, page, token, recipient=recipient, text=text, outbound_id=outbound_id, messaging=respond
+        )
+    return HttpRequest(
+        f"{api}/{_reply_node(target)}/comments", headers=_meta.bearer(token), method="POST", form={"message": text}
+    )
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The new comment's id (`<postid>_<commentid>`) or the message's `mid`, else the refusal."""
+    return _meta.created(NETWORK, response)
+
+
+def lookup_request(
+    target: Target, outbound_id: str, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """The newest replies under the comment (or post) we answered, with their authors and texts.
+    Messages have no such listing by author and text here: their echo carries our `metadata`."""
+    if target.kind is Kind.MESSAGE:
+        raise CannotReplyError("facebook: a lost Messenger answer is found by its echo, not looked up")
+    token = _meta.reply_token(secrets, "page_token", NETWORK)
+    params = {"fields": "id,from,message,created_time", "order": "reverse_chronological", "limit": str(LOOKUP_LIMIT)}
+    return HttpRequest(f"{_meta.graph_api(settings)}/{_reply_node(target)}/comments", params, _meta.bearer(token))
+
+
+def lookup_result(response: HttpResponse, target: Target, outbound_id: str, *, text: str = "") -> Posted | None:
+    """Our comment among them: `from.id` is the Page and `message` is the text we sent. The
+    contract's lookup passes no text: without it nothing can be recognised (None)."""
+    return _meta.found(response, target.account, "message", text)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Hide/unhide or delete the customer's comment (delete: also a visitor post); ban/unban its author."""
+    token = _meta.reply_token(secrets, "page_token", NETWORK)
+    api, headers = _meta.graph_api(settings), _meta.bearer(token)
+    if action in ("ban", "unban"):
+        page = _meta.account_of(target, NETWORK, "Page")
+        if not target.author.known or target.author.id.startswith("unknown-"):
+            raise CannotReplyError("facebook: the author of this comment is not known, so cannot be banned")
+        who = {("psid" if target.kind is Kind.MESSAGE else "user"): target.author.id}
+        if action == "ban":
+            return HttpRequest(f"{api}/{page}/blocked", headers=headers, method="POST", form=who)
+        return HttpRequest(f"{api}/{page}/blocked", who, headers, method="DELETE")
+    if target.kind is Kind.MESSAGE:
+        raise CannotReplyError(f"facebook: a Messenger message cannot be {action}d; ban its sender instead")
+    if action in ("hide", "unhide") and target.kind in (Kind.COMMENT, Kind.REPLY):
+        hidden = "true" if action == "hide" else "false"
+        return HttpRequest(f"{api}/{target.external_id}", headers=headers, method="POST", form={"is_hidden": hidden})
+    if action == "delete":
+        return HttpRequest(f"{api}/{target.external_id}", headers=headers, method="DELETE")
+    raise CannotReplyError(f"facebook: {action} is not offered for a {target.kind.value}")
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Posted | Refused:
+    """`{"success": true}`; the moderated object (the comment, or the banned author) comes from
+    `target`, as Meta's answer names none."""
+    object_id = target.author.id if target is not None and action in ("ban", "unban") else None
+    return _meta.applied(NETWORK, response, target, object_id)

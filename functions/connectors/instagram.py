@@ -20,8 +20,9 @@ Decisions:
   ids only, no text and no author, so it can be neither scored nor threaded, and a placeholder
   would fix an author that an edit can never correct. Turning it into a mention needs Graph API
   calls (`mentioned_comment` / `mentioned_media` with a token): a later enrichment step.
-- The account's own comments and messages (`from.id` / `sender.id` == entry id, echoes) are
-  skipped; read receipts, reactions, postbacks and referrals are ignored.
+- The account's own comments and messages (`from.id` / `sender.id` == entry id, echoes) are kept
+  with `by_brand=True` (our reply coming back: same comment id / `mid` as the create call
+  answered); never scored. Read receipts, reactions, postbacks and referrals are ignored.
 - External ids are Instagram's own (comment id, message `mid`); a comment thread's root is the
   media id, a conversation's `m_<account>_<igsid>`. The comment permalink needs the media's
   `permalink` (Graph API), so `url` is None; the author links to their profile.
@@ -37,7 +38,8 @@ from functions.connectors import _meta
 from functions.connectors._meta import Item, obj, optional_id, str_id, text
 from functions.core.channels import HIDDEN, NOT_GIVEN, ChannelStats, Engagement, PostStats, mark
 from functions.core.mention import Author, Kind, Mention, Thread, parse_time
-from functions.core.polls import Credentials, Fetch
+from functions.core.polls import Credentials, Fetch, HttpRequest, HttpResponse
+from functions.core.replies import CannotReplyError, Posted, Refused, Target
 from functions.core.webhooks import Delivery, MalformedPayloadError
 
 NETWORK = "instagram"
@@ -47,11 +49,10 @@ SECRETS = _meta.SECRETS
 ACK = _meta.ACK
 OBJECT = "instagram"
 
-EVENT_TYPES = frozenset({"comments", "live_comments", "messaging_message"})
+EVENT_TYPES = frozenset({"comments", "live_comments", "messaging_message", "messaging_echo"})
 IGNORED_EVENT_TYPES = frozenset(
     {
         "mentions",
-        "messaging_echo",
         "messaging_read",
         "messaging_reaction",
         "messaging_postback",
@@ -88,8 +89,6 @@ def _comment(item: Item, brand: str) -> Mention | None:
     """A comment or reply on the account's media (feed, reels, ads, live)."""
     value = item.data
     author = _author(obj(value, "from"))
-    if author.id == item.entry.account:
-        return None
     media_id = str_id(obj(value, "media"), "id")
     parent = optional_id(value, "parent_id")
     return Mention(
@@ -102,6 +101,7 @@ def _comment(item: Item, brand: str) -> Mention | None:
         url=None,
         created_at=_meta.created_at(value, "timestamp", item.entry),
         thread=Thread(root_id=media_id, parent_id=parent or media_id),
+        by_brand=author.id == item.entry.account,
     )
 
 
@@ -113,6 +113,7 @@ _HANDLERS: dict[str, _meta.Handler] = {
     "comments": _comment,
     "live_comments": _comment,
     "messaging_message": _message,
+    "messaging_echo": _message,
 }
 
 split, parse = _meta.bind(object_type=OBJECT, handlers=_HANDLERS, ignored=IGNORED_EVENT_TYPES, change_type=_change_type)
@@ -177,3 +178,98 @@ def _media(item: Any) -> PostStats:
         comments=_meta.count(item.get("comments_count")),
         text=str(item.get("caption") or "")[:140],
     )
+
+
+# ------------------------------------------------------------------------------ answering in the channel
+# ../shared/reference/replies.md §3, the Facebook Login flavour (graph.facebook.com; `graph_api`
+# may name graph.instagram.com for an Instagram Login token). Confirmed: `POST /{ig-comment-id}/replies`
+# with `message` → `{"id"}` (the id the `comments` webhook gives our reply back with), only on
+# top-level comments (a reply to a reply goes under its top-level comment, `thread.parent_id`);
+# private reply `POST /{ig-user-id}/messages` `{recipient: {comment_id}, message: {text}}` within 7
+# days; DMs `recipient.id = IGSID` (24 h, then `HUMAN_AGENT` to 7 days); hide/unhide
+# `POST /{ig-comment-id}?hide=`, `DELETE /{ig-comment-id}`. There is no ban of a comment author (the
+# DM-side `moderate_conversations` BLOCK_USER is SDK-only, not built). Unconfirmed: the comment
+# length (~2200) and the DM text limit (1000 here, the safe side).
+
+REPLY_SECRETS = ("access_token",)  # instagram_manage_comments (+ instagram_manage_messages)
+REPLY_LIMIT = 1000  # DMs [unconfirmed]; comments ~2200 [unconfirmed]: one limit, the smaller
+REPLY_IDEMPOTENT = False
+MODERATION = ("hide", "unhide", "delete")
+LOOKUP_LIMIT = 50
+
+
+def _top_level(target: Target) -> str:
+    """The comment a public reply goes under: a reply's top-level comment, else the comment."""
+    if target.kind is Kind.REPLY and target.thread.parent_id:
+        return target.thread.parent_id
+    if target.kind in (Kind.COMMENT, Kind.REPLY):
+        return target.external_id
+    raise CannotReplyError(f"instagram: a {target.kind.value} cannot be answered in a thread")
+
+
+def reply_request(  # noqa: PLR0917 (the signature core/replies.py sets)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A reply under the customer's comment, a private reply to it, or a DM in their conversation."""
+    token = _meta.reply_token(secrets, "access_token", NETWORK)
+    api = _meta.graph_api(settings)
+    if target.kind is Kind.MESSAGE or private:
+        account = _meta.account_of(target, NETWORK, "Instagram account")
+        if target.kind is Kind.MESSAGE:
+            window = _meta.send_window(NETWORK, target.created_at, now)
+            recipient = {"id": target.author.id}
+        else:
+            _top_level(target)  # only comments take a private reply
+            _meta.private_reply_window(NETWORK, target.created_at, now)
+            window, recipient = {}, {"comment_id": target.external_id}
+        return _meta.send_message(
+            api, account, token, recipient=recipient, text=text, outbound_id=outbound_id, messaging=window
+        )
+    return HttpRequest(
+        f"{api}/{_top_level(target)}/replies", headers=_meta.bearer(token), method="POST", form={"message": text}
+    )
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    return _meta.created(NETWORK, response)
+
+
+def lookup_request(
+    target: Target, outbound_id: str, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """The replies under the top-level comment we answered, with their authors and texts."""
+    if target.kind is Kind.MESSAGE:
+        raise CannotReplyError("instagram: a lost DM answer is found by its echo, not looked up")
+    token = _meta.reply_token(secrets, "access_token", NETWORK)
+    params = {"fields": "id,text,from,timestamp", "limit": str(LOOKUP_LIMIT)}
+    return HttpRequest(f"{_meta.graph_api(settings)}/{_top_level(target)}/replies", params, _meta.bearer(token))
+
+
+def lookup_result(response: HttpResponse, target: Target, outbound_id: str, *, text: str = "") -> Posted | None:
+    """Our reply among them: `from.id` is our account and `text` what we sent (no text: None)."""
+    return _meta.found(response, target.account, "text", text)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Hide/unhide (`?hide=`) or delete a comment on the account's media."""
+    token = _meta.reply_token(secrets, "access_token", NETWORK)
+    if target.kind not in (Kind.COMMENT, Kind.REPLY) or action not in MODERATION:
+        raise CannotReplyError(f"instagram: {action} is not offered for a {target.kind.value}")
+    url, headers = f"{_meta.graph_api(settings)}/{target.external_id}", _meta.bearer(token)
+    if action == "delete":
+        return HttpRequest(url, headers=headers, method="DELETE")
+    return HttpRequest(url, {"hide": "true" if action == "hide" else "false"}, headers, method="POST")
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Posted | Refused:
+    """`{"success": true}`; the comment's id comes from `target` (Meta's answer names none)."""
+    return _meta.applied(NETWORK, response, target, None)

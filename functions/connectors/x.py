@@ -26,7 +26,10 @@ Decisions:
   mention or quote is its own root (a quote's parent is the quoted Tweet). Deeper chains split;
   a later enrichment step could look up v2 `conversation_id`.
 - Retweets are ignored: no words of their own, and the original reached us (or not) by itself.
-- The brand's own Tweets, DMs it sends and its own deletes are not mentions.
+- The brand's own Tweets (`user.id_str == for_user_id`), the DMs it sends (`sender_id ==
+  for_user_id`) and its own deletes are kept with `by_brand=True`: our reply coming back (a Tweet's
+  id is the `data.id` `POST /2/tweets` answered; a DM's `dm:<event id>` is `dm:<dm_event_id>`, as
+  `reply_result` gives it) or a manual answer on X; never scored.
 - A DM's identity is `<brand>#x#dm:<event id>`; its root is the conversation with that user,
   `dm:<low user id>-<high user id>` (unconfirmed: the form of X's one-to-one conversation ids).
 - Deletes become Action.DELETE with the Tweet's identity; their `created_at` is the delete time.
@@ -47,6 +50,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from functions.core import untrusted
@@ -64,6 +68,7 @@ from functions.core.polls import (
     retry_after,
     setting,
 )
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import (
     OK_JSON,
     Delivery,
@@ -281,7 +286,7 @@ def _tweet(item: Any, document: Mapping[str, Any], brand: str) -> Mention | None
         raise ValueError("tweet")
     user = _object(item, "user")
     author = _author(user)
-    if author.id == document["for_user_id"] or "retweeted_status" in item:
+    if "retweeted_status" in item:
         return None
     tweet_id = _id(item, "id_str")
     replied = _optional_id(item, "in_reply_to_status_id_str")
@@ -306,6 +311,7 @@ def _tweet(item: Any, document: Mapping[str, Any], brand: str) -> Mention | None
             shares=_count(item, "retweet_count"),
         ),
         lang=_lang(item),
+        by_brand=author.id == document["for_user_id"],
     )
 
 
@@ -326,8 +332,6 @@ def _direct_message(item: Any, document: Mapping[str, Any], brand: str) -> Menti
         return None
     create = _object(item, "message_create")
     sender = _id(create, "sender_id")
-    if sender == document["for_user_id"]:
-        return None
     conversation = _dm_conversation(sender, _id(_object(create, "target"), "recipient_id"))
     users = document.get("users")
     profile = users.get(sender) if isinstance(users, dict) else None
@@ -346,6 +350,7 @@ def _direct_message(item: Any, document: Mapping[str, Any], brand: str) -> Menti
         url=_permalink_dm(conversation),
         created_at=_millis(item.get("created_timestamp"), "created_timestamp"),
         thread=Thread(root_id=root, parent_id=root),
+        by_brand=sender == document["for_user_id"],
     )
 
 
@@ -355,8 +360,6 @@ def _delete(item: Any, document: Mapping[str, Any], brand: str) -> Mention | Non
         raise ValueError("delete event")
     status = _object(item, "status")
     user_id = _id(status, "user_id")
-    if user_id == document["for_user_id"]:
-        return None
     return Mention(
         network=NETWORK,
         external_id=_id(status, "id"),
@@ -367,6 +370,7 @@ def _delete(item: Any, document: Mapping[str, Any], brand: str) -> Mention | Non
         url=None,
         created_at=_millis(item.get("timestamp_ms"), "timestamp_ms"),
         action=Action.DELETE,
+        by_brand=user_id == document["for_user_id"],
     )
 
 
@@ -518,3 +522,172 @@ def _stats_call(
         first = _stats_object(body["errors"][0])
         raise PollError(f"x: {first.get('title') or 'error'}: {first.get('detail') or ''}")
     return body
+
+
+# ------------------------------------------------------------------------------ answering in the channel
+# ../shared/reference/replies.md §5. Confirmed (X API v2 spec): `POST /2/tweets` `{text, reply:
+# {in_reply_to_tweet_id, auto_populate_reply_metadata}}` → 201 `{data: {id, text}}`; `POST
+# /2/dm_conversations/with/{participant_id}/messages` `{text}` → 201 `{data: {dm_conversation_id,
+# dm_event_id}}`; `PUT /2/tweets/{id}/hidden` `{hidden}` → `{data: {hidden}}` (replies in a
+# conversation the brand started; scope tweet.moderate.write); problem JSON `{title, detail, type,
+# status}`; 429 with `x-rate-limit-reset` (epoch seconds). Secondary: since 2026-02 a reply is taken
+# only when the post's author mentioned or quoted the brand (403 "... not allowed because you have
+# not been mentioned or otherwise engaged ..."); 403 "... duplicate content." Unconfirmed: the
+# weighted 280 (twitter-text v3: URLs 23, characters outside Latin/punctuation ranges 2).
+# Auth: an OAuth 2.0 user-context token (`Authorization: Bearer`, scopes tweet.read tweet.write
+# users.read dm.write, + tweet.moderate.write); OAuth 1.0a signing is not built. Not offered: delete
+# (others' posts cannot be deleted), ban (v2 has no block endpoint; a mute is not a ban), restore.
+# No lookup: X refuses a repeat of the same text as a duplicate (DUP), which already stops a lost
+# answer being posted twice; finding its id would need a paid search read.
+
+REPLY_SECRETS = ("user_token",)
+REPLY_API = "https://api.x.com"
+REPLY_LIMIT = 280  # weighted (`weighted_length`); the DM limit is 10,000 but one limit serves both
+REPLY_IDEMPOTENT = False
+MODERATION = ("hide", "unhide")
+URL_WEIGHT = 23
+PRIVATE_TAG = "md-private"
+# twitter-text v3: code points in these ranges weigh 1, every other one 2 (CJK, emoji...).
+_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf](?:[\ufe0f\U0001f3fb-\U0001f3ff]|\u200d[\U0001f000-\U0001faff\u2600-\u27bf]\ufe0f?)*"
+)
+_NOT_MENTIONED = "not been mentioned"
+
+
+def weighted_length(text: str) -> int:
+    """X's count of a post: each URL 23, an emoji sequence 2, Latin and punctuation 1, others 2."""
+    urls = _URL.findall(text)
+    rest = _URL.sub("", text)
+    emoji = _EMOJI.findall(rest)
+    rest = _EMOJI.sub("", rest)
+    light = sum(any(low <= ord(char) <= high for low, high in _LIGHT) for char in rest)
+    return URL_WEIGHT * len(urls) + 2 * len(emoji) + light + 2 * (len(rest) - light)
+
+
+def _handle(settings: Mapping[str, Any]) -> str:
+    handle = settings.get("handle")
+    if not isinstance(handle, str) or not handle.strip("@ "):
+        raise CannotReplyError("x: settings.handle (the brand's @handle) is needed to answer in public")
+    return handle.strip("@ ")
+
+
+def mentions_brand(target: Target, handle: str) -> bool:
+    """Did the customer's post @mention the brand, or quote it (Account Activity sends us quotes of
+    the brand's posts only)? X takes a public reply only then."""
+    if re.search(rf"(?<![A-Za-z0-9_])@{re.escape(handle)}(?![A-Za-z0-9_])", target.text, re.IGNORECASE):
+        return True
+    return target.kind is Kind.POST and target.thread.parent_id not in (None, target.external_id)
+
+
+def reply_request(  # noqa: PLR0917 (the signature core/replies.py sets)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A reply under the customer's post (when X allows one), or a DM to its author."""
+    token = secrets.get("user_token")
+    if not token:
+        raise CannotReplyError("x: no user_token secret (OAuth 2.0 user context) is configured", Failure.AUTH)
+    api, headers = setting(settings, "api", REPLY_API), {"Authorization": f"Bearer {token}"}
+    if private or target.kind is Kind.MESSAGE:
+        url = f"{api}/2/dm_conversations/with/{target.author.id}/messages"
+        return HttpRequest(url, headers=headers, method="POST", json_body={"text": text})
+    if not mentions_brand(target, _handle(settings)):
+        raise CannotReplyError(
+            f"x: X takes a public reply only when the customer mentioned or quoted @{_handle(settings)}, and this"
+            f" post does neither; tag the ticket {PRIVATE_TAG} to answer by direct message instead",
+            Failure.GONE,
+        )
+    if weighted_length(text) > REPLY_LIMIT:
+        raise CannotReplyError(
+            f"x: the reply weighs {weighted_length(text)} of {REPLY_LIMIT} (links count 23, CJK and emoji 2)",
+            Failure.INVALID,
+        )
+    body = {"text": text, "reply": {"in_reply_to_tweet_id": target.external_id, "auto_populate_reply_metadata": True}}
+    return HttpRequest(f"{api}/2/tweets", headers=headers, method="POST", json_body=body)
+
+
+def _json(response: HttpResponse) -> Mapping[str, Any]:
+    try:
+        body = untrusted.loads(response.body)
+    except (untrusted.UntrustedInputError, ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The new post's id (as `tweet_create_events` gives it back), a DM's `dm:<dm_event_id>`, or why not."""
+    data = _stats_object(_json(response).get("data"))
+    if response.status < 300 and _is_id(data.get("id")):
+        return Posted(str(data["id"]), f"https://x.com/i/web/status/{data['id']}")
+    if response.status < 300 and _is_id(data.get("dm_event_id")):
+        return Posted(f"dm:{data['dm_event_id']}")
+    return refusal(response)
+
+
+def _reset_wait(response: HttpResponse) -> float | None:
+    """`x-rate-limit-reset` (epoch seconds) less the answer's own `Date`: no clock of ours needed."""
+    reset, date = (response.header("x-rate-limit-reset") or "").strip(), response.header("Date")
+    if not reset.isdigit() or not date:
+        return None
+    try:
+        return max(0.0, int(reset) - parsedate_to_datetime(date).timestamp())
+    except (TypeError, ValueError):
+        return None
+
+
+def refusal(response: HttpResponse) -> Refused:
+    """X's problem JSON (or a 200 with only `errors[]`) as a failure class and an agent's line."""
+    body = _json(response)
+    errors = body.get("errors")
+    problem = _stats_object(errors[0]) if response.status < 300 and isinstance(errors, list) and errors else body
+    words = f"{problem.get('title') or ''}: {problem.get('detail') or ''}".strip(": ")
+    said = f"x: HTTP {response.status} {words}".rstrip()
+    kind = str(problem.get("type") or "")
+    status = response.status
+    if status == 429:
+        return Refused(Failure.RATE, said, _reset_wait(response))
+    if status == 401:
+        return Refused(Failure.AUTH, f"{said} (the brand's X token is expired or revoked: reconnect X)")
+    if status == 403 and _NOT_MENTIONED in words.lower():
+        return Refused(Failure.GONE, f"{said} Tag the ticket {PRIVATE_TAG} to answer by direct message.")
+    if status == 403 and "duplicate" in words.lower():
+        return Refused(Failure.DUP, said)
+    if status == 403 and "deleted or not visible" in words.lower():
+        return Refused(Failure.GONE, said)
+    if status == 403 or kind.endswith(("not-authorized-for-resource", "disallowed-resource")):
+        return Refused(Failure.PERM, said)
+    if status == 404 or kind.endswith("resource-not-found"):
+        return Refused(Failure.GONE, said)
+    return Refused(Failure.TRANSIENT if status >= 500 else Failure.INVALID, said)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Hide or unhide a reply (X allows it in conversations the brand started; elsewhere it refuses)."""
+    token = secrets.get("user_token")
+    if not token:
+        raise CannotReplyError("x: no user_token secret (OAuth 2.0 user context) is configured", Failure.AUTH)
+    if action not in MODERATION or target.kind is not Kind.REPLY:
+        raise CannotReplyError(f"x: {action} is not offered for a {target.kind.value} (only hiding replies is)")
+    url = f"{setting(settings, 'api', REPLY_API)}/2/tweets/{target.external_id}/hidden"
+    body = {"hidden": action == "hide"}
+    return HttpRequest(url, headers={"Authorization": f"Bearer {token}"}, method="PUT", json_body=body)
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Posted | Refused:
+    """`{data: {hidden}}` as asked; the post's id comes from `target` (X's answer names none)."""
+    hidden = _stats_object(_json(response).get("data")).get("hidden")
+    if response.status < 300 and hidden is (action == "hide"):
+        return Posted(target.external_id if target is not None else "")
+    if response.status < 300:
+        return Refused(Failure.INVALID, f"x: asked to {action}, X answered hidden={hidden!r}")
+    return refusal(response)

@@ -232,6 +232,7 @@ def test_page_removing_a_customer_comment_is_still_a_delete() -> None:
     document["entry"][0]["changes"][0]["value"]["from"] = {"id": PAGE, "name": "Acme Pizza"}
     (removed,) = facebook.parse(_request(document), "acme")
     assert removed.action is Action.DELETE
+    assert not removed.by_brand  # the customer's comment, whoever removed it
 
 
 # --- not mentions ------------------------------------------------------------------------------
@@ -240,9 +241,6 @@ def test_page_removing_a_customer_comment_is_still_a_delete() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "feed_comment__own_page_reply",
-        "feed_status__own_page_post",
-        "messaging_echo__page_answer",
         "feed_reaction__like_on_post",
         "messaging_delivery__receipt",
         "messaging_read__receipt",
@@ -253,10 +251,32 @@ def test_not_a_customer_mention(name: str) -> None:
     assert _parse(name) == ()
 
 
-def test_own_message_without_the_echo_flag_is_skipped() -> None:
+@pytest.mark.parametrize("name", ["feed_comment__own_page_reply", "feed_status__own_page_post"])
+def test_the_pages_own_writing_comes_back_as_the_brands(name: str) -> None:
+    (own,) = _parse(name)
+    assert own.by_brand and own.author.id == PAGE
+
+
+def test_a_customers_comment_is_not_the_brands() -> None:
+    (comment,) = _parse("feed_comment__top_level")
+    assert not comment.by_brand
+
+
+def test_an_echo_is_the_pages_message_in_the_conversation_with_its_recipient() -> None:
+    (echo,) = _parse("messaging_echo__page_answer")
+    (customer,) = _parse("messaging_message__text")
+    assert echo.by_brand and not customer.by_brand
+    assert echo.kind is Kind.MESSAGE and echo.author.id == PAGE
+    assert echo.thread.root_id == f"m_{PAGE}_7412589630000011"
+
+
+def test_own_message_without_the_echo_flag_is_the_brands_too() -> None:
     document = _fixture("messaging_message__text")
-    document["entry"][0]["messaging"][0]["sender"] = {"id": PAGE}
-    assert facebook.parse(_request(document), "acme") == ()
+    event = document["entry"][0]["messaging"][0]
+    customer = event["sender"]["id"]
+    event["sender"], event["recipient"] = {"id": PAGE}, {"id": customer}
+    (own,) = facebook.parse(_request(document), "acme")
+    assert own.by_brand and own.thread.root_id == f"m_{PAGE}_{customer}"
 
 
 def test_unknown_items_next_to_known_ones_are_skipped() -> None:

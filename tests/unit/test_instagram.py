@@ -99,8 +99,6 @@ def test_message_reply_points_at_the_message_it_answers() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "comments__own_account_reply",
-        "messaging_echo__account_reply",
         "messaging_read__seen",
         "messaging_reaction__love",
         "mentions__caption",
@@ -109,6 +107,16 @@ def test_message_reply_points_at_the_message_it_answers() -> None:
 )
 def test_not_a_customer_mention(name: str) -> None:
     assert _parse(name) == ()
+
+
+def test_the_accounts_own_reply_and_echo_come_back_as_the_brands() -> None:
+    (reply,) = _parse("comments__own_account_reply")
+    (echo,) = _parse("messaging_echo__account_reply")
+    assert reply.by_brand and echo.by_brand
+    assert reply.author.id == echo.author.id == ACCOUNT
+    assert echo.thread.root_id == f"m_{ACCOUNT}_6543210987650011"  # the conversation with its recipient
+    (customer,) = _parse("comments__top_level")
+    assert not customer.by_brand
 
 
 def test_unknown_field_alone_is_unsupported() -> None:

@@ -164,10 +164,17 @@ def test_reply_roots_at_the_tweet_it_answers_and_quote_at_itself() -> None:
     assert quote.thread.parent_id == replied  # both point at the brand's announcement
 
 
-def test_own_tweets_retweets_and_own_dms_are_not_mentions() -> None:
-    assert _parse("tweet_create_events__own_reply.json") == ()
+def test_retweets_are_not_mentions() -> None:
     assert _parse("tweet_create_events__retweet.json") == ()
-    assert _parse("direct_message_events__sent_by_brand.json") == ()
+
+
+def test_own_posts_and_dms_come_back_as_the_brands() -> None:
+    post, dm = _one("tweet_create_events__own_reply.json"), _one("direct_message_events__sent_by_brand.json")
+    assert post.by_brand and dm.by_brand
+    assert post.author.id == dm.author.id == BRAND_ID
+    customer = _one("direct_message_events__from_customer.json")
+    assert not customer.by_brand
+    assert dm.thread.root_id == customer.thread.root_id  # the same conversation, whoever wrote
 
 
 def test_direct_message_is_a_message_in_the_conversation_with_that_user() -> None:
@@ -188,10 +195,11 @@ def test_delete_marks_the_same_identity() -> None:
     assert deleted.author.id == created.author.id
 
 
-def test_own_delete_is_ignored() -> None:
+def test_own_delete_marks_the_brands_post() -> None:
     document = _document("tweet_delete_events__mention_deleted.json")
     document["tweet_delete_events"][0]["status"]["user_id"] = BRAND_ID
-    assert x.parse(_request(json.dumps(document).encode()), "acme") == ()
+    (deleted,) = x.parse(_request(json.dumps(document).encode()), "acme")
+    assert deleted.by_brand and deleted.action is Action.DELETE
 
 
 def test_ignored_and_unsupported_events() -> None:
