@@ -691,3 +691,9 @@ def moderation_result(action: str, response: HttpResponse, target: Target | None
     if response.status < 300:
         return Refused(Failure.INVALID, f"x: asked to {action}, X answered hidden={hidden!r}")
     return refusal(response)
+
+
+def reply_length(text: str) -> int:
+    """How X counts `REPLY_LIMIT` (functions.core.replies): weighted, so the worker splits CJK and
+    link-heavy replies where X would refuse them."""
+    return weighted_length(text)

@@ -17,12 +17,15 @@ outcome back onto the ticket:
 - `reply_result(response) -> Posted | Refused`;
 - optional `address(target) -> str`: how the network addresses the customer (`@handle `), put
   before the text and counted in the limit;
+- optional `reply_length(text) -> int`: how the network counts `REPLY_LIMIT` when it is not code
+  points (X weighs links as 23 and CJK as 2, Bluesky counts graphemes);
 - optional, for networks without idempotency: `lookup_request(target, outbound_id, settings,
-  secrets) -> HttpRequest` and `lookup_result(response, target, outbound_id) -> Posted | None`,
-  which find our reply after a lost answer instead of posting twice;
+  secrets) -> HttpRequest` and `lookup_result(response, target, outbound_id, *, text) -> Posted | None`
+  (`text`: the part we sent, where the network keeps no id of ours to match), which find our reply
+  after a lost answer instead of posting twice;
 - `MODERATION`: the actions of `ACTIONS` the network offers, with `moderation_request(action,
-  target, settings, secrets) -> HttpRequest` and `moderation_result(action, response) -> Posted | Refused`
-  (`Posted.external_id` is then the moderated object's id).
+  target, settings, secrets) -> HttpRequest` and `moderation_result(action, response, *, target)
+  -> Posted | Refused` (`Posted.external_id` is then the moderated object's id).
 
 `settings` and `secrets` are the brand's for that network (brands.json `networks.<network>`);
 `settings["api"]` (or the connector's own base-URL setting) points the requests at a local contract

@@ -261,7 +261,7 @@ def deliver_part(
             return str(current["state"])
         raise ReplyRetryError(f"part {key} is being posted by another worker")
     if part.taken_over and not getattr(where.module, "REPLY_IDEMPOTENT", False):
-        found = _look_up(where, target, part.outbound_id, now)
+        found = _look_up(where, target, part.outbound_id, text)
         if found is not None:
             return _posted(brand, desk, link, ticket, where, key, owner, found, now)
         if not hasattr(where.module, "lookup_request"):
@@ -306,7 +306,7 @@ def _never_sent(error: Exception) -> bool:
     return isinstance(cause, requests.ConnectionError) and "NewConnectionError" in repr(cause.args)
 
 
-def _look_up(where: Channel, target: Target, outbound: str, now: datetime) -> Posted | None:
+def _look_up(where: Channel, target: Target, outbound: str, text: str) -> Posted | None:
     if not hasattr(where.module, "lookup_request"):
         return None
     request = where.module.lookup_request(target, outbound, where.settings, where.secrets)
@@ -314,7 +314,7 @@ def _look_up(where: Channel, target: Target, outbound: str, now: datetime) -> Po
         response = fetch.fetch(request)
     except SourceUnavailableError as error:
         raise ReplyRetryError(f"looking for our reply: {error}") from error
-    found: Posted | None = where.module.lookup_result(response, target, outbound)
+    found: Posted | None = where.module.lookup_result(response, target, outbound, text=text)
     return found
 
 
@@ -452,7 +452,7 @@ def moderate(brand: Brand, audit_key: str, now: datetime) -> str:
         response = fetch.fetch(request)
     except SourceUnavailableError as error:
         raise ReplyRetryError(f"{where.network} moderation: {error}") from error
-    result = where.module.moderation_result(action, response)
+    result = where.module.moderation_result(action, response, target=target)
     if isinstance(result, Posted):
         return _moderated(brand, audit_key, record, "done", f"{action} applied", now, result.external_id)
     if result.retried:
