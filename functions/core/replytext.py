@@ -405,7 +405,8 @@ def parts(
     mode "split": the text is cut at paragraph breaks, else sentence ends, else between words (a
     paragraph break is taken when it fills a third of the room, a sentence end or a space when it
     fills half, else the latest break of any kind), and a single word longer than a post is cut hard
-    (between grapheme clusters); each part then ends with " (i/n)", counted in the limit. Raises `ReplyTooLongError` beyond `max_parts` parts.
+    (between grapheme clusters); each part then ends with " (i/n)", counted in the limit. More than
+    `max_parts` parts raise `ReplyTooLongError`.
     mode "cut": one post, cut between words where possible, ending with "…".
     Raises `EmptyReplyError` for a blank text, ValueError when `limit` leaves no room for text."""
     if mode not in MODES:
