@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+import regex  # type: ignore[import-untyped,unused-ignore]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -288,3 +289,52 @@ def test_clean_is_idempotent_on_its_own_output(pieces: list[str], html: bool | N
     assert clean(once, html=False) == once
     assert once == once.strip()
     assert "\n\n\n" not in once
+
+
+# `regex` (a pinned dependency) segments by the full UAX #29 rules: the oracle for the approximation.
+_GRAPHEME_POOL = [
+    *"aé .\n\r",
+    "e\u0301",
+    "\u0301",
+    "👍",
+    "🏽",
+    "\u200d",
+    "\u200c",
+    "\u200b",
+    "👨",
+    "👩",
+    "❤",
+    "\ufe0f",
+    "🇺",
+    "🇸",
+    "한",
+    "\u1100",
+    "\u1161",
+    "\u11a8",
+    "न",
+    "\u094d",
+    "ि",
+    "🏴",
+    "\U000e0067",
+    "\u0e33",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GRAPHEME_POOL), max_size=20).map("".join))
+def test_graphemes_never_counts_fewer_than_the_standard(text: str) -> None:
+    assert graphemes(text) >= len(regex.findall(r"\X", text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks 👍🏽! Your order 🍕 is on its way 🚚💨",
+        "👨\u200d👩\u200d👧\u200d👦 family, ❤️ love, 🏳️\u200d🌈 flag, 🇹🇷🇷🇺🇺🇸",
+        "Café, naïve, e\u0301, 한국어, \u1100\u1161\u11a8",
+        "Спасибо! Teşekkürler! 謝謝",
+        "👩🏽\u200d💻 and 🧑\u200d🤝\u200d🧑",
+    ],
+)
+def test_graphemes_match_the_standard_on_ordinary_text(text: str) -> None:
+    assert graphemes(text) == len(regex.findall(r"\X", text))
