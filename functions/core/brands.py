@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.core.escalation import EscalationRules
+from functions.core.moderation import ModerationRules
 from functions.core.query import Query, QuerySet, QuerySyntaxError
+from functions.core.replytext import ReplyRules
 from functions.core.score import ScoringRules
 from functions.core.verdicts import SignalError, parse_signals, signals_for
 
@@ -69,6 +71,8 @@ class Brand:
     reopen_window_hours: float = 72.0
     queries: QuerySet | None = None  # what polls search for; None only for hand-built test brands
     secrets: Mapping[str, str] = field(default_factory=dict)  # the brand's own: BRAND_SECRETS
+    replies: ReplyRules = field(default_factory=ReplyRules)  # answering in the channel (on by default)
+    moderation: ModerationRules = field(default_factory=ModerationRules)  # auto-rule off by default
 
     def query_for(self, source: str) -> Query:
         """The source's override, else the default query (the brand name for hand-built brands)."""
@@ -169,6 +173,14 @@ def _brand(raw: Any, index: int) -> Brand:
         signals = parse_signals(helpdesk["not_complaint"]) if "not_complaint" in helpdesk else None
     except SignalError as error:
         raise BrandConfigError(f"{where}.helpdesk.{error}") from error
+    try:
+        replies = ReplyRules.from_dict(raw.get("replies", {}))
+    except ValueError as error:
+        raise BrandConfigError(f"{where}.replies{_path(error)}") from error
+    try:
+        moderation = ModerationRules.from_dict(raw.get("moderation", {}))
+    except ValueError as error:
+        raise BrandConfigError(f"{where}.moderation{_path(error)}") from error
     name = str(raw.get("name", slug))
     keywords = tuple(str(k) for k in raw.get("keywords", []))
     return Brand(
@@ -187,7 +199,15 @@ def _brand(raw: Any, index: int) -> Brand:
         reopen_window_hours=float(reopen),
         queries=_queries(where, raw.get("query"), keywords, name),
         secrets=own_secrets,
+        replies=replies,
+        moderation=moderation,
     )
+
+
+def _path(error: ValueError) -> str:
+    """`.mode must be ...` for a setting's error, ` must be an object` for the section's own."""
+    message = str(error)
+    return f" {message}" if message.startswith("must ") else f".{message}"
 
 
 def parse_brands(document: Mapping[str, Any]) -> Brands:

@@ -1,4 +1,5 @@
-"""Cue lists and polarity lexicons the scorer reads, one module per language (all written by the team).
+"""Cue lists and polarity lexicons the scorer reads, one module per language (all written by the team);
+`abuse.py` holds the auto-moderation rule's words (functions.core.moderation), not the scorer's.
 
 Each language module defines plain data (strings and numbers, compiled by the scorer on first use):
 
