@@ -26,11 +26,15 @@ Decisions:
 - Thread root: a channel post is its own root; a message in a thread (discussion comments under a
   channel post, forum topics, reply threads) has `<chat id>:<message_thread_id>`, so a comment and
   the replies to it share it; any other message belongs to its conversation, root `<chat id>`.
-- Not customer mentions: the automatic forward of a channel post into its discussion group; messages
-  from bots (ours included; the bot's own id is not known here); anonymous group admins
-  (`sender_chat` is the chat itself); the channel answering under its own post (`sender_chat` is the
-  channel of the forwarded copy replied to). Without the brand's channel ids here, the channel
-  answering deeper in a thread looks like a customer writing as their own channel and is kept.
+- Not a mention: the automatic forward of a channel post into its discussion group (the post itself
+  arrives as `channel_post`).
+- The brand's own writing is kept, marked `by_brand` (our reply coming back, or a person answering
+  by hand; never scored): messages from a bot (bots get no updates for other bots' messages
+  [secondary: Bot FAQ], so a bot author is ours; the bot's own id is not known here); anonymous
+  group admins (`sender_chat` is the chat itself); the channel answering under its own post
+  (`sender_chat` is the channel of the forwarded copy replied to). Without the brand's channel ids
+  here, the channel answering deeper in a thread looks like a customer writing as their own
+  channel and is kept as a customer.
 - Channel posts are kept as POSTs, so agents see what a discussion is about; the bot only gets
   them for channels where it is an admin, which are the brand's own (its scoring should rarely
   flag announcements; moving them to "ignored" is a one-line change in `parse`).
@@ -252,13 +256,14 @@ def _message(message: Mapping[str, Any], event: str, brand: str) -> Mention | No
     if text is None:
         return None
     external_id = f"{chat_id}:{message_id}"
+    by_brand = False
     if event in _CHANNEL_UPDATES:
         author, kind, thread = _chat_author(chat), Kind.POST, Thread(root_id=external_id)
     else:
         found = _sender(message, chat_id)
         if found is None:
             return None
-        author = found
+        author, by_brand = found
         kind, thread = _place(message, chat_id, str(chat.get("type")))
     return Mention(
         network=NETWORK,
@@ -270,23 +275,21 @@ def _message(message: Mapping[str, Any], event: str, brand: str) -> Mention | No
         url=_permalink(chat, message_id),
         created_at=from_unix(_int(message, "date")),
         thread=thread,
+        by_brand=by_brand,
     )
 
 
-def _sender(message: Mapping[str, Any], chat_id: int) -> Author | None:
-    """Who wrote a chat message, or None when it is not a customer (see the module docstring)."""
+def _sender(message: Mapping[str, Any], chat_id: int) -> tuple[Author, bool] | None:
+    """Who wrote a chat message and whether it is the brand (see the module docstring); None for
+    the automatic copy of a channel post."""
     if message.get("is_automatic_forward") is True:
         return None
     sender_chat = _optional_object(message, "sender_chat")
     if sender_chat is not None:
         sender_id = _int(sender_chat, "id")
-        if sender_id == chat_id or sender_id == _forwarded_channel(message):
-            return None
-        return _chat_author(sender_chat)
+        return _chat_author(sender_chat), sender_id in (chat_id, _forwarded_channel(message))
     user = _object(message, "from")
-    if user.get("is_bot") is True:
-        return None
-    return _user_author(user)
+    return _user_author(user), user.get("is_bot") is True
 
 
 def _forwarded_channel(message: Mapping[str, Any]) -> int | None:
