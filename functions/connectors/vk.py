@@ -105,7 +105,13 @@ VERSION = "5.199"
 ACK = Reply(200, "ok", "text/plain")
 
 _COMMENT_KINDS = {"wall_reply": "wall", "photo_comment": "photo", "video_comment": "video", "market_comment": "market"}
-_VERBS = {"new": Action.NEW, "reply": Action.NEW, "edit": Action.EDIT, "restore": Action.RESTORE, "delete": Action.DELETE}
+_VERBS = {
+    "new": Action.NEW,
+    "reply": Action.NEW,
+    "edit": Action.EDIT,
+    "restore": Action.RESTORE,
+    "delete": Action.DELETE,
+}
 # Genuine events we knowingly do not turn into mentions: reactions, membership, reposts and chat-service events.
 IGNORED_EVENT_TYPES = frozenset(
     {
@@ -1019,7 +1025,9 @@ _REFUSALS: dict[int, tuple[Failure, str]] = {
 
 
 def _refusal(error: Mapping[str, Any]) -> Refused:
-    code, said = error.get("error_code"), str(error.get("error_msg") or "")
+    """`error_code`/`error_msg`; a `peer_ids` result names them `code`/`description` [unconfirmed]."""
+    code = error.get("error_code", error.get("code"))
+    said = str(error.get("error_msg") or error.get("description") or "")
     if not _whole(code):
         return Refused(Failure.TRANSIENT, f"VK answered an error without a code: {said[:80]}")
     wait = _rate_wait(code) or (60.0 if code in (14, 223) else None)  # captcha, too many replies [unconfirmed]
