@@ -936,9 +936,10 @@ def _token(secrets: Mapping[str, str], accepted: tuple[str, ...], what: str) -> 
     for name in accepted:
         if secrets.get(name):
             return secrets[name]
-    needed = " or ".join(f"the {name} secret" for name in accepted)
     why = " (VK accepts only an admin's user token here)" if accepted == (USER,) else ""
-    raise CannotReplyError(f"vk: {what} needs {needed}, which the brand's VK settings lack{why}")
+    raise CannotReplyError(
+        f"vk: {what} needs the {' or '.join(accepted)} secret, which the brand's VK settings lack{why}"
+    )
 
 
 def _method(settings: Mapping[str, Any], method: str, token: str, params: Mapping[str, str]) -> HttpRequest:
