@@ -531,7 +531,8 @@ def listing(
 ) -> tuple[Mention, ...]:
     """The community wall as the webhook would have reported it since `since`: posts by others,
     and comments (with up to THREAD_ITEMS replies each) on the LISTED_POSTS newest commented posts.
-    Bounded to 1 + LISTED_POSTS calls; the brand's own posts and answers are left out, as in `parse`."""
+    Bounded to 1 + LISTED_POSTS calls; the brand's own posts and answers are left out (the webhook
+    keeps them marked `by_brand`, and gap detection looks for customers' mentions only)."""
     group_id = _group_id(account)
     wall_params = {"owner_id": str(-group_id), "count": str(WALL_POSTS), "extended": "1", "fields": FIELDS}
     wall = _call(http, credentials, f"{api}/method/wall.get", wall_params, version=version, now=now)

@@ -133,5 +133,7 @@ def test_the_communitys_own_writing_comes_back_by_brand(name: str, external_id: 
 
 
 def test_a_customer_comment_is_not_by_brand() -> None:
-    (mention,) = vk.parse(_request(json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())), "acme")
+    (mention,) = vk.parse(
+        _request(json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())), "acme"
+    )
     assert not mention.by_brand
