@@ -984,7 +984,7 @@ def _answer(response: HttpResponse) -> Any:
     """VK's `response`, or the Refused its error (in a 200) or an HTTP failure stands for."""
     if response.status == 429:
         return Refused(Failure.RATE, "VK answered HTTP 429", 1.0)
-    if response.status >= 500 or response.status != 200:
+    if response.status != 200:  # VK answers its own errors with 200: anything else is the transport's
         failure = Failure.TRANSIENT if response.status >= 500 else Failure.INVALID
         return Refused(failure, f"VK answered HTTP {response.status}")
     try:
