@@ -53,6 +53,7 @@ from functions.core.polls import (
     Credentials,
     Fetch,
     HttpRequest,
+    HttpResponse,
     PollError,
     RateLimitedError,
     SourceUnavailableError,
@@ -60,6 +61,7 @@ from functions.core.polls import (
     optional_int,
     setting,
 )
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Result, Target
 from functions.core.webhooks import (
     OK_JSON,
     Delivery,
@@ -332,3 +334,99 @@ def _stats_call(
     if response.status >= 400 or not isinstance(body, dict):
         raise PollError(f"ok: {method}: HTTP {response.status}, not an answer object")
     return body
+
+
+# ------------------------------------------------------------------------ answering in the channel
+# Wire contract (../shared/reference/replies.md §6; apiok.ru `graph.user.messages` in
+# apiok/documentation, which carries no licence, so read, not copied):
+# - confirmed: `POST {api}/graph/me/messages/<chat id>?access_token=<the group's bot token>`,
+#   `Content-Type: application/json;charset=utf-8`, `{"recipient": {"chat_id": "chat:<id>"},
+#   "message": {"text": ...}}` writes into a group chat as the group.
+# - unconfirmed: the answer (`{chat_id, message_id: "mid:..."}` is read when present: the id the
+#   message would carry in a webhook, though OK does not deliver the token owner's own messages);
+#   errors (read as OK's REST `{error_code, error_msg}` and HTTP statuses); a length limit (none is
+#   documented: REPLY_LIMIT is a guess, kept easy to change); any reply/quote field (none exists).
+# Group posts and discussions: OK documents no usable API to answer them (discussions.* methods are
+# parameter skeletons without token type, rights or answers), so those targets are refused with
+# that reason instead of guessed at. No moderation is documented either: MODERATION is empty.
+
+REPLY_SECRETS = ("bot_token",)  # the group's Bot API token ("access key" in the group's settings)
+REPLY_LIMIT = 4000  # [unconfirmed]: OK documents no limit
+REPLY_IDEMPOTENT = False  # no idempotency key; nothing documented to look a sent message up by
+MODERATION: tuple[str, ...] = ()
+NO_DISCUSSION_API = (
+    "ok: OK documents no API for answering group posts or discussions (only chat messages of the"
+    " group's bot); answer on ok.ru by hand"
+)
+
+
+def reply_request(  # noqa: PLR0917 (the signature functions.core.replies sets for every network)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A message in the customer's chat with the group's bot; that chat is already private, so
+    `private` changes nothing. Anything but a chat message is refused (NO_DISCUSSION_API)."""
+    chat = target.thread.root_id or ""
+    if target.kind is not Kind.MESSAGE or not chat.startswith("chat:"):
+        raise CannotReplyError(NO_DISCUSSION_API)
+    token = secrets.get("bot_token")
+    if not token:
+        raise CannotReplyError("ok: the brand's OK settings lack the bot_token secret (the group's Bot API token)")
+    return HttpRequest(
+        f"{setting(settings, 'api', STATS_API)}/graph/me/messages/{chat}",
+        params={"access_token": token},
+        headers={"Content-Type": "application/json;charset=utf-8"},
+        method="POST",
+        json_body={"recipient": {"chat_id": chat}, "message": {"text": text}},
+    )
+
+
+def reply_result(response: HttpResponse, target: Target | None = None) -> Result:
+    """`message_id` when OK names it; a success without one is still posted, under no id."""
+    try:
+        body = untrusted.loads(response.body)
+    except untrusted.UntrustedInputError:
+        body = None
+    if isinstance(body, dict) and "error_code" in body:
+        return _refusal(optional_int(body.get("error_code")), str(body.get("error_msg") or ""))
+    if response.status == 429:
+        return Refused(Failure.RATE, "OK answered HTTP 429")
+    if response.status >= 500 or not isinstance(body, dict):
+        return Refused(Failure.TRANSIENT, f"OK answered HTTP {response.status} without a JSON object")
+    if response.status in (401, 403):
+        return Refused(Failure.AUTH if response.status == 401 else Failure.PERM, f"OK answered HTTP {response.status}")
+    if response.status >= 400:
+        return Refused(Failure.INVALID, f"OK answered HTTP {response.status}")
+    mid = body.get("message_id")
+    return Posted(mid if isinstance(mid, str) and mid.startswith("mid:") else "")
+
+
+def _refusal(code: int | None, said: str) -> Refused:
+    """OK's REST error codes (as for the statistics above, secondary) to the reply classes."""
+    reason = f"OK error {code}: {said}".rstrip(": ")
+    if code in _TOKEN_ERRORS:
+        return Refused(Failure.AUTH, f"{reason} (the group's bot token was refused: renew it)")
+    if code in _SCOPE_ERRORS:
+        return Refused(Failure.PERM, reason)
+    if code in _LIMIT_ERRORS:
+        return Refused(Failure.RATE, reason, 60.0)  # no documented wait
+    if code in _OUTAGE_ERRORS:
+        return Refused(Failure.TRANSIENT, reason)
+    return Refused(Failure.INVALID, reason)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """None documented (MODERATION is empty): always refused, with the reason for the ticket."""
+    raise CannotReplyError(f"ok: OK documents no API to {action} a comment or message of a group")
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Result:
+    return Refused(Failure.UNSUPPORTED, f"ok: OK documents no API to {action}")

@@ -26,11 +26,15 @@ Decisions:
 - Thread root: a channel post is its own root; a message in a thread (discussion comments under a
   channel post, forum topics, reply threads) has `<chat id>:<message_thread_id>`, so a comment and
   the replies to it share it; any other message belongs to its conversation, root `<chat id>`.
-- Not customer mentions: the automatic forward of a channel post into its discussion group; messages
-  from bots (ours included; the bot's own id is not known here); anonymous group admins
-  (`sender_chat` is the chat itself); the channel answering under its own post (`sender_chat` is the
-  channel of the forwarded copy replied to). Without the brand's channel ids here, the channel
-  answering deeper in a thread looks like a customer writing as their own channel and is kept.
+- Not a mention: the automatic forward of a channel post into its discussion group (the post itself
+  arrives as `channel_post`).
+- The brand's own writing is kept, marked `by_brand` (our reply coming back, or a person answering
+  by hand; never scored): messages from a bot (bots get no updates for other bots' messages
+  [secondary: Bot FAQ], so a bot author is ours; the bot's own id is not known here); anonymous
+  group admins (`sender_chat` is the chat itself); the channel answering under its own post
+  (`sender_chat` is the channel of the forwarded copy replied to). Without the brand's channel ids
+  here, the channel answering deeper in a thread looks like a customer writing as their own
+  channel and is kept as a customer.
 - Channel posts are kept as POSTs, so agents see what a discussion is about; the bot only gets
   them for channels where it is an admin, which are the brand's own (its scoring should rarely
   flag announcements; moving them to "ignored" is a one-line change in `parse`).
@@ -40,10 +44,11 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from functions.core import untrusted
 from functions.core.channels import NOT_GIVEN, ChannelStats, Engagement, ScopeMissingError, mark
@@ -59,6 +64,7 @@ from functions.core.polls import (
     TokenInvalidError,
     setting,
 )
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Result, Target
 from functions.core.webhooks import (
     Delivery,
     MalformedPayloadError,
@@ -134,7 +140,7 @@ _CONTENT = frozenset(
 )
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -252,13 +258,14 @@ def _message(message: Mapping[str, Any], event: str, brand: str) -> Mention | No
     if text is None:
         return None
     external_id = f"{chat_id}:{message_id}"
+    by_brand = False
     if event in _CHANNEL_UPDATES:
         author, kind, thread = _chat_author(chat), Kind.POST, Thread(root_id=external_id)
     else:
         found = _sender(message, chat_id)
         if found is None:
             return None
-        author = found
+        author, by_brand = found
         kind, thread = _place(message, chat_id, str(chat.get("type")))
     return Mention(
         network=NETWORK,
@@ -270,23 +277,21 @@ def _message(message: Mapping[str, Any], event: str, brand: str) -> Mention | No
         url=_permalink(chat, message_id),
         created_at=from_unix(_int(message, "date")),
         thread=thread,
+        by_brand=by_brand,
     )
 
 
-def _sender(message: Mapping[str, Any], chat_id: int) -> Author | None:
-    """Who wrote a chat message, or None when it is not a customer (see the module docstring)."""
+def _sender(message: Mapping[str, Any], chat_id: int) -> tuple[Author, bool] | None:
+    """Who wrote a chat message and whether it is the brand (see the module docstring); None for
+    the automatic copy of a channel post."""
     if message.get("is_automatic_forward") is True:
         return None
     sender_chat = _optional_object(message, "sender_chat")
     if sender_chat is not None:
         sender_id = _int(sender_chat, "id")
-        if sender_id == chat_id or sender_id == _forwarded_channel(message):
-            return None
-        return _chat_author(sender_chat)
+        return _chat_author(sender_chat), sender_id in (chat_id, _forwarded_channel(message))
     user = _object(message, "from")
-    if user.get("is_bot") is True:
-        return None
-    return _user_author(user)
+    return _user_author(user), user.get("is_bot") is True
 
 
 def _forwarded_channel(message: Mapping[str, Any]) -> int | None:
@@ -431,3 +436,181 @@ def _bot_error(method: str, response: HttpResponse, body: Any) -> Exception:
     if not isinstance(body, dict):
         return MalformedPayloadError(said)
     return PollError(said)
+
+
+# ------------------------------------------------------------------------ answering in the channel
+# Wire contract (../shared/reference/replies.md §4; Bot API 10.1, excerpt in tests/contracts/replies/):
+# - confirmed: `POST {bot_api}/bot<token>/<method>` with a JSON body; `sendMessage(chat_id, text
+#   1-4096 characters, message_thread_id, reply_parameters{message_id, allow_sending_without_reply})`
+#   → `{ok: true, result: Message}`; `deleteMessage(chat_id, message_id)`, `banChatMember(chat_id,
+#   user_id)`, `unbanChatMember(chat_id, user_id, only_if_banned)`, `banChatSenderChat` /
+#   `unbanChatSenderChat(chat_id, sender_chat_id)` → `{ok: true, result: true}`; errors
+#   `{ok: false, error_code, description, parameters: {retry_after, migrate_to_chat_id}}`.
+# - secondary: the descriptions read in `_refusal` ("bot was blocked by the user", "message to be
+#   replied not found", "message is too long"...); that a reply to a forwarded channel post lands in
+#   that post's comment thread without `message_thread_id` (sent only for chats listed in the
+#   brand's `forums` setting, where it names the topic).
+# No idempotency key exists and a bot cannot read a chat's history (no getMessages), so there is no
+# lookup after a lost answer either: REPLY_IDEMPOTENT is False and the worker must not resend blindly.
+
+REPLY_SECRETS = ("bot_token",)
+REPLY_LIMIT = 4096  # `text`: 1-4096 characters after entity parsing [confirmed]; we send plain text
+REPLY_IDEMPOTENT = False
+MODERATION = ("delete", "ban", "unban")
+
+_ID = re.compile(r"^(-?\d+):(\d+)$")
+
+
+def _ids(external_id: str) -> tuple[int, int]:
+    """(chat id, message id) of a `<chat>:<message>` identity as `parse` builds it."""
+    found = _ID.match(external_id)
+    if found is None:
+        raise CannotReplyError(f"telegram: {external_id!r} is not a <chat>:<message> id", Failure.INVALID)
+    return int(found[1]), int(found[2])
+
+
+def reply_request(  # noqa: PLR0917 (the signature functions.core.replies sets for every network)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A reply to the customer's message in its chat (a comment thread, a forum topic, a private
+    chat), or with `private` a message in the customer's private chat with the bot, which Telegram
+    allows only once they have started it. `outbound_id` and `now` are not used: no key, no window."""
+    chat, message = _ids(target.external_id)
+    if target.kind is Kind.POST:
+        raise CannotReplyError(
+            "telegram: a channel post is the brand's own; answer its comments in the discussion group"
+        )
+    if private:
+        author = target.author.id
+        if not author.isdigit():
+            raise CannotReplyError(f"telegram: a private message needs a person as author, not {author or 'nobody'!r}")
+        return _bot_request(settings, secrets, "sendMessage", {"chat_id": int(author), "text": text})
+    body: dict[str, Any] = {
+        "chat_id": chat,
+        "text": text,
+        "reply_parameters": {"message_id": message, "allow_sending_without_reply": False},
+    }
+    topic = _topic(target, chat, settings)
+    if topic is not None:
+        body["message_thread_id"] = topic
+    return _bot_request(settings, secrets, "sendMessage", body)
+
+
+def _topic(target: Target, chat: int, settings: Mapping[str, Any]) -> int | None:
+    """The forum topic of the target, for chats the brand lists as forums (`forums: [chat ids]`)."""
+    forums = settings.get("forums") or ()
+    if str(chat) not in {str(forum) for forum in forums}:
+        return None
+    root = _ID.match(target.thread.root_id or "")
+    return int(root[2]) if root is not None and int(root[1]) == chat else None
+
+
+def _bot_request(
+    settings: Mapping[str, Any], secrets: Mapping[str, str], method: str, body: Mapping[str, Any]
+) -> HttpRequest:
+    """The token is part of the URL (the Bot API has no header for it): never log this URL."""
+    token = secrets.get("bot_token")
+    if not token:
+        raise CannotReplyError("telegram: the brand's Telegram settings lack the bot_token secret")
+    return HttpRequest(
+        f"{setting(settings, 'bot_api', BOT_API)}/bot{token}/{method}", method="POST", json_body=dict(body)
+    )
+
+
+def reply_result(response: HttpResponse, target: Target | None = None) -> Result:
+    """Our message as `<chat>:<message>`, the id it would come back under, with its link."""
+    result = _bot_result(response)
+    if isinstance(result, Refused):
+        return result
+    chat = result.get("chat") if isinstance(result, dict) else None
+    number = result.get("message_id") if isinstance(result, dict) else None
+    if not isinstance(chat, dict) or not _is_int(chat.get("id")) or not _is_int(number):
+        return Refused(Failure.TRANSIENT, "Telegram answered sendMessage without a message id")
+    return Posted(f"{chat['id']}:{number}", _permalink(chat, int(number)))
+
+
+def _bot_result(response: HttpResponse) -> Any:
+    """The `result` of an `{ok: true}` answer, or the Refused its error stands for."""
+    try:
+        body = untrusted.loads(response.body)
+    except untrusted.UntrustedInputError:
+        body = None
+    if isinstance(body, dict) and body.get("ok") is True and "result" in body:
+        return body["result"]
+    return _refusal(response, body)
+
+
+def _refusal(response: HttpResponse, body: Any) -> Refused:
+    """Telegram's error classes by status, refined by the description where one status means two
+    things (403 blocked by the customer vs. bot removed from the group; 400 gone vs. too long)."""
+    error: Mapping[str, Any] = body if isinstance(body, dict) else {}
+    given = error.get("error_code")
+    code = int(given) if _is_int(given) else response.status
+    said = str(error.get("description") or f"HTTP {response.status}")
+    reason = f"Telegram: {said}"
+    found = error.get("parameters")
+    parameters: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    lowered = said.lower()
+    if code == 429:
+        wait = parameters.get("retry_after")
+        return Refused(Failure.RATE, reason, float(wait) if isinstance(wait, int | float) else None)
+    if code in (401, 404) and error:  # a revoked token; a wrong token path answers 404 Not Found
+        return Refused(Failure.AUTH, f"{reason}: the bot token was revoked, reconnect the bot")
+    if code >= 500 or not error:
+        return Refused(Failure.TRANSIENT, reason)
+    if code == 403:
+        gone = any(cue in lowered for cue in ("blocked by the user", "user is deactivated", "can't initiate"))
+        return Refused(Failure.GONE if gone else Failure.PERM, reason)
+    if _is_int(parameters.get("migrate_to_chat_id")):
+        return Refused(Failure.GONE, f"{reason} (the group is now chat {parameters['migrate_to_chat_id']})")
+    if "too long" in lowered:
+        return Refused(Failure.INVALID, reason)
+    if "not enough rights" in lowered or "administrator" in lowered:
+        return Refused(Failure.PERM, reason)
+    if any(cue in lowered for cue in ("not found", "can't be deleted", "topic_closed", "topic_deleted")):
+        return Refused(Failure.GONE, reason)
+    return Refused(Failure.INVALID, reason)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Delete the customer's message (under 48 h old, `can_delete_messages`), or ban / unban its
+    author from the group: a person with (un)banChatMember, a channel with (un)banChatSenderChat."""
+    chat, message = _ids(target.external_id)
+    if action == "delete":
+        return _bot_request(settings, secrets, "deleteMessage", {"chat_id": chat, "message_id": message})
+    if action not in ("ban", "unban"):
+        raise CannotReplyError(f"telegram: the Bot API offers no {action!r} for messages")
+    if chat > 0:
+        raise CannotReplyError(f"telegram: a private chat has no members to {action}")
+    author = target.author.id
+    if not re.fullmatch(r"-?\d+", author):
+        raise CannotReplyError(f"telegram: cannot {action} an author Telegram does not name")
+    if author.startswith("-"):
+        return _bot_request(
+            settings, secrets, f"{action}ChatSenderChat", {"chat_id": chat, "sender_chat_id": int(author)}
+        )
+    body: dict[str, Any] = {"chat_id": chat, "user_id": int(author)}
+    if action == "unban":
+        body["only_if_banned"] = True  # else unbanning a member would remove them from the group
+    return _bot_request(settings, secrets, f"{action}ChatMember", body)
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Result:
+    """`result: true` = done; Posted names the message (delete) or the author (ban, unban)."""
+    result = _bot_result(response)
+    if isinstance(result, Refused):
+        return result
+    if result is not True:
+        return Refused(Failure.TRANSIENT, f"Telegram answered {action} with {result!r}")
+    if target is None:
+        return Posted("")
+    return Posted(target.author.id if action in ("ban", "unban") else target.external_id)

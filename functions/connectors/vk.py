@@ -46,13 +46,14 @@ runner; suggested posts (`post_type` suggest) are invisible to wall.get with a s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from functions.core import untrusted
 from functions.core.channels import ChannelStats, Engagement, PostStats, ScopeMissingError
@@ -62,6 +63,7 @@ from functions.core.polls import (
     Cursor,
     Fetch,
     HttpRequest,
+    HttpResponse,
     PollError,
     PollPage,
     PollTarget,
@@ -77,6 +79,7 @@ from functions.core.polls import (
     until,
 )
 from functions.core.query import Query, to_vk
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Result, Target
 from functions.core.webhooks import (
     ConnectorError,
     Delivery,
@@ -102,13 +105,17 @@ VERSION = "5.199"
 ACK = Reply(200, "ok", "text/plain")
 
 _COMMENT_KINDS = {"wall_reply": "wall", "photo_comment": "photo", "video_comment": "video", "market_comment": "market"}
-_VERBS = {"new": Action.NEW, "edit": Action.EDIT, "restore": Action.RESTORE, "delete": Action.DELETE}
-# Genuine events we knowingly do not turn into mentions: the community's own outgoing messages,
-# reactions, membership, reposts and chat-service events.
+_VERBS = {
+    "new": Action.NEW,
+    "reply": Action.NEW,
+    "edit": Action.EDIT,
+    "restore": Action.RESTORE,
+    "delete": Action.DELETE,
+}
+# Genuine events we knowingly do not turn into mentions: reactions, membership, reposts and chat-service events.
 IGNORED_EVENT_TYPES = frozenset(
     {
         "confirmation",
-        "message_reply",
         "message_allow",
         "message_deny",
         "message_typing_state",
@@ -239,8 +246,13 @@ def _count(obj: Mapping[str, Any], key: str) -> int | None:
 
 
 def _is_own(from_id: int, group_id: int) -> bool:
-    """The brand's own community writing: not a customer mention."""
+    """The brand's own community writing (our reply coming back, or an admin answering by hand):
+    kept as a mention marked `by_brand`, under the id our reply was stored with, never scored."""
     return from_id == -group_id
+
+
+def _own(mention: Mention, own: bool) -> Mention:
+    return replace(mention, by_brand=True) if own else mention
 
 
 def _mention(
@@ -275,9 +287,7 @@ def _post_key(obj: Mapping[str, Any]) -> str:
 
 def _wall_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
     post = _post_key(obj)
-    if _is_own(_int(obj, "from_id"), group_id):
-        return None
-    return _post(obj, brand, post)
+    return _own(_post(obj, brand, post), _is_own(_int(obj, "from_id"), group_id))
 
 
 def _post(obj: Mapping[str, Any], brand: str, post: str) -> Mention:
@@ -303,14 +313,12 @@ def _comment(kind: str) -> Handler:
 
     def parse_comment(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
         from_id, comment_id = _int(obj, "from_id"), _int(obj, "id")
-        if _is_own(from_id, group_id):
-            return None
         owner, parent_item = _parent_item(kind, obj)
         root = f"{kind}{owner}_{parent_item}"
         reply_to = obj.get("reply_to_comment")
         is_reply = isinstance(reply_to, int) and reply_to > 0
         url = _permalink_comment(kind, owner, parent_item, comment_id, _thread_top(obj) if is_reply else None)
-        return _mention(
+        mention = _mention(
             obj,
             brand,
             external_id=f"{root}_c{comment_id}",
@@ -319,6 +327,7 @@ def _comment(kind: str) -> Handler:
             thread=Thread(root_id=root, parent_id=f"{root}_c{reply_to}" if is_reply else root),
             metrics=Metrics(likes=_count(obj, "likes"), replies=_count(obj, "thread")),
         )
+        return _own(mention, _is_own(from_id, group_id))
 
     return parse_comment
 
@@ -354,11 +363,9 @@ def _permalink_comment(kind: str, owner: int, item: int, comment_id: int, thread
 
 def _board_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
     from_id, post_id = _int(obj, "from_id"), _int(obj, "id")
-    if _is_own(from_id, group_id):
-        return None
     owner, topic = _int(obj, "topic_owner_id"), _int(obj, "topic_id")
     root = f"topic{owner}_{topic}"
-    return _mention(
+    mention = _mention(
         obj,
         brand,
         external_id=f"{root}_p{post_id}",
@@ -366,15 +373,15 @@ def _board_post(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | 
         url=f"https://vk.com/{root}?post={post_id}",
         thread=Thread(root_id=root, parent_id=root),
     )
+    return _own(mention, _is_own(from_id, group_id))
 
 
 def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
-    """`message_new` wraps the message since API 5.103: `{message: {...}, client_info: {...}}`."""
+    """`message_new` wraps the message since API 5.103: `{message: {...}, client_info: {...}}`.
+    `out: 1` marks the community's own message (our reply, or an admin's edit of one): by_brand."""
     message = obj["message"]
     if not isinstance(message, dict):
         raise ValueError("message")
-    if message.get("out") == 1:
-        return None
     peer_id = _int(message, "peer_id")
     # In group chats `id` is 0; `conversation_message_id` is unique within the conversation.
     number = _int(message, "conversation_message_id")
@@ -385,7 +392,7 @@ def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | Non
         if isinstance(reply, dict) and isinstance(reply.get("conversation_message_id"), int)
         else conversation
     )
-    return _mention(
+    mention = _mention(
         message,
         brand,
         external_id=f"{conversation}_{number}",
@@ -393,6 +400,7 @@ def _message(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | Non
         url=f"https://vk.com/gim{group_id}?sel={peer_id}",
         thread=Thread(root_id=conversation, parent_id=parent),
     )
+    return _own(mention, message.get("out") == 1 or _is_own(_int(message, "from_id"), group_id))
 
 
 def _deleted(prefix: str, owner_key: str, item_key: str, marker: str) -> Handler:
@@ -421,10 +429,18 @@ def _message_edit(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention 
     return _message({"message": obj}, group_id, brand)
 
 
+def _message_reply(obj: Mapping[str, Any], group_id: int, brand: str) -> Mention | None:
+    """`message_reply` is the community's own outgoing message (our DM coming back) [type confirmed;
+    the bare-message payload secondary: vksdk's MessageReplyObject]: by_brand whatever `out` says."""
+    mention = _message({"message": obj}, group_id, brand)
+    return _own(mention, True) if mention is not None else None
+
+
 _HANDLERS: dict[str, Handler] = {
     "wall_post_new": _wall_post,
     "message_new": _message,
     "message_edit": _message_edit,
+    "message_reply": _message_reply,
     **{f"board_post_{verb}": _board_post for verb in ("new", "edit", "restore")},
     "board_post_delete": _deleted("topic", "topic_owner_id", "topic_id", "p"),
     **{
@@ -515,7 +531,8 @@ def listing(
 ) -> tuple[Mention, ...]:
     """The community wall as the webhook would have reported it since `since`: posts by others,
     and comments (with up to THREAD_ITEMS replies each) on the LISTED_POSTS newest commented posts.
-    Bounded to 1 + LISTED_POSTS calls; the brand's own posts and answers are left out, as in `parse`."""
+    Bounded to 1 + LISTED_POSTS calls; the brand's own posts and answers are left out (the webhook
+    keeps them marked `by_brand`, and gap detection looks for customers' mentions only)."""
     group_id = _group_id(account)
     wall_params = {"owner_id": str(-group_id), "count": str(WALL_POSTS), "extended": "1", "fields": FIELDS}
     wall = _call(http, credentials, f"{api}/method/wall.get", wall_params, version=version, now=now)
@@ -535,7 +552,7 @@ def _wall_posts(posts: Sequence[Any], group_id: int, brand: str) -> Iterator[Men
     for post in posts:
         with _fields("wall.get"):
             mention = _wall_post(post, group_id, brand)
-        if mention is not None:
+        if mention is not None and not mention.by_brand:
             yield mention
 
 
@@ -570,7 +587,7 @@ def _wall_comments(items: Sequence[Any], group_id: int, post_id: int, brand: str
         obj = {"owner_id": -group_id, "post_id": post_id, **comment}
         with _fields("wall.getComments"):
             mention = _WALL_COMMENT(obj, group_id, brand)
-        if mention is not None:
+        if mention is not None and not mention.by_brand:
             yield mention
 
 
@@ -773,3 +790,317 @@ def _own_post(item: Mapping[str, Any]) -> PostStats:
         views=_count(item, "views"),
         text=str(item.get("text") or "")[:140],
     )
+
+
+# ------------------------------------------------------------------------ answering in the channel
+# Wire contract (../shared/reference/replies.md §1; VKCOM/vk-api-schema 5.199 `*/methods.json`,
+# `errors.json`, excerpt in tests/contracts/replies/):
+# - confirmed: `POST {api}/method/<method>`, form-encoded, `v` and `access_token` in the form; errors
+#   as HTTP 200 `{error: {error_code, error_msg}}`; each method's parameters and token types
+#   (`access_token_type`): wall.createComment and messages.send take a community token, board/photos/
+#   video/market.createComment and every wall/photos/video/market delete/restore and groups.ban/unban
+#   only an admin's user token, board.delete/restoreComment and messages.delete either; `guid` on
+#   createComment ("avoid repeated comments") and `random_id` on messages.send ("avoid resending");
+#   `message` ≤ 9000 characters on messages.send; createComment answers `{comment_id}` (wall) or the
+#   bare id (others), deletes/restores `1`; the error codes named in `_REFUSALS`.
+# - secondary: error 27 for a community token on a user-only method; `peer_ids` (community tokens
+#   only) answering `[{peer_id, message_id, conversation_message_id}]`, which gives the id our DM
+#   comes back under (`msg<peer>_<cmid>`, as `message_reply` reports it); `forward` with
+#   `is_reply` to quote a message known only by its `conversation_message_id`.
+# - unconfirmed: that a repeated `guid` answers the first comment's id rather than an error; that
+#   `random_id` is an int32 (the schema gives no int64 format: we stay below 2^31); the comment
+#   length limit (not in the schema: REPLY_LIMIT is the messages' 9000); the waits in `_rate_wait`.
+# VK has no "hide": a comment is deleted (and may be restored) or its author banned.
+
+REPLY_SECRETS = ("community_token", "user_token")
+REPLY_LIMIT = 9000  # messages.send `message` maxLength [confirmed]; comments: no documented limit
+REPLY_IDEMPOTENT = True  # `guid` (comments) and `random_id` (messages) drop a repeat [confirmed params]
+MODERATION = ("delete", "restore", "ban", "unban")
+COMMUNITY, USER = "community_token", "user_token"
+
+_COMMENT_ID = re.compile(r"^(wall|photo|video|market)(-?\d+)_(\d+)(?:_c(\d+))?$")
+_TOPIC_ID = re.compile(r"^topic(-?\d+)_(\d+)_p(\d+)$")
+_MESSAGE_ID = re.compile(r"^msg(-?\d+)_(\d+)$")
+_API_SECTION = {"wall": "wall", "photo": "photos", "video": "video", "market": "market"}
+_ITEM_PARAM = {"wall": "post_id", "photo": "photo_id", "video": "video_id", "market": "item_id"}
+_WHAT = {"wall": "wall comment", "photo": "photo comment", "video": "video comment", "market": "product comment"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a stored VK mention sits, read back from its identity (the ids `parse` builds):
+    `section` wall/photo/video/market/topic/msg, `owner` (negative = a community; for msg the peer),
+    `item` (post, photo, video, product, topic; for msg the conversation message id), `comment`
+    (the comment or board post; None for a wall post or a message)."""
+
+    section: str
+    owner: int
+    item: int
+    comment: int | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.section}{self.owner}_{self.item}"
+
+
+def place(external_id: str) -> Place:
+    """The network ids inside a VK identity; a shape `parse` never builds cannot be answered."""
+    if found := _COMMENT_ID.match(external_id):
+        section, owner, item, comment = found.groups()
+        return Place(section, int(owner), int(item), int(comment) if comment else None)
+    if found := _TOPIC_ID.match(external_id):
+        return Place("topic", int(found[1]), int(found[2]), int(found[3]))
+    if found := _MESSAGE_ID.match(external_id):
+        return Place("msg", int(found[1]), int(found[2]))
+    raise CannotReplyError(f"vk: {external_id!r} is not an id this connector builds", Failure.INVALID)
+
+
+def random_id(outbound_id: str) -> int:
+    """messages.send's dedupe key from our outbound id: stable across retries, positive int32, never
+    0 (0 switches VK's dedupe off). A collision only matters within one sender's history."""
+    number = int.from_bytes(hashlib.sha256(outbound_id.encode()).digest()[:4], "big") & 0x7FFFFFFF
+    return number or 1
+
+
+def reply_request(  # noqa: PLR0917 (the signature functions.core.replies sets for every network)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A comment under the customer's comment or post (as the community), or a message in their
+    conversation; `private` writes to the author's DMs instead. `now` is not needed: VK has no window."""
+    where = place(target.external_id)
+    if where.section == "msg":
+        return _send(settings, secrets, where.owner, text, outbound_id, quote=where)
+    if private:
+        return _send(settings, secrets, _person_peer(target), text, outbound_id, quote=None)
+    if where.section == "topic":
+        token = _token(secrets, (USER,), "a discussion board comment")
+        params = {"group_id": str(-where.owner), "topic_id": str(where.item), "from_group": "1"}
+        return _method(settings, "board.createComment", token, {**params, "message": text, "guid": outbound_id})
+    if where.section == "wall":
+        token = _token(secrets, (COMMUNITY, USER), "a wall comment")
+        params = {"owner_id": str(where.owner), "post_id": str(where.item), "from_group": _group(target, where)}
+    else:
+        token = _token(secrets, (USER,), f"a {_WHAT[where.section]}")
+        params = {"owner_id": str(where.owner), _ITEM_PARAM[where.section]: str(where.item), "from_group": "1"}
+    if where.comment is not None:
+        params["reply_to_comment"] = str(where.comment)
+    method = f"{_API_SECTION[where.section]}.createComment"
+    return _method(settings, method, token, {**params, "message": text, "guid": outbound_id})
+
+
+def _send(
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    peer: int,
+    text: str,
+    outbound_id: str,
+    *,
+    quote: Place | None,
+) -> HttpRequest:
+    """messages.send to one peer through `peer_ids`, whose answer names the conversation message id
+    our message comes back under; a known message is quoted with `forward` + `is_reply` (bots in
+    group chats know only conversation message ids, which `reply_to` does not take)."""
+    token = _token(secrets, (COMMUNITY,), "a message")  # a user token would write as that admin
+    params = {"peer_ids": str(peer), "random_id": str(random_id(outbound_id)), "message": text}
+    if quote is not None:
+        forward = {"peer_id": quote.owner, "conversation_message_ids": [quote.item], "is_reply": True}
+        params["forward"] = json.dumps(forward, separators=(",", ":"))
+    return _method(settings, "messages.send", token, params)
+
+
+def _person_peer(target: Target) -> int:
+    """A private answer goes to the author's own conversation with the community: people only."""
+    author = target.author.id
+    if not author.isdigit() or int(author) <= 0:
+        raise CannotReplyError(f"vk: a private message needs a person as author, not {author or 'nobody'!r}")
+    return int(author)
+
+
+def _group(target: Target, where: Place) -> str:
+    """The brand's community (`from_group`, `groups.ban`): the target's account, else the wall's owner."""
+    if target.account:
+        return str(_group_id(target.account))
+    if where.owner < 0:
+        return str(-where.owner)
+    raise CannotReplyError("vk: the brand's community id is unknown (no account on the target)", Failure.INVALID)
+
+
+def _token(secrets: Mapping[str, str], accepted: tuple[str, ...], what: str) -> str:
+    """The first accepted token the brand has; the reason names the missing one for the ticket."""
+    for name in accepted:
+        if secrets.get(name):
+            return secrets[name]
+    why = " (VK accepts only an admin's user token here)" if accepted == (USER,) else ""
+    raise CannotReplyError(
+        f"vk: {what} needs the {' or '.join(accepted)} secret, which the brand's VK settings lack{why}"
+    )
+
+
+def _method(settings: Mapping[str, Any], method: str, token: str, params: Mapping[str, str]) -> HttpRequest:
+    api, version = setting(settings, "api", API), setting(settings, "v", VERSION)
+    form = {**params, "v": version, "access_token": token}
+    return HttpRequest(f"{api}/method/{method}", method="POST", form=form)
+
+
+def reply_result(response: HttpResponse, target: Target | None = None) -> Result:
+    """Our comment or message, as the id the webhook will report it under when `target` is given
+    (`wall-1_2_c9` from `{comment_id: 9}`, `msg5_46` from `peer_ids`), else VK's bare id."""
+    answer = _answer(response)
+    if isinstance(answer, Refused):
+        return answer
+    prefix = place(target.external_id).prefix if target is not None else ""
+    if isinstance(answer, dict) and _whole(answer.get("comment_id")):  # wall.createComment
+        return Posted(f"{prefix}_c{answer['comment_id']}" if prefix else str(answer["comment_id"]))
+    if _whole(answer) and not prefix.startswith("msg"):  # board/photos/video/market.createComment
+        marker = "_p" if prefix.startswith("topic") else "_c"
+        return Posted(f"{prefix}{marker}{answer}" if prefix else str(answer))
+    if isinstance(answer, list) and answer and isinstance(answer[0], dict):  # messages.send peer_ids
+        return _sent(answer[0])
+    return Refused(Failure.TRANSIENT, f"VK answered without the created id: {str(answer)[:80]}")
+
+
+def _sent(item: Mapping[str, Any]) -> Result:
+    """One `peer_ids` result: its own error (blocked, privacy…) or the conversation message id."""
+    if isinstance(item.get("error"), dict):
+        return _refusal(item["error"])
+    peer, number = item.get("peer_id"), item.get("conversation_message_id")
+    if _whole(peer) and _whole(number):
+        return Posted(f"msg{peer}_{number}")
+    return Refused(Failure.TRANSIENT, "VK answered messages.send without a conversation_message_id")
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _answer(response: HttpResponse) -> Any:
+    """VK's `response`, or the Refused its error (in a 200) or an HTTP failure stands for."""
+    if response.status == 429:
+        return Refused(Failure.RATE, "VK answered HTTP 429", 1.0)
+    if response.status != 200:  # VK answers its own errors with 200: anything else is the transport's
+        failure = Failure.TRANSIENT if response.status >= 500 else Failure.INVALID
+        return Refused(failure, f"VK answered HTTP {response.status}")
+    try:
+        body = untrusted.loads(response.body)
+    except untrusted.UntrustedInputError:
+        return Refused(Failure.TRANSIENT, "VK answered something that is not JSON")
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return _refusal(body["error"])
+    if not isinstance(body, dict) or "response" not in body:
+        return Refused(Failure.TRANSIENT, "VK answered without a 'response'")
+    return body["response"]
+
+
+# error code → (class, what the agent reads); codes [confirmed] in errors.json, classes ours
+_REFUSALS: dict[int, tuple[Failure, str]] = {
+    1: (Failure.TRANSIENT, "VK had an unknown error"),
+    10: (Failure.TRANSIENT, "VK had an internal error"),
+    5: (Failure.AUTH, "the VK token was revoked or has expired: reconnect the community"),
+    7: (Failure.PERM, "the VK token lacks the permission for this"),
+    15: (Failure.PERM, "VK denied access"),
+    27: (Failure.PERM, "VK refuses the community token here: an admin's user token is needed"),
+    28: (Failure.PERM, "VK refused the application's authorization"),
+    18: (Failure.GONE, "the author's VK page was deleted or banned"),
+    30: (Failure.GONE, "the author's VK profile is private"),
+    104: (Failure.GONE, "VK no longer finds what we answer"),
+    212: (Failure.GONE, "comments on this post are closed to us"),
+    213: (Failure.GONE, "comments are closed on this post"),
+    801: (Failure.GONE, "comments are closed on this video"),
+    1401: (Failure.GONE, "comments are closed on this product"),
+    900: (Failure.GONE, "the customer has blacklisted the community"),
+    901: (Failure.GONE, "the customer has not allowed messages from the community"),
+    902: (Failure.GONE, "the customer's privacy settings forbid our message"),
+    917: (Failure.GONE, "the community has no access to this chat"),
+    945: (Failure.GONE, "this chat was disabled"),
+    950: (Failure.GONE, "the time to answer this message has run out"),
+    100: (Failure.INVALID, "VK refused a parameter"),
+    222: (Failure.INVALID, "links are forbidden in this comment"),
+    914: (Failure.INVALID, "the message is too long for VK"),
+}
+
+
+def _refusal(error: Mapping[str, Any]) -> Refused:
+    """`error_code`/`error_msg`; a `peer_ids` result names them `code`/`description` [unconfirmed]."""
+    code = error.get("error_code", error.get("code"))
+    said = str(error.get("error_msg") or error.get("description") or "")
+    if not _whole(code):
+        return Refused(Failure.TRANSIENT, f"VK answered an error without a code: {said[:80]}")
+    wait = _rate_wait(code) or (60.0 if code in (14, 223) else None)  # captcha, too many replies [unconfirmed]
+    if wait is not None:
+        return Refused(Failure.RATE, f"VK asks us to slow down (VK error {code}: {said})", wait)
+    failure, meaning = _REFUSALS.get(code, (Failure.INVALID, "VK refused the request"))
+    return Refused(failure, f"{meaning} (VK error {code}: {said})")
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Delete or restore the customer's comment, post or message; ban or unban its author."""
+    where = place(target.external_id)
+    if action in ("ban", "unban"):
+        return _ban(action, target, where, settings, secrets)
+    if action not in ("delete", "restore"):
+        raise CannotReplyError(f"vk: VK offers no {action!r} (a comment is deleted or its author banned)")
+    if where.section == "msg":
+        if action == "restore":
+            raise CannotReplyError("vk: a message deleted for everyone cannot be restored by the community")
+        token = _token(secrets, (COMMUNITY, USER), "deleting a message")
+        params = {"peer_id": str(where.owner), "cmids": str(where.item), "delete_for_all": "1"}
+        return _method(settings, "messages.delete", token, params)
+    if where.section == "topic":
+        token = _token(secrets, (COMMUNITY, USER), f"{action.rstrip('e')}ing a board comment")
+        params = {"group_id": str(-where.owner), "topic_id": str(where.item), "comment_id": str(where.comment)}
+        return _method(settings, f"board.{action}Comment", token, params)
+    what = "a wall post" if where.comment is None else f"a {_WHAT[where.section]}"
+    token = _token(secrets, (USER,), f"{action.rstrip('e')}ing {what}")
+    if where.comment is None:  # a wall post (suggested or searched): wall.delete / wall.restore
+        params = {"owner_id": str(where.owner), "post_id": str(where.item)}
+        return _method(settings, f"wall.{action}", token, params)
+    params = {"owner_id": str(where.owner), "comment_id": str(where.comment)}
+    return _method(settings, f"{_API_SECTION[where.section]}.{action}Comment", token, params)
+
+
+def _ban(
+    action: str, target: Target, where: Place, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """groups.ban / groups.unban of the author in the brand's community (user token, scope `groups`)."""
+    author = target.author.id
+    if not re.fullmatch(r"-?[1-9]\d*", author):
+        raise CannotReplyError(f"vk: cannot {action} an author VK does not name ({author or 'nobody'!r})")
+    token = _token(secrets, (USER,), f"{action}ning an author")
+    params = {"group_id": _group(target, where), "owner_id": author}
+    return _method(settings, f"groups.{action}", token, params)
+
+
+def moderation_result(action: str, response: HttpResponse, target: Target | None = None) -> Result:
+    """`1` = done (Posted names the moderated object: the mention, or the banned author); `0` =
+    not found; error 243 on a restore = it was never deleted, which is the state asked for."""
+    answer = _answer(response)
+    if isinstance(answer, Refused):
+        if action == "restore" and _error_code(response) == _NOT_DELETED:
+            return Posted(target.external_id if target is not None else "")
+        return answer
+    if answer == 1 or (isinstance(answer, dict) and answer):
+        if target is None:
+            return Posted("")
+        return Posted(target.author.id if action in ("ban", "unban") else target.external_id)
+    return Refused(Failure.GONE, f"VK did not find what to {action} (answered {answer!r})")
+
+
+_NOT_DELETED = 243  # "Comment has not been deleted" [confirmed errors.json]
+
+
+def _error_code(response: HttpResponse) -> int | None:
+    try:
+        error = untrusted.loads(response.body).get("error")
+    except (untrusted.UntrustedInputError, AttributeError):
+        return None
+    code = error.get("error_code") if isinstance(error, dict) else None
+    return code if _whole(code) else None

@@ -292,8 +292,9 @@ def test_listing_gives_the_very_mentions_the_webhook_gives(api: tuple[FakeApiSer
     reply = listed["wall-218000001_513_c9050"]
     assert reply.kind is Kind.REPLY and reply.thread.parent_id == "wall-218000001_513_c9043"
     assert reply.url == "https://vk.com/wall-218000001_513?reply=9050&thread=9041"  # parents_stack[0]
-    assert _webhook("wall_reply_new__own_community_answer.json") == ()
-    assert "wall-218000001_513_c9043" not in listed
+    (own,) = _webhook("wall_reply_new__own_community_answer.json")  # kept by the webhook, marked by_brand
+    assert own.by_brand and own.external_id == "wall-218000001_513_c9043"
+    assert own.external_id not in listed  # gap detection never expects the brand's own answers
 
 
 def test_listing_keeps_only_what_is_newer_than_since(api: tuple[FakeApiServer, Fake]) -> None:

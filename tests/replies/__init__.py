@@ -1,11 +1,14 @@
-"""Contract servers for answering in the channel: `tests/replies/<network>_api.py`.
+"""Contract servers for answering in the channel, one module per network: `tests/replies/<network>_api.py`.
 
-Each plays the network's write API the way the reference notes describe it (../shared/reference/
-replies.md; no vendor OpenAPI is copied, §14): it checks paths, methods, parameters and the token,
-refuses what the network refuses (unknown parameter, missing field, text over the limit, windows),
-keeps what was posted so a test can read it back (and the lookup can find it), and can be switched
-into the failure modes a test needs: the target gone, the token revoked, rate limited.
-Error bodies come from `tests/fixtures/replies/` (SOURCES.md there).
+Each `Fake` answers like the network's write API for replies and moderation: checked against the
+spec excerpts in tests/contracts/replies/ where the vendor publishes one under a licence we can copy
+(VK, Telegram, Google), else against the reference notes (../shared/reference/replies.md; Meta and
+X publish none we may copy, §14). It checks paths, methods, parameters and the token type, refuses
+what the network refuses (unknown parameter, missing field, text over the limit, windows),
+implements the network's own idempotency where it has one, keeps what was posted so a test (and the
+lookup) can read it back, and switches into the failure modes tests need (`mode`: comments closed /
+target gone, token revoked, rate limited). Error bodies of the reference-only fakes come from
+`tests/fixtures/replies/` (SOURCES.md there). Serve one with `tests.fakeapi.fake_api()`.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "replies"
+SPECS = Path(__file__).resolve().parents[1] / "contracts" / "replies"
 
 
 def errors(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text())
     return loaded
+
+
+def spec(name: str) -> Any:
+    return json.loads((SPECS / name).read_text())

@@ -123,18 +123,30 @@ def test_private_chat_messages_form_one_conversation() -> None:
     assert (first.author.name, first.author.handle, first.author.id) == ("Emily Carter", "emcarter", "5137729046")
 
 
+@pytest.mark.parametrize("name", ["message__automatic_forward.json", "message__new_member.json"])
+def test_copies_of_channel_posts_and_service_messages_are_not_mentions(name: str) -> None:
+    assert _parse(name) == ()
+
+
 @pytest.mark.parametrize(
-    "name",
+    ("name", "author"),
     [
-        "message__automatic_forward.json",
-        "message__bot_own.json",
-        "message__channel_answer.json",
-        "message__anonymous_admin.json",
-        "message__new_member.json",
+        ("message__bot_own.json", "7012345678"),
+        ("message__channel_answer.json", str(CHANNEL)),
+        ("message__anonymous_admin.json", str(SUPPORT)),
     ],
 )
-def test_own_copies_bots_admins_and_service_messages_are_not_mentions(name: str) -> None:
-    assert _parse(name) == ()
+def test_the_brands_own_bot_channel_and_admins_come_back_as_by_brand(name: str, author: str) -> None:
+    """Our reply (or a person answering by hand) is kept, under the `<chat>:<message>` id a sent
+    reply is stored with, and marked so it is never scored as a customer mention."""
+    document = _document(name)
+    mention = _one(document)
+    assert mention.by_brand and mention.author.id == author
+    assert mention.external_id == f"{document['message']['chat']['id']}:{document['message']['message_id']}"
+
+
+def test_a_customer_is_not_by_brand() -> None:
+    assert not _one("message__discussion_comment.json").by_brand
 
 
 def test_a_customer_commenting_as_their_own_channel_is_kept() -> None:

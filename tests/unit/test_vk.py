@@ -114,3 +114,26 @@ def test_hostile_bodies_have_no_account_and_are_malformed(body: bytes) -> None:
     assert vk.account_id(WebhookRequest("POST", body)) is None
     with pytest.raises(MalformedPayloadError):
         vk.parse(WebhookRequest("POST", body), "acme")
+
+
+@pytest.mark.parametrize(
+    ("name", "external_id"),
+    [
+        ("wall_reply_new__own_community_answer.json", "wall-218000001_513_c9043"),
+        ("wall_post_new__own_community_post.json", None),
+        ("message_reply__outgoing.json", "msg553201_46"),
+        ("message_edit__community_reply.json", "msg553201_46"),
+    ],
+)
+def test_the_communitys_own_writing_comes_back_by_brand(name: str, external_id: str | None) -> None:
+    """Our comment or DM returns under the id `reply_result` stored for it, marked by_brand."""
+    (mention,) = vk.parse(_request(json.loads((FIXTURES / "vk" / name).read_text())), "acme")
+    assert mention.by_brand and mention.author.id == "-218000001"
+    assert external_id is None or mention.external_id == external_id
+
+
+def test_a_customer_comment_is_not_by_brand() -> None:
+    (mention,) = vk.parse(
+        _request(json.loads((FIXTURES / "vk" / "wall_reply_new__top_level.json").read_text())), "acme"
+    )
+    assert not mention.by_brand
