@@ -73,6 +73,7 @@ def _verified(module: Any, vendor: str, headers: Mapping[str, str], body: bytes)
 def helpdesk_reply(vendor: str) -> Response:
     request = bp.current_request
     raw = request.raw_body or b""
+    raw = raw.encode("utf-8") if isinstance(raw, str) else raw
     module = helpdesks.module(vendor)
     header = getattr(module, "REPLY_EVENT_HEADER", None)
     if header and not request.headers.get(header):
@@ -139,7 +140,7 @@ def _moderation_body(raw: bytes | str | None) -> tuple[str, str] | str:
     except untrusted.UntrustedInputError:
         return "body is not acceptable JSON"
     if not isinstance(body, dict) or body.get("action") not in ACTIONS:
-        return f"body must be {{\"action\": one of {', '.join(ACTIONS)}, \"reason\": \"...\"}}"
+        return f'body must be {{"action": one of {", ".join(ACTIONS)}, "reason": "..."}}'
     reason = body.get("reason", "")
     if not isinstance(reason, str) or len(reason) > MAX_FIELD:
         return f"'reason' must be a string of at most {MAX_FIELD} characters"

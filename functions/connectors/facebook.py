@@ -362,7 +362,7 @@ def reply_request(  # noqa: PLR0917 (the signature core/replies.py sets)
     )
 
 
-def reply_result(response: HttpResponse) -> Posted | Refused:
+def reply_result(response: HttpResponse, target: Target | None = None) -> Posted | Refused:
     """The new comment's id (`<postid>_<commentid>`) or the message's `mid`, else the refusal."""
     return _meta.created(NETWORK, response)
 

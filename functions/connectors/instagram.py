@@ -237,7 +237,7 @@ def reply_request(  # noqa: PLR0917 (the signature core/replies.py sets)
     )
 
 
-def reply_result(response: HttpResponse) -> Posted | Refused:
+def reply_result(response: HttpResponse, target: Target | None = None) -> Posted | Refused:
     return _meta.created(NETWORK, response)
 
 

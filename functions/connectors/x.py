@@ -622,7 +622,7 @@ def _json(response: HttpResponse) -> Mapping[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def reply_result(response: HttpResponse) -> Posted | Refused:
+def reply_result(response: HttpResponse, target: Target | None = None) -> Posted | Refused:
     """The new post's id (as `tweet_create_events` gives it back), a DM's `dm:<dm_event_id>`, or why not."""
     data = _stats_object(_json(response).get("data"))
     if response.status < 300 and _is_id(data.get("id")):

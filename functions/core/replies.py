@@ -14,7 +14,8 @@ outcome back onto the ticket:
   `private` asks for a direct message to the author instead of a reply in the thread (the agent
   chose it with the ticket tag `md-private`; X offers it when a public reply is not allowed);
   `now` decides time windows (Messenger's 24 h, a private reply's 7 days);
-- `reply_result(response) -> Posted | Refused`;
+- `reply_result(response, target=None) -> Posted | Refused`: `Posted.external_id` in the scheme
+  `parse` gives our reply when it comes back (VK needs the target to build it);
 - optional `address(target) -> str`: how the network addresses the customer (`@handle `), put
   before the text and counted in the limit;
 - optional `reply_length(text) -> int`: how the network counts `REPLY_LIMIT` when it is not code

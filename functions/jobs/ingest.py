@@ -92,6 +92,7 @@ def ingest(body: str) -> None:
             if stored.score.complaint:
                 metric("ComplaintsDetected", dimensions={"network": mention.network})
                 incidents.count_complaint(brand, now)
+            replies.auto_moderate(brand, mention, stored.score, now)
             if mention.author.known:  # a source that names no author has no one to follow
                 loyalty.record_next_mention(
                     brand.slug, mention.network, mention.author.id, mention.created_at, stored.score.sentiment

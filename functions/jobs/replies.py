@@ -34,8 +34,10 @@ from functions import connectors, helpdesks
 from functions.core import replytext
 from functions.core.brands import Brand, UnknownBrandError
 from functions.core.mention import Mention, format_time, identity
+from functions.core.moderation import ModerationRecord, auto_action
 from functions.core.polls import HttpResponse, SourceUnavailableError
 from functions.core.replies import ACTIONS, CannotReplyError, Failure, Posted, Refused, Target
+from functions.core.score import Score
 from functions.core.tickets import DeskComment, Helpdesk, TicketRef
 from functions.jobs import batch
 from functions.notifiers import notify
@@ -146,6 +148,35 @@ def channel(brand: Brand, network: str) -> Channel | None:
     return Channel(network, module, account, config.settings, secrets.resolve(wanted))
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One ticket's replies going out: the brand, its desk, the ticket and the customer post
+    they answer (the customer's latest in the ticket's thread), at one moment."""
+
+    brand: Brand
+    desk: Helpdesk
+    link: Link
+    ticket: TicketRef
+    mention: Mention
+    now: datetime
+
+    def part_key(self, comment_id: str, n: int) -> str:
+        return ledger.part_key(self.brand.slug, self.ticket.vendor, self.ticket.id, comment_id, n)
+
+    def fields(self, key: str, text: str) -> dict[str, Any]:
+        """What the ledger keeps of a part, written with its claim."""
+        return {
+            "brand": self.brand.slug,
+            "network": self.mention.network,
+            "vendor": self.ticket.vendor,
+            "ticket_id": self.ticket.id,
+            "link": self.link.key,
+            "mention": self.mention.identity,
+            "outbound_id": outbound_id(key),
+            "text": text,
+        }
+
+
 def sync(brand: Brand, link_key: str, now: datetime) -> list[str]:
     """Post every public agent reply of one ticket that is not posted yet; returns the part states."""
     link = tickets.get(link_key)
@@ -155,13 +186,14 @@ def sync(brand: Brand, link_key: str, now: datetime) -> list[str]:
     desk = helpdesks.for_brand(brand)
     if "replies" not in desk.FEATURES or not brand.replies.enabled:
         return []
-    target = answered_mention(link)
-    if target is None:
+    mention = answered_mention(link)
+    if mention is None:
         return []
+    job = Outgoing(brand, desk, link, link.ticket, mention, now)
     states = []
     for comment in desk.comments(link.ticket):
         if comment.for_customer:
-            states.extend(deliver_comment(brand, desk, link, link.ticket, comment, target, now))
+            states.extend(deliver_comment(job, comment))
     return states
 
 
@@ -177,29 +209,21 @@ def outbound_id(part_key: str) -> str:
     return hashlib.sha256(part_key.encode("utf-8")).hexdigest()[:32]
 
 
-def deliver_comment(
-    brand: Brand, desk: Helpdesk, link: Link, ticket: TicketRef, comment: DeskComment, mention: Mention, now: datetime
-) -> list[str]:
+def deliver_comment(job: Outgoing, comment: DeskComment) -> list[str]:
     """Clean, cut or split one agent reply and post each part once."""
-    key0 = ledger.part_key(brand.slug, ticket.vendor, ticket.id, comment.id, 0)
-    first = ledger.get(key0)
+    first_key = job.part_key(comment.id, 0)
+    first = ledger.get(first_key)
     if first is not None and first.get("state") in ledger.FINAL and first.get("noted"):
         return [str(first["state"])]  # the common case on every sweep: done long ago
-    where = channel(brand, mention.network)
+    where = channel(job.brand, job.mention.network)
     if where is None:
-        return [_refuse_unposted(key0, brand, desk, ticket, mention, link, now, f"{mention.network} cannot take replies")]
-    target = Target.of(mention, where.account)
+        return [_refuse_unposted(job, first_key, f"{job.mention.network} cannot take replies")]
+    target = Target.of(job.mention, where.account)
     try:
-        texts = _texts(brand, where, target, comment)
+        texts = _texts(job.brand, where, target, comment)
     except (replytext.ReplyTooLongError, replytext.EmptyReplyError) as error:
-        return [_refuse_unposted(key0, brand, desk, ticket, mention, link, now, str(error))]
-    return [
-        deliver_part(
-            brand, desk, link, ticket, where, target, text, ledger.part_key(brand.slug, ticket.vendor, ticket.id, comment.id, n), now,
-            private=link.reply_private,
-        )
-        for n, text in enumerate(texts)
-    ]
+        return [_refuse_unposted(job, first_key, str(error))]
+    return [deliver_part(job, where, target, text, job.part_key(comment.id, n)) for n, text in enumerate(texts)]
 
 
 def _texts(brand: Brand, where: Channel, target: Target, comment: DeskComment) -> list[str]:
@@ -211,80 +235,51 @@ def _texts(brand: Brand, where: Channel, target: Target, comment: DeskComment) -
     return replytext.parts(cleaned, limit, mode=rules.mode, prefix=address, max_parts=rules.max_parts, measure=measure)
 
 
-def _refuse_unposted(
-    key: str, brand: Brand, desk: Helpdesk, ticket: TicketRef, mention: Mention, link: Link, now: datetime, reason: str
-) -> str:
+def _refuse_unposted(job: Outgoing, key: str, reason: str) -> str:
     """A reply that can never go out (no way on this network, empty or far too long): recorded once, told once."""
     owner = uuid.uuid4().hex
-    fields = _fields(brand, ticket, mention.network, mention.identity, link, key, "")
-    part = ledger.claim(key, fields, owner=owner, now=now, lease_seconds=LEASE_SECONDS)
-    if part is not None:
-        ledger.finish(key, owner, "failed", now, reason=reason, failure=Failure.UNSUPPORTED.value)
-    _note_once(key, desk, ticket, f"mentiondesk: NOT posted to {mention.network}: {reason}. The customer has not seen this reply.")
+    if ledger.claim(key, job.fields(key, ""), owner=owner, now=job.now, lease_seconds=LEASE_SECONDS) is not None:
+        ledger.finish(key, owner, "failed", job.now, reason=reason, failure=Failure.UNSUPPORTED.value)
+    _note_outcome(job, key, ledger.get(key) or {})
     return "failed"
 
 
-def _fields(brand: Brand, ticket: TicketRef, network: str, mention_id: str, link: Link, key: str, text: str) -> dict[str, Any]:
-    return {
-        "brand": brand.slug,
-        "network": network,
-        "vendor": ticket.vendor,
-        "ticket_id": ticket.id,
-        "link": link.key,
-        "mention": mention_id,
-        "outbound_id": outbound_id(key),
-        "text": text,
-    }
-
-
-def deliver_part(
-    brand: Brand,
-    desk: Helpdesk,
-    link: Link,
-    ticket: TicketRef,
-    where: Channel,
-    target: Target,
-    text: str,
-    key: str,
-    now: datetime,
-    *,
-    private: bool = False,
-) -> str:
+def deliver_part(job: Outgoing, where: Channel, target: Target, text: str, key: str) -> str:
     """Post one part exactly once; returns its final state or raises `ReplyRetryError`."""
     owner = uuid.uuid4().hex
-    fields = _fields(brand, ticket, target.network, identity(target.brand, target.network, target.external_id), link, key, text)
-    part = ledger.claim(key, fields, owner=owner, now=now, lease_seconds=LEASE_SECONDS)
+    part = ledger.claim(key, job.fields(key, text), owner=owner, now=job.now, lease_seconds=LEASE_SECONDS)
     if part is None:
         current = ledger.get(key) or {}
         if current.get("state") in ledger.FINAL:
-            _note_outcome(key, current, desk, ticket, where.network)
+            _note_outcome(job, key, current)
             return str(current["state"])
         raise ReplyRetryError(f"part {key} is being posted by another worker")
     if part.taken_over and not getattr(where.module, "REPLY_IDEMPOTENT", False):
-        found = _look_up(where, target, part.outbound_id, text)
-        if found is not None:
-            return _posted(brand, desk, link, ticket, where, key, owner, found, now)
         if not hasattr(where.module, "lookup_request"):
             reason = (
                 f"the answer from {where.network} was lost and {where.network} cannot tell whether it arrived; "
                 "not sent again to avoid posting twice: please check the thread"
             )
-            ledger.finish(key, owner, "unknown", now, reason=reason)
-            _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+            ledger.finish(key, owner, "unknown", job.now, reason=reason)
+            _note_outcome(job, key, ledger.get(key) or {})
             return "unknown"
+        found = _look_up(where, target, part.outbound_id, text)
+        if found is not None:
+            return _posted(job, where, key, owner, found)
     try:
-        request = where.module.reply_request(target, text, part.outbound_id, where.settings, where.secrets, now, private=private)
+        request = where.module.reply_request(
+            target, text, part.outbound_id, where.settings, where.secrets, job.now, private=job.link.reply_private
+        )
     except CannotReplyError as error:
-        ledger.finish(key, owner, "failed", now, reason=error.reason, failure=error.failure.value)
-        _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+        ledger.finish(key, owner, "failed", job.now, reason=error.reason, failure=error.failure.value)
+        _note_outcome(job, key, ledger.get(key) or {})
         return "failed"
-    if not ledger.sending(key, owner, now, LEASE_SECONDS):
+    if not ledger.sending(key, owner, job.now, LEASE_SECONDS):
         raise ReplyRetryError(f"part {key}: lease lost before sending")
-    response = _send(key, owner, request)
-    result = where.module.reply_result(response)
+    result = where.module.reply_result(_send(key, owner, request), target=target)
     if isinstance(result, Posted):
-        return _posted(brand, desk, link, ticket, where, key, owner, result, now)
-    return _refused(brand, desk, ticket, where, key, owner, result, now)
+        return _posted(job, where, key, owner, result)
+    return _refused(job, where, key, owner, result)
 
 
 def _send(key: str, owner: str, request: Any) -> HttpResponse:
@@ -307,8 +302,6 @@ def _never_sent(error: Exception) -> bool:
 
 
 def _look_up(where: Channel, target: Target, outbound: str, text: str) -> Posted | None:
-    if not hasattr(where.module, "lookup_request"):
-        return None
     request = where.module.lookup_request(target, outbound, where.settings, where.secrets)
     try:
         response = fetch.fetch(request)
@@ -318,56 +311,48 @@ def _look_up(where: Channel, target: Target, outbound: str, text: str) -> Posted
     return found
 
 
-def _posted(
-    brand: Brand,
-    desk: Helpdesk,
-    link: Link,
-    ticket: TicketRef,
-    where: Channel,
-    key: str,
-    owner: str,
-    result: Posted,
-    now: datetime,
-) -> str:
-    ledger.finish(key, owner, "posted", now, external_id=result.external_id, url=result.url)
+def _posted(job: Outgoing, where: Channel, key: str, owner: str, result: Posted) -> str:
+    ledger.finish(key, owner, "posted", job.now, external_id=result.external_id, url=result.url)
     ledger.record_posted(
-        brand.slug, where.network, result.external_id, {"part": key, "link": link.key, "at": format_time(now)}
+        job.brand.slug,
+        where.network,
+        result.external_id,
+        {"part": key, "link": job.link.key, "at": format_time(job.now)},
     )
-    tickets.record_first_response(link.key, now)
-    ledger.alert_clear(brand.slug, where.network)
-    log("replies.posted", brand=brand.slug, network=where.network, ticket=ticket.id, external_id=result.external_id)
+    tickets.record_first_response(job.link.key, job.now)
+    ledger.alert_clear(job.brand.slug, where.network)
+    log(
+        "replies.posted",
+        brand=job.brand.slug,
+        network=where.network,
+        ticket=job.ticket.id,
+        external_id=result.external_id,
+    )
     metric("RepliesPosted", dimensions={"network": where.network})
-    _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+    _note_outcome(job, key, ledger.get(key) or {})
     return "posted"
 
 
-def _refused(
-    brand: Brand, desk: Helpdesk, ticket: TicketRef, where: Channel, key: str, owner: str, result: Refused, now: datetime
-) -> str:
+def _refused(job: Outgoing, where: Channel, key: str, owner: str, result: Refused) -> str:
     if result.retried:
         ledger.release(key, owner, result.reason)
-        _note_retrying(key, desk, ticket, where.network, result)
+        _note_retrying(job, key, result)
         raise ReplyRetryError(f"{where.network}: {result.reason}", result.retry_after)
     state = "posted" if result.failure is Failure.DUP else "failed"
-    ledger.finish(key, owner, state, now, reason=result.reason, failure=result.failure.value)
-    log("replies.refused", level="warning", brand=brand.slug, network=where.network, failure=result.failure.value)
+    ledger.finish(key, owner, state, job.now, reason=result.reason, failure=result.failure.value)
+    log("replies.refused", level="warning", brand=job.brand.slug, network=where.network, failure=result.failure.value)
     metric("RepliesRefused", dimensions={"network": where.network, "failure": result.failure.value})
-    if result.failure is Failure.AUTH and ledger.alert_once(brand.slug, where.network, now):
-        text = (
-            f"[{brand.name}] the {where.network} token was refused ({result.reason}). Replies to {where.network} "
-            "are not being posted until it is reconnected."
-        )
-        for target in brand.escalation.notify:
-            notify(target, text)
-    _note_outcome(key, ledger.get(key) or {}, desk, ticket, where.network)
+    if result.failure is Failure.AUTH:
+        _alert_revoked(job.brand, where.network, result.reason, job.now)
+    _note_outcome(job, key, ledger.get(key) or {})
     return state
 
 
 # ---------------------------------------------------------------- notes on the ticket
 
 
-def _note_outcome(key: str, part: Mapping[str, Any], desk: Helpdesk, ticket: TicketRef, network: str) -> None:
-    state = part.get("state")
+def _note_outcome(job: Outgoing, key: str, part: Mapping[str, Any]) -> None:
+    state, network = part.get("state"), job.mention.network
     if state == "posted" and part.get("external_id"):
         text = f"mentiondesk: posted to {network} as the brand: {part.get('url') or part['external_id']}"
     elif state == "posted":
@@ -376,24 +361,22 @@ def _note_outcome(key: str, part: Mapping[str, Any], desk: Helpdesk, ticket: Tic
         text = f"mentiondesk: {network}: {part.get('reason')}."
     else:
         text = f"mentiondesk: NOT posted to {network}: {part.get('reason')}. The customer has not seen this reply."
-    _note_once(key, desk, ticket, text)
+    _note_once(job, key, "noted", text)
 
 
-def _note_once(key: str, desk: Helpdesk, ticket: TicketRef, text: str) -> None:
-    part = ledger.get(key) or {}
-    if part.get("noted") or "comments" not in desk.FEATURES:
-        return
-    desk.add_comment(ticket, text)
-    ledger.mark_noted(key)
-
-
-def _note_retrying(key: str, desk: Helpdesk, ticket: TicketRef, network: str, result: Refused) -> None:
-    part = ledger.get(key) or {}
-    if part.get("retry_noted") or "comments" not in desk.FEATURES:
-        return
+def _note_retrying(job: Outgoing, key: str, result: Refused) -> None:
     wait = f" in about {int(result.retry_after)} s" if result.retry_after else ""
-    desk.add_comment(ticket, f"mentiondesk: {network} did not take the reply yet ({result.reason}); retrying{wait}.")
-    ledger.set_flag(key, "retry_noted")
+    text = f"mentiondesk: {job.mention.network} did not take the reply yet ({result.reason}); retrying{wait}."
+    _note_once(job, key, "retry_noted", text)
+
+
+def _note_once(job: Outgoing, key: str, flag: str, text: str) -> None:
+    """An internal note on the ticket, once per part and kind (a crash between the note and its
+    flag repeats the note, never the network post)."""
+    if (ledger.get(key) or {}).get(flag) or "comments" not in job.desk.FEATURES:
+        return
+    job.desk.add_comment(job.ticket, text)
+    ledger.set_flag(key, flag)
 
 
 # ---------------------------------------------------------------- moderation
@@ -406,86 +389,96 @@ def moderation_key(mention_id: str, action: str, request: str) -> str:
 def request_moderation(
     brand: Brand, mention: Mention, action: str, *, by: str, reason: str, request: str, now: datetime
 ) -> tuple[str, bool] | str:
-    """Record one moderation request (its audit record) and queue it: (audit key, newly queued),
-    or the one-line reason the network does not offer this action."""
+    """Record one moderation request (its audit record, before anything is sent) and queue it:
+    (audit key, newly queued), or the one-line reason the network does not offer this action."""
     module = connectors.load_replier(mention.network)
     offered = frozenset(getattr(module, "MODERATION", ())) if module is not None else frozenset()
     if action not in offered:
         can = ", ".join(sorted(offered)) or "nothing"
         return f"{mention.network} does not offer {action!r} through its API (it offers: {can})"
     key = moderation_key(mention.identity, action, request)
-    record = {
-        "brand": brand.slug,
-        "network": mention.network,
-        "mention": mention.identity,
-        "action": action,
-        "by": by,
-        "reason": reason,
-        "requested_at": format_time(now),
-        "state": "requested",
-    }
-    created = ledger.put_once(key, record)
+    record = ModerationRecord(mention.brand, mention.network, mention.external_id, action, by, reason, now)
+    created = ledger.put_once(key, record.to_item())
     if created:
         queue_moderation(brand.slug, key)
         log("moderation.requested", brand=brand.slug, network=mention.network, action=action, by=by)
     return key, created
 
 
+def auto_moderate(brand: Brand, mention: Mention, score: Score, now: datetime) -> str | None:
+    """The brand's optional auto rule on a newly stored mention: spam and abuse hidden (never a
+    complaint: functions.core.moderation). Returns the action queued, if any."""
+    found = auto_action(mention, score, brand.moderation.auto)
+    if found is None:
+        return None
+    reason = ", ".join(found.reasons)
+    queued = request_moderation(brand, mention, found.action, by="auto-rule", reason=reason, request="auto", now=now)
+    if isinstance(queued, str):
+        log("moderation.auto_unavailable", brand=brand.slug, network=mention.network, reason=queued)
+        return None
+    return found.action
+
+
 def moderate(brand: Brand, audit_key: str, now: datetime) -> str:
     """Carry out one recorded moderation action; its outcome goes into the audit record and, when
-    the mention is on a ticket, onto the ticket."""
-    record = ledger.get(audit_key)
-    if record is None or record.get("brand") != brand.slug:
+    the mention is on a ticket, onto the ticket. Hide, delete and ban are safe to repeat, so a job
+    retried after a lost answer sends the action again."""
+    item = ledger.get(audit_key)
+    if item is None or item.get("brand") != brand.slug:
         raise batch.PermanentError(f"no moderation record {audit_key} of brand {brand.slug}")
-    if record.get("state") != "requested":
-        return str(record.get("state"))
-    stored = mentions.get(str(record["mention"]))
-    where = channel(brand, str(record["network"]))
+    record = ModerationRecord.from_item(item)
+    if record.state != "requested":
+        return record.state
+    stored = mentions.get(record.identity)
+    where = channel(brand, record.network)
     if stored is None or where is None:
-        return _moderated(brand, audit_key, record, "unsupported", "the mention or its network is gone", now)
-    target, action = Target.of(stored.mention, where.account), str(record["action"])
+        return _moderated(brand, audit_key, record.finished("unsupported", "the mention or its network is gone"))
+    target = Target.of(stored.mention, where.account)
     try:
-        request = where.module.moderation_request(action, target, where.settings, where.secrets)
+        request = where.module.moderation_request(record.action, target, where.settings, where.secrets)
     except CannotReplyError as error:
-        return _moderated(brand, audit_key, record, "unsupported", error.reason, now)
+        return _moderated(brand, audit_key, record.finished("unsupported", error.reason))
     try:
         response = fetch.fetch(request)
     except SourceUnavailableError as error:
         raise ReplyRetryError(f"{where.network} moderation: {error}") from error
-    result = where.module.moderation_result(action, response, target=target)
+    result = where.module.moderation_result(record.action, response, target=target)
     if isinstance(result, Posted):
-        return _moderated(brand, audit_key, record, "done", f"{action} applied", now, result.external_id)
+        return _moderated(brand, audit_key, record.finished("done", f"{record.action} applied", result.external_id))
     if result.retried:
         raise ReplyRetryError(f"{where.network}: {result.reason}", result.retry_after)
-    if result.failure is Failure.AUTH and ledger.alert_once(brand.slug, where.network, now):
-        for notice in brand.escalation.notify:
-            notify(notice, f"[{brand.name}] the {where.network} token was refused ({result.reason}).")
-    return _moderated(brand, audit_key, record, "refused", result.reason, now)
+    if result.failure is Failure.AUTH:
+        _alert_revoked(brand, where.network, result.reason, now)
+    return _moderated(brand, audit_key, record.finished("refused", result.reason))
 
 
-def _moderated(
-    brand: Brand,
-    key: str,
-    record: Mapping[str, Any],
-    state: str,
-    result: str,
-    now: datetime,
-    network_id: str | None = None,
-) -> str:
-    ledger.update_moderation(key, state=state, result=result, done_at=format_time(now), **({"network_result": network_id} if network_id else {}))
-    log("moderation.finished", brand=brand.slug, network=record.get("network"), action=record.get("action"), state=state)
-    metric("ModerationActions", dimensions={"action": str(record.get("action")), "state": state})
-    stored = mentions.get(str(record["mention"]))
+def _moderated(brand: Brand, key: str, record: ModerationRecord) -> str:
+    ledger.put(key, record.to_item())
+    log("moderation.finished", brand=brand.slug, network=record.network, action=record.action, state=record.state)
+    metric("ModerationActions", dimensions={"action": record.action, "state": record.state})
+    stored = mentions.get(record.identity)
     link = tickets.get(stored.mention.thread_key) if stored is not None else None
     if link is not None and link.ticket is not None:
         desk = helpdesks.for_brand(brand)
         if "comments" in desk.FEATURES:
             desk.add_comment(
                 link.ticket,
-                f"mentiondesk moderation: {record.get('action')} on {record.get('network')} "
-                f"(requested by {record.get('by')}): {state}, {result}.",
+                f"mentiondesk moderation: {record.action} on {record.network} (requested by {record.by}): "
+                f"{record.state}, {record.result}.",
             )
-    return state
+    return record.state
+
+
+def _alert_revoked(brand: Brand, network: str, reason: str, now: datetime) -> None:
+    """Tell the brand's on-call that a network token was refused, once until a post succeeds again."""
+    if not ledger.alert_once(brand.slug, network, now):
+        return
+    text = (
+        f"[{brand.name}] the {network} token was refused ({reason}). Replies and moderation on {network} "
+        "are not going out until it is reconnected."
+    )
+    for target in brand.escalation.notify:
+        notify(target, text)
 
 
 # ---------------------------------------------------------------- our replies coming back
@@ -514,8 +507,8 @@ def echo(mention: Mention, now: datetime) -> str:
         if "comments" in desk.FEATURES:
             desk.add_comment(
                 link.ticket,
-                f"mentiondesk: the brand answered on {mention.network} directly ({mention.url or mention.external_id}):\n\n"
-                f"{mention.text[:2000]}",
+                f"mentiondesk: the brand answered on {mention.network} directly "
+                f"({mention.url or mention.external_id}):\n\n{mention.text[:2000]}",
             )
     log("replies.manual_answer", brand=mention.brand, network=mention.network, link=link.key)
     return "manual"

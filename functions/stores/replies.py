@@ -117,7 +117,9 @@ def claim(key: str, fields: Mapping[str, Any], *, owner: str, now: datetime, lea
     return Part.from_item(item, taken_over=item.get("previous_state") == "sending")
 
 
-def _owned(key: str, owner: str, update: str, values: Mapping[str, Any], names: Mapping[str, str] | None = None) -> bool:
+def _owned(
+    key: str, owner: str, update: str, values: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> bool:
     try:
         _table().update_item(
             Key={"key": key},
@@ -246,14 +248,9 @@ def put_once(key: str, record: Mapping[str, Any]) -> bool:
     return True
 
 
-def update_moderation(key: str, **fields: Any) -> None:
-    names = {f"#{k}": k for k in fields}
-    _table().update_item(
-        Key={"key": key},
-        UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues={f":{k}": v for k, v in to_item(fields).items()},
-    )
+def put(key: str, item: Mapping[str, Any]) -> None:
+    """Overwrite `key` (a moderation record with its outcome)."""
+    _table().put_item(Item=to_item({"key": key, **item}))
 
 
 def moderations(brand: str, mention_id: str) -> list[dict[str, Any]]:
