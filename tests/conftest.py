@@ -25,6 +25,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from tests.replies import vk_api
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RT_SCRIPTS = Path(__file__).resolve().parent / "servers" / "rt5"
@@ -42,10 +44,14 @@ RT_PORT = free_port()
 PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 SERVICE_PORT = free_port()  # chosen up front: RT's status scrip is told where to report
+NETWORK_API_PORT = free_port()  # where the brands' reply requests go (tests/replies/ contract servers)
 TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 READ_API_KEY = "test-read-key"  # the agency key: every brand
 BRAND_READ_KEYS = {"acme": "acme-read-key", "rtco": "rtco-read-key"}  # one brand each
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
+
+# The communities' tokens for answering (tests/replies/vk_api.py accepts them: community and admin user)
+VK_REPLY_TOKENS = {"community_token": vk_api.COMMUNITY_TOKEN, "user_token": vk_api.USER_TOKEN}
 
 OTHER_SECRETS = {
     "/mentiondesk/acme/helpdesk/events-token": "acme-events-token",
@@ -54,6 +60,7 @@ OTHER_SECRETS = {
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
     "/mentiondesk/rtco/helpdesk/events-token": "rtco-events-token",
+    **{f"/mentiondesk/{slug}/vk/{name}": token for slug in ("acme", "rtco") for name, token in VK_REPLY_TOKENS.items()},
     f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
     **{f"/mentiondesk/{slug}/read-keys": key for slug, key in BRAND_READ_KEYS.items()},
 }
@@ -91,6 +98,13 @@ def _brands_document() -> dict[str, Any]:
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
             settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT)
+        vk = brand.get("networks", {}).get("vk")
+        if vk is not None and brand["slug"] in ("acme", "rtco"):  # they answer through the VK contract server
+            vk["settings"] = {**vk.get("settings", {}), "api": f"http://127.0.0.1:{NETWORK_API_PORT}"}
+            vk["secrets"] = {
+                **vk["secrets"],
+                **{n: f"ssm:/mentiondesk/{brand['slug']}/vk/{n}" for n in VK_REPLY_TOKENS},
+            }
         for target in brand.get("escalation", {}).get("notify", []):
             if "api_base" in target.get("settings", {}):
                 target["settings"]["api_base"] = target["settings"]["api_base"].format(notify_port=NOTIFY_PORT)
@@ -251,6 +265,22 @@ def service(moto_server: str) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{SERVICE_PORT}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def network_api_server() -> Iterator[Any]:
+    """The networks' write APIs on the port the brands' reply settings name; tests set its handler."""
+    from tests.fakeapi import FakeApiServer
+
+    server = FakeApiServer(NETWORK_API_PORT).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def network_api(network_api_server: Any) -> Any:
+    network_api_server.reset()
+    return network_api_server
 
 
 @pytest.fixture(scope="session")

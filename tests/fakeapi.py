@@ -57,11 +57,11 @@ Handler = Callable[[Seen], Answer]
 
 
 class FakeApiServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[Seen] = []
         self.handler: Handler = lambda seen: Answer(404, {"error": "no handler"})
         self.queued: list[Answer] = []  # answered first, in order (outages, 429s), before the handler
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._request_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._request_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

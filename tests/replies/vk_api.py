@@ -69,8 +69,9 @@ class Created:
 
 
 class Fake:
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, group: int = GROUP) -> None:
         self.now = now
+        self.group = group  # the community whose admin tokens these are
         self.methods = {m["name"]: m for m in spec("vk-api-schema.excerpt.json")["methods"]}
         self.mode: str | None = None
         self.created: list[Created] = []
@@ -134,7 +135,7 @@ class Fake:
     # ----------------------------------------------------------------------------------- replies
 
     def _createComment(self, section: str, params: dict[str, str]) -> Answer:  # noqa: N802 (VK's name)
-        if section == "wall" and params.get("from_group") not in (None, str(GROUP)):
+        if section == "wall" and params.get("from_group") not in (None, str(self.group)):
             return _error(15, params)
         owner = -int(params["group_id"]) if section == "board" else int(params.get("owner_id", "0"))
         item = int(params[_ITEM[section]])
@@ -212,13 +213,13 @@ class Fake:
         return self._restoreComment(section, {**params, "comment_id": params["post_id"]})
 
     def _ban(self, section: str, params: dict[str, str]) -> Answer:
-        if params["group_id"] != str(GROUP):
+        if params["group_id"] != str(self.group):
             return _error(15, params)
         self.banned.add(int(params["owner_id"]))
         return Answer(200, {"response": 1})
 
     def _unban(self, section: str, params: dict[str, str]) -> Answer:
-        if params["group_id"] != str(GROUP):
+        if params["group_id"] != str(self.group):
             return _error(15, params)
         self.banned.discard(int(params["owner_id"]))
         return Answer(200, {"response": 1})
@@ -230,20 +231,20 @@ class Fake:
         date = int(self.now.timestamp())
         if created.section == "messages":
             obj: dict[str, Any] = {
-                "date": date, "from_id": -GROUP, "id": created.item, "out": 1, "peer_id": created.owner,
+                "date": date, "from_id": -self.group, "id": created.item, "out": 1, "peer_id": created.owner,
                 "conversation_message_id": created.id, "text": created.text, "attachments": [],
                 "fwd_messages": [], "important": False, "is_hidden": False,
                 "random_id": int(created.params.get("random_id", "0")),
             }  # fmt: skip
             event = "message_reply"
         else:
-            obj = {"id": created.id, "from_id": -GROUP, "date": date, "text": created.text}
+            obj = {"id": created.id, "from_id": -self.group, "date": date, "text": created.text}
             obj |= self._where(created)
             if created.reply_to:
                 obj |= {"reply_to_comment": created.reply_to, "parents_stack": [created.reply_to]}
             event = _EVENT[created.section]
         event_id = hashlib.sha1(f"{event}:{created.owner}:{created.id}".encode(), usedforsecurity=False).hexdigest()
-        envelope = {"type": event, "event_id": event_id, "v": VERSION, "group_id": GROUP, "object": obj}
+        envelope = {"type": event, "event_id": event_id, "v": VERSION, "group_id": self.group, "object": obj}
         return vk.sign(json.dumps(envelope, ensure_ascii=False).encode(), {"secret": secret}, self.now)
 
     @staticmethod
