@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from functions.core.tickets import DeskEventMalformedError, DeskEventSignatureError
-from functions.helpdesks import zendesk
+from functions.helpdesks import request_tracker, zammad, zendesk
 
 NOW = datetime(2026, 7, 22, 10, 0, 30, tzinfo=UTC)
 
@@ -83,3 +83,80 @@ def test_zendesk_refuses_what_it_did_not_sign_now(change: str) -> None:
 def test_zendesk_signed_garbage_is_malformed(body: bytes) -> None:
     with pytest.raises(DeskEventMalformedError):
         zendesk.reply_event(_zd(body), body, {"webhook_secret": ZD_SECRET}, NOW)
+
+
+# Zammad -----------------------------------------------------------------------------------------
+
+ZAMMAD_BODY = b'{"ticket":{"id":81},"article":{"id":104}}'
+ZAMMAD_VECTOR = "sha1=4e0dbd44552460959a804a1e02a0a2f7d14890bd"
+
+
+def test_zammad_signature_matches_the_documented_vector() -> None:
+    assert _hub("zammad-token", ZAMMAD_BODY, "sha1") == ZAMMAD_VECTOR
+    headers = {"x-hub-signature": ZAMMAD_VECTOR}
+    assert zammad.reply_event(headers, ZAMMAD_BODY, {"webhook_secret": "zammad-token"}, NOW) == "81"
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        ('{"internal":false,"sender":"Agent"}', "81"),
+        ('{"internal":true,"sender":"Agent"}', None),
+        ('{"internal":false,"sender":"Customer"}', None),
+        ("null", None),
+    ],
+)
+def test_zammad_acts_only_on_a_public_agent_article(article: str, expected: str | None) -> None:
+    body = b'{"ticket":{"id":81},"article":' + article.encode() + b"}"
+    headers = {"X-Hub-Signature": _hub("zammad-token", body, "sha1")}
+    assert zammad.reply_event(headers, body, {"webhook_secret": "zammad-token"}, NOW) == expected
+
+
+@pytest.mark.parametrize("change", ["tampered", "wrong secret", "sha256 instead", "no signature", "no secret"])
+def test_zammad_refuses_what_it_did_not_sign(change: str) -> None:
+    signature = {
+        "tampered": ZAMMAD_VECTOR,
+        "wrong secret": _hub("other", ZAMMAD_BODY, "sha1"),
+        "sha256 instead": _hub("zammad-token", ZAMMAD_BODY),
+        "no signature": "",
+        "no secret": ZAMMAD_VECTOR,
+    }[change]
+    body = ZAMMAD_BODY.replace(b"81", b"82") if change == "tampered" else ZAMMAD_BODY
+    secrets = {} if change == "no secret" else {"webhook_secret": "zammad-token"}
+    with pytest.raises(DeskEventSignatureError):
+        zammad.reply_event({"X-Hub-Signature": signature}, body, secrets, NOW)
+
+
+@pytest.mark.parametrize("body", [b"<xml/>", b'{"ticket":{}}', b'{"ticket":{"id":"1 OR 1"}}', b'"x"'])
+def test_zammad_signed_garbage_is_malformed(body: bytes) -> None:
+    with pytest.raises(DeskEventMalformedError):
+        zammad.reply_event({"X-Hub-Signature": _hub("k", body, "sha1")}, body, {"webhook_secret": "k"}, NOW)
+
+
+# Request Tracker (our scrip) ---------------------------------------------------------------------
+
+RT_BODY = b'{"creator":"agent","ticket_id":"7","transaction_id":"40","type":"Correspond"}'
+
+
+def test_request_tracker_correspond_names_its_ticket_and_other_types_do_not() -> None:
+    secrets = {"webhook_secret": "rt-secret"}
+    assert request_tracker.reply_event({"X-Signature": _hub("rt-secret", RT_BODY)}, RT_BODY, secrets, NOW) == "7"
+    comment = RT_BODY.replace(b"Correspond", b"Comment")
+    assert request_tracker.reply_event({"x-signature": _hub("rt-secret", comment)}, comment, secrets, NOW) is None
+
+
+@pytest.mark.parametrize("change", ["tampered", "wrong secret", "bare hex", "no signature", "no secret"])
+def test_request_tracker_refuses_what_the_scrip_did_not_sign(change: str) -> None:
+    good = _hub("rt-secret", RT_BODY)
+    signature = {"wrong secret": _hub("x", RT_BODY), "bare hex": good.removeprefix("sha256="), "no signature": ""}
+    headers = {"X-Signature": signature.get(change, good)}
+    body = RT_BODY.replace(b'"7"', b'"8"') if change == "tampered" else RT_BODY
+    secrets = {} if change == "no secret" else {"webhook_secret": "rt-secret"}
+    with pytest.raises(DeskEventSignatureError):
+        request_tracker.reply_event(headers, body, secrets, NOW)
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b'{"type":"Correspond"}', b'{"type":"Correspond","ticket_id":"7/../1"}'])
+def test_request_tracker_signed_garbage_is_malformed(body: bytes) -> None:
+    with pytest.raises(DeskEventMalformedError):
+        request_tracker.reply_event({"X-Signature": _hub("k", body)}, body, {"webhook_secret": "k"}, NOW)
