@@ -95,3 +95,13 @@ def when(value: Any) -> datetime | None:
 def plain(markup: Any) -> str:
     """A comment body the desk keeps as HTML, as plain text."""
     return html_to_text(markup) if isinstance(markup, str) else ""
+
+
+def obj(value: Any) -> Mapping[str, Any]:
+    """A JSON object from a desk's answer, or an empty one where it sent something else."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: Any) -> list[Any]:
+    """A JSON array from a desk's answer, or an empty one where it sent something else."""
+    return value if isinstance(value, list) else []

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 
 from functions.core.tickets import DeskEventMalformedError, DeskEventSignatureError
-from functions.helpdesks import request_tracker, zammad, zendesk
+from functions.helpdesks import jira, jira_sm, request_tracker, zammad, zendesk
 
 NOW = datetime(2026, 7, 22, 10, 0, 30, tzinfo=UTC)
 
@@ -160,3 +161,94 @@ def test_request_tracker_refuses_what_the_scrip_did_not_sign(change: str) -> Non
 def test_request_tracker_signed_garbage_is_malformed(body: bytes) -> None:
     with pytest.raises(DeskEventMalformedError):
         request_tracker.reply_event({"X-Signature": _hub("k", body)}, body, {"webhook_secret": "k"}, NOW)
+
+
+# Jira and JSM (one admin webhook) -----------------------------------------------------------------
+
+JIRA_BODY = b'{"webhookEvent":"comment_created"}'
+JIRA_VECTOR = "sha256=e930796517062d62de8f7a9c7a312434595c02a3b47b6402da0a37565e1492e0"
+JIRA_COMMENT = (
+    b'{"webhookEvent":"comment_created","comment":{"id":"10100","author":{"accountId":"5b10","accountType":'
+    b'"atlassian"},"body":"Hello, we have refunded you.","jsdPublic":true},"issue":{"id":"10001","key":"SUP-7"}}'
+)
+
+
+def test_jira_signature_matches_the_documented_vector() -> None:
+    assert _hub("jira-secret", JIRA_BODY) == JIRA_VECTOR
+    with pytest.raises(DeskEventMalformedError):  # genuine, but it names no issue
+        jira.reply_event({"X-Hub-Signature": JIRA_VECTOR}, JIRA_BODY, {"webhook_secret": "jira-secret"}, NOW)
+
+
+@pytest.mark.parametrize("adapter", [jira, jira_sm])
+def test_jira_public_comment_names_its_issue_and_internal_or_other_events_do_not(adapter: Any) -> None:
+    secrets = {"webhook_secret": "jira-secret"}
+
+    def event(body: bytes) -> str | None:
+        return cast(
+            "str | None", adapter.reply_event({"x-hub-signature": _hub("jira-secret", body)}, body, secrets, NOW)
+        )
+
+    assert event(JIRA_COMMENT) == "SUP-7"
+    assert event(JIRA_COMMENT.replace(b'"jsdPublic":true', b'"jsdPublic":false')) is None
+    restricted = JIRA_COMMENT.replace(b'"jsdPublic":true', b'"visibility":{"type":"role","value":"Developers"}')
+    assert event(restricted) is None
+    assert event(JIRA_COMMENT.replace(b"comment_created", b"comment_updated")) is None
+
+
+@pytest.mark.parametrize("change", ["tampered", "wrong secret", "sha1 instead", "no signature", "no secret"])
+def test_jira_refuses_what_it_did_not_sign(change: str) -> None:
+    good = _hub("jira-secret", JIRA_COMMENT)
+    signature = {
+        "wrong secret": _hub("other", JIRA_COMMENT),
+        "sha1 instead": _hub("jira-secret", JIRA_COMMENT, "sha1"),
+        "no signature": "",
+    }.get(change, good)
+    body = JIRA_COMMENT.replace(b"SUP-7", b"SUP-8") if change == "tampered" else JIRA_COMMENT
+    secrets = {} if change == "no secret" else {"webhook_secret": "jira-secret"}
+    with pytest.raises(DeskEventSignatureError):
+        jira.reply_event({"X-Hub-Signature": signature}, body, secrets, NOW)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"nope", b'{"webhookEvent":"comment_created","issue":{"key":"SUP 7"}}', b'{"webhookEvent":"comment_created"}'],
+)
+def test_jira_signed_garbage_is_malformed(body: bytes) -> None:
+    with pytest.raises(DeskEventMalformedError):
+        jira.reply_event({"X-Hub-Signature": _hub("k", body)}, body, {"webhook_secret": "k"}, NOW)
+
+
+def test_jira_comments_read_adf_markers_and_restrictions() -> None:
+    adf = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {
+                "type": "paragraph",
+                "content": [
+                    {"type": "mention", "attrs": {"id": "x", "text": "@Ivan"}},
+                    {"type": "text", "text": " sorry"},
+                    {"type": "hardBreak"},
+                    {"type": "text", "text": "refunded "},
+                    {"type": "emoji", "attrs": {"shortName": ":ok:", "text": "👌"}},
+                ],
+            },
+            {"type": "bulletList", "content": [{"type": "listItem", "content": [{"type": "text", "text": "one"}]}]},
+        ],
+    }
+    agent = {"accountId": "a1", "displayName": "Agent A", "accountType": "atlassian"}
+    reply = jira.comment_of({"id": "1", "body": adf, "author": agent, "created": "2026-10-02T05:20:00.000+0000"}, "me")
+    assert (reply.body, reply.for_customer, reply.author) == ("@Ivan sorry\nrefunded 👌\none", True, "Agent A")
+    assert reply.created_at == datetime(2026, 10, 2, 5, 20, tzinfo=UTC)
+    marked = jira.comment_of({"id": "2", "body": "x", "author": agent, "properties": jira.MARKER}, "me")
+    assert marked.ours and not marked.for_customer
+    ours = jira.comment_of({"id": "3", "body": "x", "author": {**agent, "accountId": "me"}}, "me")
+    assert ours.ours
+    restricted = jira.comment_of({"id": "4", "body": "x", "author": agent, "visibility": {"type": "group"}}, "me")
+    assert not restricted.public
+    app = jira.comment_of({"id": "5", "body": "x", "author": {"accountId": "bot", "accountType": "app"}}, "me")
+    assert not app.by_agent
+    deep: dict[str, Any] = {"type": "text", "text": "lost"}
+    for _ in range(jira.ADF_DEPTH + 5):
+        deep = {"type": "paragraph", "content": [deep]}
+    assert jira.adf_text(deep).strip() == ""  # too deep to be Jira's: dropped, not a RecursionError
