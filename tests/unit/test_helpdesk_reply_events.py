@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from functions.core.tickets import DeskEventMalformedError, DeskEventSignatureError
-from functions.helpdesks import jira, jira_sm, request_tracker, zammad, zendesk
+from functions.helpdesks import freshdesk, jira, jira_sm, request_tracker, zammad, zendesk
 
 NOW = datetime(2026, 7, 22, 10, 0, 30, tzinfo=UTC)
 
@@ -252,3 +252,27 @@ def test_jira_comments_read_adf_markers_and_restrictions() -> None:
     for _ in range(jira.ADF_DEPTH + 5):
         deep = {"type": "paragraph", "content": [deep]}
     assert jira.adf_text(deep).strip() == ""  # too deep to be Jira's: dropped, not a RecursionError
+
+
+# Freshdesk (no signature: our token) --------------------------------------------------------------
+
+
+def test_freshdesk_token_names_the_ticket() -> None:
+    secrets = {"events_token": "t" * 40}
+    body = b'{"ticket_id": 123, "status": "Open", "latest_public_comment": "x"}'
+    assert freshdesk.reply_event({"x-mentiondesk-token": "t" * 40}, body, secrets, NOW) == "123"
+
+
+@pytest.mark.parametrize("token", ["", "t" * 39, "T" * 40, None])
+def test_freshdesk_refuses_a_wrong_or_missing_token(token: str | None) -> None:
+    headers = {} if token is None else {"X-Mentiondesk-Token": token}
+    with pytest.raises(DeskEventSignatureError):
+        freshdesk.reply_event(headers, b'{"ticket_id": 1}', {"events_token": "t" * 40}, NOW)
+    with pytest.raises(DeskEventSignatureError):  # no token configured: nothing is trusted
+        freshdesk.reply_event({"X-Mentiondesk-Token": "t" * 40}, b'{"ticket_id": 1}', {}, NOW)
+
+
+@pytest.mark.parametrize("body", [b"{{ticket.id}}", b'{"ticket_id": ""}', b'{"ticket_id": 1.5}', b"{}"])
+def test_freshdesk_garbage_with_the_token_is_malformed(body: bytes) -> None:
+    with pytest.raises(DeskEventMalformedError):
+        freshdesk.reply_event({"X-Mentiondesk-Token": "k" * 40}, body, {"events_token": "k" * 40}, NOW)

@@ -127,7 +127,8 @@ def test_comments_tell_an_agents_public_reply_from_notes_customers_and_ourselves
     assert [c.id for c in comments if c.for_customer] == [str(reply)]
     assert by_id[str(reply)].body == "Sorry, Ivan: a refund is on its way."
     assert by_id[str(reply)].author == "Agent Alice"
-    assert by_id[str(reply)].created_at is not None and by_id[str(reply)].created_at.tzinfo is not None
+    stored_reply = next(c for c in server.comments[number] if c["id"] == reply)
+    assert by_id[str(reply)].created_at == datetime.fromisoformat(stored_reply["created_at"])
     assert (by_id[str(note)].public, by_id[str(note)].by_agent) == (False, True)
     assert (by_id[str(customer)].public, by_id[str(customer)].by_agent) == (True, False)
     assert all(c.ours and not c.public for c in comments[:2])  # the description and our follow-up
