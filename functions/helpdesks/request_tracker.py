@@ -169,16 +169,16 @@ def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, s
 
 
 def _text(attachments: Mapping[str, Any]) -> tuple[str, str]:
-    """(plain text, headers) of a transaction: its first text/plain part, else its first text/html part."""
-    parts = [a for a in attachments.get("items") or [] if isinstance(a, dict) and a.get("Content")]
-    for wanted in ("text/plain", "text/html"):
-        for part in parts:
-            if str(part.get("ContentType", "")).lower() == wanted:
-                content = str(part["Content"])
-                return (content if wanted == "text/plain" else _replies.plain(content)).strip(), str(
-                    part.get("Headers") or ""
-                )
-    return "", str(parts[0].get("Headers") or "") if parts else ""
+    """(plain text, MIME headers) of a transaction: its first text/plain part, else its first
+    text/html part as text. The headers come from its first part (the one RT stamps `X-RT-Interface`)."""
+    parts = [a for a in _replies.items(attachments.get("items")) if isinstance(a, dict)]
+    headers = str(parts[0].get("Headers") or "") if parts else ""
+    with_text = [p for p in parts if p.get("Content")]
+    for kind, as_text in (("text/plain", str), ("text/html", _replies.plain)):
+        for part in with_text:
+            if str(part.get("ContentType", "")).lower() == kind:
+                return as_text(part["Content"]).strip(), headers
+    return "", headers
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> RequestTracker:

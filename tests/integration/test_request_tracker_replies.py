@@ -5,6 +5,7 @@ from internal comments, the customer's answers and our own API user's writes."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import requests
 from functions.core.score import Priority
 from functions.core.tickets import DeskEventSignatureError, Requester, TicketDraft, TicketRef
 from functions.helpdesks import request_tracker
-from tests.conftest import RT_REPLIES_PORT, RT_REPLIES_SECRET, RequestTrackerServer
+from tests.conftest import RT_REPLIES_PORT, RT_REPLIES_SECRET, WORK, RequestTrackerServer
 from tests.servers.receiver import Receiver
 
 pytestmark = pytest.mark.rt
@@ -111,3 +112,16 @@ def test_without_api_user_every_rest_reply_counts_as_ours(rt_server: RequestTrac
     _write(rt_server, ticket, "correspond", "Typed by an agent, but through REST", AGENT)
     (comment,) = desk.comments(ticket)
     assert (comment.public, comment.by_agent, comment.ours) == (True, True, True)
+
+
+def test_an_undelivered_push_is_logged_and_the_reply_still_made(rt_server: RequestTrackerServer) -> None:
+    """Nobody listens on the hook's port: RT still takes the agent's reply, and says why it did not push."""
+    desk = _desk(rt_server, api_user="root")
+    ticket = _ticket(desk)
+    started = time.monotonic()
+    _write(rt_server, ticket, "correspond", "Answered while mentiondesk is down", AGENT)
+    assert time.monotonic() - started < 10  # the scrip waits at most 3 s, never RT's own timeouts
+    (reply,) = [c for c in desk.comments(ticket) if c.public]
+    assert reply.for_customer  # the sweep will find it
+    log = (WORK / "rt5" / "rt-app.log").read_text(errors="replace")
+    assert f"mentiondesk: reply #{reply.id} not delivered" in log
