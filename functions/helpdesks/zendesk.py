@@ -234,7 +234,7 @@ def comment_of(raw: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], m
     return DeskComment(
         id=str(raw.get("id", "")),
         body=str(raw.get("plain_body") or raw.get("body") or _replies.plain(raw.get("html_body"))),
-        public=raw.get("public") is not False,
+        public=raw.get("public") is True,  # fail closed: no flag, no post
         by_agent=author.get("role") in AGENT_ROLES,
         ours=author_id == me,
         created_at=_replies.when(raw.get("created_at")),
