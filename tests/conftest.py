@@ -45,6 +45,9 @@ PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 SERVICE_PORT = free_port()  # chosen up front: RT's status scrip is told where to report
 NETWORK_API_PORT = free_port()  # where the brands' reply requests go (tests/replies/ contract servers)
+RT_REPLIES_PORT = free_port()  # RT's replies scrip (infra/rt/mentiondesk_replies.pl) posts here
+RT_REPLIES_URL = f"http://127.0.0.1:{RT_REPLIES_PORT}/helpdesk-replies/request_tracker"
+RT_REPLIES_SECRET = "rtco-replies-secret"
 TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 READ_API_KEY = "test-read-key"  # the agency key: every brand
 BRAND_READ_KEYS = {"acme": "acme-read-key", "rtco": "rtco-read-key"}  # one brand each
@@ -61,6 +64,7 @@ OTHER_SECRETS = {
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
     "/mentiondesk/rtco/helpdesk/events-token": "rtco-events-token",
     **{f"/mentiondesk/{slug}/vk/{name}": token for slug in ("acme", "rtco") for name, token in VK_REPLY_TOKENS.items()},
+    "/mentiondesk/rtco/helpdesk/webhook-secret": RT_REPLIES_SECRET,
     f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
     **{f"/mentiondesk/{slug}/read-keys": key for slug, key in BRAND_READ_KEYS.items()},
 }
@@ -216,6 +220,8 @@ def rt_server() -> Iterator[RequestTrackerServer]:
     scrip = {  # RT reports status changes to the app (`service`), as docs/helpdesks.md sets it up
         "MENTIONDESK_EVENTS_URL": f"http://127.0.0.1:{SERVICE_PORT}/helpdesk-events/request_tracker",
         "MENTIONDESK_EVENTS_TOKEN": OTHER_SECRETS["/mentiondesk/rtco/helpdesk/events-token"],
+        "MENTIONDESK_REPLIES_URL": RT_REPLIES_URL,  # and its replies scrip (docs/helpdesk-replies.md)
+        "MENTIONDESK_REPLIES_SECRET": RT_REPLIES_SECRET,
     }
     subprocess.run(
         [str(RT_SCRIPTS / "start.sh"), str(directory), str(RT_PORT)],

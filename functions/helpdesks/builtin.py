@@ -1,7 +1,8 @@
 """Builtin helpdesk: tickets in our own DynamoDB table, listed by `GET /tickets`.
 
 The embedded default for local runs and for brands that have no helpdesk yet; it needs no
-settings or secrets.
+settings or secrets. Agents reply through `POST /tickets/{id}/replies` (`desk.add_reply`); there is
+no push to check (no `reply_event`): the reply route enqueues the reply itself.
 """
 
 from __future__ import annotations
@@ -10,12 +11,27 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.core.mention import parse_time
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef
+from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef
 from functions.stores import desk
 
 VENDOR = "builtin"
-FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "reopen"})
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "reopen", "replies"})
+
+
+def comment_of(position: int, raw: dict[str, Any]) -> DeskComment:
+    """A stored comment; those written before replies existed (no id, no author) were our notes."""
+    author = str(raw.get("author") or desk.OUR_AUTHOR)
+    return DeskComment(
+        id=str(raw.get("id") or position),
+        body=str(raw.get("text", "")),
+        public=raw.get("public") is True,
+        by_agent=raw.get("by_agent") is True,
+        ours=author == desk.OUR_AUTHOR,
+        created_at=parse_time(raw["at"]) if raw.get("at") else None,
+        author=author,
+    )
 
 
 class BuiltinDesk:
@@ -51,11 +67,17 @@ class BuiltinDesk:
     def reopen(self, ticket: TicketRef) -> None:
         desk.update(ticket.id, status="open")
 
-    def ticket_status(self, ticket: TicketRef) -> str:
+    def _item(self, ticket: TicketRef) -> dict[str, Any]:
         item = desk.get(ticket.id)
         if item is None:
             raise HelpdeskError(f"builtin ticket {ticket.id} does not exist")
-        return str(item["status"])
+        return item
+
+    def ticket_status(self, ticket: TicketRef) -> str:
+        return str(self._item(ticket)["status"])
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        return [comment_of(i, c) for i, c in enumerate(self._item(ticket).get("comments") or [])]
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> BuiltinDesk:

@@ -15,25 +15,43 @@ tests/servers/helpdesks/freshdesk.py, so keep it easy to change):
   filterable field the notes are surest of. How soon a new ticket is searchable is unconfirmed;
 - note `POST /api/v2/tickets/{id}/notes` {body (HTML), private: true}; update `PUT
   /api/v2/tickets/{id}`; read `GET /api/v2/tickets/{id}` → status (int; we return it as "2".."5");
-- 429 with `Retry-After` (seconds) [confirmed KB]: handled by `runtime.http`.
+- 429 with `Retry-After` (seconds) [confirmed KB]: handled by `runtime.http`;
+- replies (docs/helpdesk-replies.md): `GET /api/v2/tickets/{id}/conversations?page=&per_page=100`
+  (oldest first, next page in `Link: <…>; rel="next"`) [secondary]; fields `private`, `incoming`,
+  `source` (0 reply, 2 note), `user_id`, `body` (HTML), `body_text` [confirmed: SDK]; our agent from
+  `GET /api/v2/agents/me` [secondary]. A public note (source 2, not private) shows in the portal but
+  is not a reply: it counts as one only with the setting `public_notes_are_replies`.
+- Freshdesk signs no webhook [secondary]: the automation rule's "Trigger webhook" sends the header
+  `X-Mentiondesk-Token: <events_token>` (the status route's token) and `{"ticket_id": {{ticket.id}}}`.
 
 Settings: `url` (e.g. `https://acme.freshdesk.com`) or `domain` (`acme`), `source` (default 2),
 `requester_field` (`email`, default: a placeholder address; or `unique_external_id`:
 `<network>:<author id>`, needs that contact field enabled), `custom_field` (optional `cf_...` name
-that also receives the mention key), `requester_domain` (default `mentiondesk.invalid`).
-Secrets: `api_key`.
+that also receives the mention key), `requester_domain` (default `mentiondesk.invalid`),
+`public_notes_are_replies` (default false). Secrets: `api_key`; for the reply push `events_token`.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef, setting
+from functions.core.tickets import (
+    DeskComment,
+    DeskEventSignatureError,
+    HelpdeskError,
+    Requester,
+    TicketDraft,
+    TicketRef,
+    setting,
+)
+from functions.core.webhooks import same_secret
+from functions.helpdesks import _replies
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
     base_url,
@@ -47,7 +65,13 @@ from functions.helpdesks._common import (
 from functions.runtime import http
 
 VENDOR = "freshdesk"
-FEATURES = frozenset({"priority", "tags", "custom_fields", "external_reference", "comments", "status", "reopen"})
+FEATURES = frozenset(
+    {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "reopen", "replies"}
+)
+REPLY_EVENT_SECRETS = ("events_token",)
+TOKEN_HEADER = "X-Mentiondesk-Token"  # noqa: S105 (a header name)
+SOURCE_NOTE = 2  # conversation source: 0 reply, 2 note
+CONVERSATIONS_PAGE = 100
 
 PRIORITY = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
 STATUS_OPEN = 2
@@ -95,6 +119,29 @@ def ticket_payload(
     return payload
 
 
+def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str], now: datetime) -> str | None:
+    """The ticket to re-read after the automation rule's webhook: no signature exists, so the long
+    random token it sends is compared in constant time; the body is our hand-written JSON."""
+    if not same_secret(_replies.header(headers, TOKEN_HEADER), _replies.secret(secrets, "events_token")):
+        raise DeskEventSignatureError(f"freshdesk: {TOKEN_HEADER} does not match")
+    return _replies.ticket_id(_replies.event(body).get("ticket_id"), "ticket_id")
+
+
+def conversation_comment(raw: Mapping[str, Any], me: int | None, public_notes: bool) -> DeskComment:
+    """A conversation: public unless private (or a public note, unless those count as replies);
+    an agent's when it did not come in from outside; ours when our agent wrote it."""
+    note = raw.get("source") == SOURCE_NOTE
+    return DeskComment(
+        id=str(raw.get("id", "")),
+        body=str(raw.get("body_text") or _replies.plain(raw.get("body"))).strip(),
+        public=raw.get("private") is False and (public_notes or not note),
+        by_agent=raw.get("incoming") is False,
+        ours=me is not None and raw.get("user_id") == me,
+        created_at=_replies.when(raw.get("created_at")),
+        author=str(raw.get("user_id", "")),
+    )
+
+
 class Freshdesk:
     VENDOR = VENDOR
     FEATURES = FEATURES
@@ -118,6 +165,11 @@ class Freshdesk:
             raise HelpdeskError("freshdesk needs the secret 'api_key'")
         self.http = http.session({"Accept": "application/json"})
         self.http.auth = (secrets["api_key"], "X")
+        public_notes = settings.get("public_notes_are_replies", False)
+        if not isinstance(public_notes, bool):
+            raise HelpdeskError("freshdesk setting 'public_notes_are_replies' must be true or false")
+        self.public_notes = public_notes
+        self._me: int | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return http.call(self.http, method, f"{self.api}{path}", VENDOR, **kwargs)
@@ -159,6 +211,30 @@ class Freshdesk:
     def ticket_status(self, ticket: TicketRef) -> str:
         shown = json_object(self._call("GET", self._ticket_path(ticket)), VENDOR)
         return str(field(shown, VENDOR, "status"))
+
+    def me(self) -> int:
+        """Our API key's agent id, asked once per instance: its conversations are ours."""
+        if self._me is None:
+            found = field(json_object(self._call("GET", "/agents/me"), VENDOR), VENDOR, "id")
+            if not isinstance(found, int) or isinstance(found, bool):
+                raise HelpdeskError("freshdesk: agents/me has no numeric id")
+            self._me = found
+        return self._me
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        found: list[DeskComment] = []
+        url: str | None = f"{self.api}{self._ticket_path(ticket)}/conversations"
+        params: dict[str, Any] | None = {"page": 1, "per_page": CONVERSATIONS_PAGE}
+        while url:
+            response = http.call(self.http, "GET", url, VENDOR, params=params)
+            page = response.json() if response.content else []
+            if not isinstance(page, list):
+                raise HelpdeskError("freshdesk: expected a list of conversations")
+            found += [conversation_comment(c, self.me(), self.public_notes) for c in page if isinstance(c, dict)]
+            following = response.links.get("next", {}).get("url")
+            url = following if isinstance(following, str) and following.startswith(self.api) else None
+            params = None  # the next link carries the query
+        return found
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Freshdesk:

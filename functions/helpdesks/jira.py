@@ -15,7 +15,15 @@ request this adapter makes is validated against it by Prism in tests/integration
   (CHANGE-2046; Jira answers 410 once it is gone). The new search is eventually consistent (a just
   created issue may be missing for a moment): a lost reply is looked up on the job's retry, seconds
   later. Setting `search_path` remains for Jira instances that still need another path;
-- [confirmed] 429 with `Retry-After`: handled by `runtime.http`.
+- [confirmed] 429 with `Retry-After`: handled by `runtime.http`;
+- replies (docs/helpdesk-replies.md), shared with `jira_sm`: [confirmed] `GET /rest/api/3/issue/{key}/comment`
+  (getComments: `startAt`/`maxResults`/`total`, `orderBy=created`, `expand=properties`; v3 `body` is
+  ADF), `Comment.jsdPublic` (false = JSM internal note; true outside JSM), `visibility` (restricted
+  to a group/role: treated as internal), `author.accountType` atlassian|customer|app, and
+  `GET /rest/api/3/myself` (our account); [confirmed] comment `properties` allowed on create, so our
+  comments carry the property `mentiondesk`; [confirmed DC, secondary Cloud] the admin webhook signs
+  `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`; [secondary] its `comment_created` body
+  (`webhookEvent`, `issue.key`, `comment.jsdPublic`, `comment.visibility`).
 Unconfirmed, so settings: priority names (default scheme Lowest/Low/Medium/High/Highest; we use
 Low/Medium/High/Highest: setting `priorities`), issue type name (`Task`), and whether `priority`
 is on the project's create screen (Jira answers 400 if not: then remove it from the scheme or the
@@ -27,25 +35,35 @@ spaces a label cannot hold).
 
 Settings: `url` (`https://acme.atlassian.net`), `email`, `project_key`, `issue_type` (default
 `Task`), `priorities` (optional {"urgent": "Highest", ...}), `search_path` (default
-`/rest/api/3/search/jql`). Secrets: `api_token`.
+`/rest/api/3/search/jql`). Secrets: `api_token`; for the reply push `webhook_secret` (the webhook's secret).
+Plain Jira has no customer side: any licensed user's unrestricted comment counts as an agent's reply.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.helpdesks import _replies
 from functions.helpdesks._common import field, json_object, key_label, label, priority_names
 from functions.runtime import http
 
 VENDOR = "jira"
-FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "replies"})
+REPLY_EVENT_SECRETS = ("webhook_secret",)
+SIGNATURE_HEADER = "X-Hub-Signature"
+COMMENTS_PAGE = 100
+MARKER_KEY = "mentiondesk"  # the comment property on what we write
+MARKER = [{"key": MARKER_KEY, "value": {"origin": "mentiondesk"}}]
+ADF_DEPTH = 40  # deeper ADF is not from Jira's editor; its text is dropped rather than recursed into
+_ADF_BLOCKS = frozenset({"paragraph", "heading", "blockquote", "listItem", "codeBlock", "panel", "rule", "tableRow"})
 
 PRIORITY = {Priority.LOW: "Low", Priority.NORMAL: "Medium", Priority.HIGH: "High", Priority.URGENT: "Highest"}
 SEARCH_PATH = "/rest/api/3/search/jql"  # the old /rest/api/3/search is being removed (CHANGE-2046)
@@ -68,6 +86,54 @@ def adf_doc(text: str) -> dict[str, Any]:
         if any(node["type"] == "text" for node in content):
             paragraphs.append({"type": "paragraph", "content": content})
     return {"type": "doc", "version": 1, "content": paragraphs or [{"type": "paragraph", "content": []}]}
+
+
+def adf_text(node: Any, depth: int = 0) -> str:
+    """Plain text of an Atlassian Document Format node: text, mentions and emoji kept, hard breaks
+    and blocks as newlines (a v2-style wiki-markup string passes through)."""
+    if isinstance(node, str):
+        return node
+    if not isinstance(node, dict) or depth > ADF_DEPTH:
+        return ""
+    kind, attrs = node.get("type"), _replies.obj(node.get("attrs"))
+    if kind == "text":
+        return str(node.get("text", ""))
+    if kind == "hardBreak":
+        return "\n"
+    if kind in ("mention", "emoji", "inlineCard"):
+        return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
+    inner = "".join(adf_text(child, depth + 1) for child in _replies.items(node.get("content")))
+    return inner.strip() + "\n" if kind in _ADF_BLOCKS else inner
+
+
+def comment_of(raw: Mapping[str, Any], me: str) -> DeskComment:
+    """A platform `Comment`: internal when JSM says so (`jsdPublic` false) or restricted (`visibility`);
+    an agent's when a licensed user (`atlassian`) wrote it; ours by account or by our property."""
+    author = _replies.obj(raw.get("author"))
+    marked = any(_replies.obj(p).get("key") == MARKER_KEY for p in _replies.items(raw.get("properties")))
+    return DeskComment(
+        id=str(raw.get("id", "")),
+        body=adf_text(raw.get("body")).strip(),
+        public=raw.get("jsdPublic") is not False and not raw.get("visibility"),
+        by_agent=author.get("accountType") == "atlassian",
+        ours=marked or author.get("accountId") == me,
+        created_at=_replies.when(raw.get("created")),
+        author=str(author.get("displayName") or author.get("accountId") or ""),
+    )
+
+
+def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str], now: datetime) -> str | None:
+    """The issue to re-read after the admin webhook's signed `comment_created`, or None for another
+    event or a comment the customer cannot see. Jira signs no time: a replay only causes a re-read."""
+    _replies.check_prefixed_hmac(
+        _replies.header(headers, SIGNATURE_HEADER), _replies.secret(secrets, "webhook_secret"), body, "sha256"
+    )
+    document = _replies.event(body)
+    if document.get("webhookEvent") != "comment_created":
+        return None
+    issue = _replies.ticket_id(_replies.at(document, "issue", "key"), "issue.key")
+    comment = _replies.obj(document.get("comment"))
+    return None if comment.get("jsdPublic") is False or comment.get("visibility") else issue
 
 
 def labels_for(draft: TicketDraft, idempotency_key: str) -> list[str]:
@@ -139,6 +205,7 @@ class JiraSite:
             raise HelpdeskError(f"{vendor} needs the secret 'api_token'")
         self.http = http.session({"Accept": "application/json"})
         self.http.auth = (setting(settings, "email"), secrets["api_token"])
+        self._me: str | None = None
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return http.call(self.http, method, f"{self.base}{path}", self.vendor, **kwargs)
@@ -156,6 +223,25 @@ class JiraSite:
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
         self.edit(ticket, {"priority": {"name": self.priorities[priority]}})
+
+    def myself(self) -> str:
+        """Our account id, asked once per instance: its comments are ours."""
+        if self._me is None:
+            shown = json_object(self.call("GET", "/rest/api/3/myself"), self.vendor)
+            self._me = str(field(shown, self.vendor, "accountId"))
+        return self._me
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        """Every comment, oldest first, a page of `COMMENTS_PAGE` at a time (`startAt` until `total`)."""
+        found: list[DeskComment] = []
+        while True:
+            params = {"startAt": len(found), "maxResults": COMMENTS_PAGE, "orderBy": "created", "expand": "properties"}
+            page = json_object(self.call("GET", f"{issue_path(ticket)}/comment", params=params), self.vendor)
+            items = [c for c in page.get("comments") or [] if isinstance(c, dict)]
+            found += [comment_of(c, self.myself()) for c in items]
+            total = page.get("total")
+            if not items or not isinstance(total, int) or len(found) >= total:
+                return found
 
 
 class Jira:
@@ -182,7 +268,10 @@ class Jira:
         return self.site.find(idempotency_key)
 
     def add_comment(self, ticket: TicketRef, text: str) -> None:
-        self.site.call("POST", f"{issue_path(ticket)}/comment", json={"body": adf_doc(text)})
+        self.site.call("POST", f"{issue_path(ticket)}/comment", json={"body": adf_doc(text), "properties": MARKER})
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        return self.site.comments(ticket)
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
         self.site.set_priority(ticket, priority)

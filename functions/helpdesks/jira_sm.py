@@ -20,9 +20,13 @@ in docs/helpdesks.md but not kept; checked in tests against tests/servers/helpde
   `labels_in_request: false` they are set by the same platform PUT as the priority instead, which
   leaves a window (create succeeded, PUT lost) where a retry cannot find the request.
 
+Replies (docs/helpdesk-replies.md) are read from the platform's comment listing, as for `jira`
+(`jsdPublic`, `author.accountType`): servicedeskapi's comments name no account type, so they
+cannot tell an agent from a customer. The push is the same signed admin webhook (`jira.reply_event`).
+
 Settings: `url`, `email`, `service_desk_id`, `request_type_id`, `on_behalf_account_id` (optional),
 `labels_in_request` (default true), `priorities`, `search_path` (as for `jira`).
-Secrets: `api_token`.
+Secrets: `api_token`; for the reply push `webhook_secret`.
 """
 
 from __future__ import annotations
@@ -32,14 +36,31 @@ from typing import Any
 from urllib.parse import quote
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks._common import field, json_object
-from functions.helpdesks.jira import PRIORITY, JiraSite, issue_path, labels_for, summary
+from functions.helpdesks.jira import (
+    PRIORITY,
+    REPLY_EVENT_SECRETS,
+    JiraSite,
+    issue_path,
+    labels_for,
+    reply_event,
+    summary,
+)
 
 VENDOR = "jira_sm"
-FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "replies"})
 
-__all__ = ["FEATURES", "PRIORITY", "VENDOR", "JiraServiceManagement", "create", "request_payload"]
+__all__ = [
+    "FEATURES",
+    "PRIORITY",
+    "REPLY_EVENT_SECRETS",
+    "VENDOR",
+    "JiraServiceManagement",
+    "create",
+    "reply_event",
+    "request_payload",
+]
 
 
 def request_payload(
@@ -120,6 +141,9 @@ class JiraServiceManagement:
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None:
         self.site.set_priority(ticket, priority)
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        return self.site.comments(ticket)
 
     def reopen(self, ticket: TicketRef) -> None:
         """Not offered (no "reopen" in FEATURES): reopening is a workflow transition per project."""

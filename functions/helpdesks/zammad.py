@@ -15,21 +15,29 @@ tests/servers/helpdesks/zammad.py, not against a live Zammad):
   the docs (`{"tickets": [ids], ...}`, or a list of tickets with `expand=true`);
 - [unconfirmed] `?expand=true` on read names the state (`state: "new"`); without it we return
   the numeric `state_id`.
+- replies (docs/helpdesk-replies.md): [confirmed] `GET /api/v1/ticket_articles/by_ticket/{id}`
+  returns every article (no paging) with `internal`, `sender` (Agent/Customer/System),
+  `created_by_id`, `content_type`, `body`; [confirmed] `GET /api/v1/users/me` is our token's user;
+  [confirmed] the trigger's webhook signs `X-Hub-Signature: sha1=<hex HMAC-SHA1(token, body)>` over
+  the default payload `{"ticket": {...}, "article": {...}}` (no timestamp).
 No "reopen": states are per install, so a solved thread gets a new ticket that names the old one.
 
 Settings: `url`, `group` (default `Users`), `priority_ids` (optional {"urgent": 4, ...}),
-`requester_domain` (default `mentiondesk.invalid`). Secrets: `token`.
+`requester_domain` (default `mentiondesk.invalid`). Secrets: `token`; for the reply push
+`webhook_secret` (the webhook's `signature_token`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.helpdesks import _replies
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
     field,
@@ -41,7 +49,9 @@ from functions.helpdesks._common import (
 from functions.runtime import http
 
 VENDOR = "zammad"
-FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status"})
+FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "replies"})
+REPLY_EVENT_SECRETS = ("webhook_secret",)
+SIGNATURE_HEADER = "X-Hub-Signature"
 
 PRIORITY = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 3}
 
@@ -90,6 +100,34 @@ def state_of(body: Mapping[str, Any]) -> str:
     return str(field(body, VENDOR, "state_id"))
 
 
+def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str], now: datetime) -> str | None:
+    """The ticket to re-read after the trigger's signed webhook, or None when its article is not a
+    public one by an agent (or there is none: a trigger on a ticket change)."""
+    _replies.check_prefixed_hmac(
+        _replies.header(headers, SIGNATURE_HEADER), _replies.secret(secrets, "webhook_secret"), body, "sha1"
+    )
+    document = _replies.event(body)
+    article = document.get("article")
+    ticket = _replies.ticket_id(_replies.at(document, "ticket", "id"), "ticket.id")
+    if not isinstance(article, dict) or article.get("internal") is True:
+        return None
+    return ticket if article.get("sender", "Agent") == "Agent" else None
+
+
+def article_comment(article: Mapping[str, Any], me: int | None) -> DeskComment:
+    body = article.get("body")
+    html = str(article.get("content_type", "")).lower() == "text/html"
+    return DeskComment(
+        id=str(article.get("id", "")),
+        body=_replies.plain(body) if html else str(body or ""),
+        public=article.get("internal") is False,
+        by_agent=article.get("sender") == "Agent",
+        ours=me is not None and article.get("created_by_id") == me,
+        created_at=_replies.when(article.get("created_at")),
+        author=str(article.get("created_by") or article.get("created_by_id") or ""),
+    )
+
+
 class Zammad:
     VENDOR = VENDOR
     FEATURES = FEATURES
@@ -105,6 +143,7 @@ class Zammad:
         if not secrets.get("token"):
             raise HelpdeskError("zammad needs the secret 'token'")
         self.http = http.session({"Accept": "application/json", "Authorization": f"Token token={secrets['token']}"})
+        self._me: int | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return http.call(self.http, method, f"{self.api}{path}", VENDOR, **kwargs)
@@ -159,6 +198,22 @@ class Zammad:
     def ticket_status(self, ticket: TicketRef) -> str:
         shown = self._object(self._call("GET", f"/tickets/{self._ticket_id(ticket)}", params={"expand": "true"}))
         return state_of(shown)
+
+    def me(self) -> int:
+        """Our token's user id, asked once per instance: the articles it writes are ours."""
+        if self._me is None:
+            found = field(self._object(self._call("GET", "/users/me")), VENDOR, "id")
+            if not isinstance(found, int) or isinstance(found, bool):
+                raise HelpdeskError("zammad: users/me has no numeric id")
+            self._me = found
+        return self._me
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        articles = self._json(self._call("GET", f"/ticket_articles/by_ticket/{self._ticket_id(ticket)}"))
+        if not isinstance(articles, list):
+            raise HelpdeskError("zammad: expected a list of articles")
+        me = self.me()
+        return [article_comment(a, me) for a in articles if isinstance(a, dict)]
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Zammad:

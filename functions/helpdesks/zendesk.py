@@ -14,24 +14,43 @@ checked in tests against tests/servers/helpdesks/zendesk.py, not against a live 
 - [paths confirmed, body shape unconfirmed] comment = `PUT /api/v2/tickets/{id}`
   {"ticket": {"comment": {"body", "public": false}}}; priority and status the same way;
 - [confirmed] read `GET /api/v2/tickets/{id}` → ticket.status new|open|pending|hold|solved|closed;
-- [confirmed] 429 with `Retry-After` (seconds): handled by `runtime.http`.
+- [confirmed] 429 with `Retry-After` (seconds): handled by `runtime.http`;
+- replies (docs/helpdesk-replies.md): [confirmed] `GET /api/v2/tickets/{id}/comments?include=users`
+  (oldest first, cursor pages `page[size]` ≤ 100 / `meta.has_more` / `links.next`; `public` false =
+  internal note; sideloaded `users[].role` end-user|agent|admin) and `GET /api/v2/users/me` (our API
+  user, whose comments are ours); [confirmed] the push is an event webhook signed
+  `X-Zendesk-Webhook-Signature` = base64 HMAC-SHA256(secret, timestamp + body) with
+  `X-Zendesk-Webhook-Signature-Timestamp`; [secondary] its body (`type`, `detail.id`,
+  `event.comment.is_public`), and the trigger alternative's hand-written `{"ticket_id": ...}`.
 
 The mention key goes into `external_id` (and into the custom field `custom_field_id`, if set).
 
 Settings: `url` (e.g. `https://acme.zendesk.com`) or `subdomain`, `email` (the API user),
 `custom_field_id` (optional, numeric), `requester_domain` (default `mentiondesk.invalid`).
-Secrets: `api_token`.
+Secrets: `api_token`; for the reply push `webhook_secret` (the webhook's signing secret).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import (
+    DeskComment,
+    DeskEventMalformedError,
+    DeskEventSignatureError,
+    HelpdeskError,
+    TicketDraft,
+    TicketRef,
+    setting,
+)
+from functions.core.webhooks import same_secret
+from functions.helpdesks import _replies
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
     base_url,
@@ -47,8 +66,25 @@ from functions.runtime import http
 
 VENDOR = "zendesk"
 FEATURES = frozenset(
-    {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "idempotency_header", "reopen"}
+    {
+        "priority",
+        "tags",
+        "custom_fields",
+        "external_reference",
+        "comments",
+        "status",
+        "idempotency_header",
+        "reopen",
+        "replies",
+    }
 )
+REPLY_EVENT_SECRETS = ("webhook_secret",)
+SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
+TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
+REPLAY_WINDOW = timedelta(minutes=5)
+COMMENT_ADDED = "zen:event-type:ticket.comment_added"
+AGENT_ROLES = frozenset({"agent", "admin"})
+COMMENTS_PAGE = 100
 
 PRIORITY = {Priority.LOW: "low", Priority.NORMAL: "normal", Priority.HIGH: "high", Priority.URGENT: "urgent"}
 IDEMPOTENCY_KEY_CHARS = 255
@@ -92,6 +128,7 @@ class Zendesk:
             raise HelpdeskError("zendesk needs the secret 'api_token'")
         self.http = http.session({"Accept": "application/json"})
         self.http.auth = (f"{setting(settings, 'email')}/token", secrets["api_token"])
+        self._me: str | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return http.call(self.http, method, f"{self.api}{path}", VENDOR, **kwargs)
@@ -130,6 +167,79 @@ class Zendesk:
     def ticket_status(self, ticket: TicketRef) -> str:
         shown = json_object(self._call("GET", self._ticket_path(ticket)), VENDOR)
         return str(field(shown, VENDOR, "ticket", "status"))
+
+    def me(self) -> str:
+        """Our API user's id, asked once per instance: its comments are ours."""
+        if self._me is None:
+            self._me = str(field(json_object(self._call("GET", "/users/me"), VENDOR), VENDOR, "user", "id"))
+        return self._me
+
+    def comments(self, ticket: TicketRef) -> list[DeskComment]:
+        found: list[DeskComment] = []
+        url: str | None = f"{self.api}{self._ticket_path(ticket)}/comments"
+        params: dict[str, Any] | None = {"include": "users", "page[size]": COMMENTS_PAGE}
+        while url:
+            page = json_object(http.call(self.http, "GET", url, VENDOR, params=params), VENDOR)
+            users = {str(u.get("id")): u for u in page.get("users") or [] if isinstance(u, dict)}
+            found += [comment_of(c, users, self.me()) for c in page.get("comments") or [] if isinstance(c, dict)]
+            more = _replies.at(page, "meta", "has_more") is True
+            following = _replies.at(page, "links", "next")
+            url = following if more and isinstance(following, str) and following.startswith(self.api) else None
+            params = None  # the next link carries the query
+        return found
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """What Zendesk puts in `X-Zendesk-Webhook-Signature`: the key is the secret's own bytes."""
+    return base64.b64encode(bytes.fromhex(_replies.hex_hmac(secret, timestamp.encode() + body))).decode()
+
+
+def _check_signature(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+    given = _replies.header(headers, SIGNATURE_HEADER)
+    timestamp = _replies.header(headers, TIMESTAMP_HEADER) or ""
+    if not same_secret(given, signature(secret, timestamp, body)):
+        raise DeskEventSignatureError("zendesk: signature does not match")
+    signed_at = _replies.when(timestamp)
+    if signed_at is None or abs(now - signed_at) > REPLAY_WINDOW:
+        raise DeskEventSignatureError("zendesk: signature timestamp is outside the replay window")
+
+
+def _event_ticket(document: Mapping[str, Any]) -> str | None:
+    """The event webhook's ticket (`detail.id`, else `subject` `zen:ticket:<id>`) when a public comment was added."""
+    if document.get("type") != COMMENT_ADDED:
+        return None
+    if _replies.at(document, "event", "comment", "is_public") is False:
+        return None  # an internal note: nothing for the customer
+    subject = document.get("subject")
+    fallback = subject.removeprefix("zen:ticket:") if isinstance(subject, str) else None
+    return _replies.ticket_id(_replies.at(document, "detail", "id") or fallback, "detail.id")
+
+
+def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str], now: datetime) -> str | None:
+    """The ticket to re-read after Zendesk's signed push, or None for an event that adds no public
+    comment. Takes the event webhook (`ticket.comment_added`) and the trigger form `{"ticket_id"}`."""
+    _check_signature(headers, body, _replies.secret(secrets, "webhook_secret"), now)
+    document = _replies.event(body)
+    if "type" in document:
+        return _event_ticket(document)
+    if "ticket_id" in document:
+        return _replies.ticket_id(document["ticket_id"], "ticket_id")
+    raise DeskEventMalformedError("zendesk: neither an event (type) nor a trigger body (ticket_id)")
+
+
+def comment_of(raw: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], me: str) -> DeskComment:
+    """One entry of the comments listing; the author's role comes from the `users` sideload."""
+    author_id = str(raw.get("author_id", ""))
+    author = users.get(author_id, {})
+    return DeskComment(
+        id=str(raw.get("id", "")),
+        body=str(raw.get("plain_body") or raw.get("body") or _replies.plain(raw.get("html_body"))),
+        public=raw.get("public") is True,  # fail closed: no flag, no post
+        by_agent=author.get("role") in AGENT_ROLES,
+        ours=author_id == me,
+        created_at=_replies.when(raw.get("created_at")),
+        author=str(author.get("name") or author_id),
+    )
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Zendesk:

@@ -1,12 +1,16 @@
 """The builtin helpdesk's tickets, kept in DynamoDB (the embedded default for local runs).
 
 A ticket's id is derived from its idempotency key, so opening is one conditional put: a retried
-or concurrent open finds the ticket the first one made.
+or concurrent open finds the ticket the first one made. Its comments are a list of
+`{id, at, text, public, by_agent, author}`: our own notes are internal (public and by_agent false,
+author `OUR_AUTHOR`); an agent's reply (`add_reply`) is public and by an agent, so the reply worker
+posts it to the customer's thread.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +21,8 @@ from functions.core.mention import format_time
 from functions.runtime import aws
 from functions.runtime.settings import settings
 from functions.stores.items import from_item, is_conditional_failure, to_item
+
+OUR_AUTHOR = "mentiondesk"
 
 
 def _table() -> Any:
@@ -53,13 +59,26 @@ def get(tid: str) -> dict[str, Any] | None:
     return from_item(item) if item else None
 
 
-def append_comment(tid: str, text: str, now: datetime) -> None:
+def _append(tid: str, comment: dict[str, Any]) -> str:
+    """Append one comment (a new id each: a comment is never deduplicated here); its id."""
+    comment = {"id": uuid.uuid4().hex, **comment}
     _table().update_item(
         Key={"id": tid},
         UpdateExpression="SET comments = list_append(comments, :c)",
         ConditionExpression=Attr("id").exists(),
-        ExpressionAttributeValues={":c": [{"at": format_time(now), "text": text}]},
+        ExpressionAttributeValues={":c": [to_item(comment)]},
     )
+    return str(comment["id"])
+
+
+def append_comment(tid: str, text: str, now: datetime) -> None:
+    """Our internal note on the ticket (a follow-up, an escalation, a reply's outcome)."""
+    _append(tid, {"at": format_time(now), "text": text, "public": False, "by_agent": False, "author": OUR_AUTHOR})
+
+
+def add_reply(tid: str, text: str, author: str, now: datetime) -> str:
+    """An agent's public reply to the customer; its comment id."""
+    return _append(tid, {"at": format_time(now), "text": text, "public": True, "by_agent": True, "author": author})
 
 
 def update(tid: str, **fields: Any) -> None:

@@ -3,6 +3,7 @@ and reading answers (for Jira, canned from the spec's CreatedIssue / SearchResul
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Callable
@@ -17,7 +18,16 @@ from functions.core.score import Priority
 from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef
 from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
 
-VOCABULARY = {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "idempotency_header"}
+VOCABULARY = {
+    "priority",
+    "tags",
+    "custom_fields",
+    "external_reference",
+    "comments",
+    "status",
+    "idempotency_header",
+    "replies",
+}
 KEY = "vk#wall-218000001_513_c77"
 IVAN = Requester(id="42", name="Ivan P.", handle="id42", network="vk")
 DRAFT = TicketDraft(
@@ -38,6 +48,18 @@ def test_adapters_are_discovered_and_declare_known_features() -> None:
         assert not module.FEATURES - VOCABULARY - {"reopen"}, module.VENDOR
         assert {"comments", "status", "priority", "external_reference"} <= module.FEATURES
     assert "idempotency_header" in zendesk.FEATURES
+
+
+def test_every_desk_with_a_push_declares_its_reply_event_and_secrets() -> None:
+    """Every adapter reads replies; those the desk can push about name the secrets their check needs."""
+    for vendor in helpdesks.available():
+        module = importlib.import_module(f"functions.helpdesks.{vendor}")
+        assert "replies" in module.FEATURES, vendor
+        if vendor == "builtin":  # its reply route enqueues directly: nothing to verify
+            assert not hasattr(module, "reply_event")
+            continue
+        assert callable(module.reply_event), vendor
+        assert module.REPLY_EVENT_SECRETS and all(isinstance(s, str) for s in module.REPLY_EVENT_SECRETS), vendor
     assert "reopen" not in jira.FEATURES | jira_sm.FEATURES | zammad.FEATURES
 
 

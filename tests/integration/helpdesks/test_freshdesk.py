@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -12,7 +13,7 @@ from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import freshdesk
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
-from tests.servers.helpdesks.freshdesk import FreshdeskServer
+from tests.servers.helpdesks.freshdesk import FreshdeskServer, rule_push
 
 Draft = Callable[..., TicketDraft]
 
@@ -43,7 +44,11 @@ def test_open_find_note_prioritise_and_read_status(server: FreshdeskServer, key:
 
     desk.add_comment(ticket, "Follow-up: <still> cold")
     (note,) = server.notes[int(ticket.id)]
-    assert (note["body"], note["private"]) == ("<p>Follow-up: &lt;still&gt; cold</p>", True)
+    assert (note["body"], note["private"], note["user_id"]) == (
+        "<p>Follow-up: &lt;still&gt; cold</p>",
+        True,
+        server.api_agent,
+    )
     for priority, expected in [(Priority.LOW, 1), (Priority.NORMAL, 2), (Priority.HIGH, 3), (Priority.URGENT, 4)]:
         desk.set_priority(ticket, priority)
         assert server.tickets[int(ticket.id)]["priority"] == expected
@@ -96,3 +101,46 @@ def test_the_contract_server_rejects_what_freshdesk_would(server: FreshdeskServe
     assert requests.get(search, params={"query": "tag:md-1"}, auth=auth, timeout=5).status_code == 400
     assert requests.get(url + "/1", timeout=5).status_code == 401
     assert requests.delete(url + "/1", auth=auth, timeout=5).status_code == 405
+
+
+def test_conversations_tell_an_agents_reply_from_notes_customers_and_ourselves(
+    server: FreshdeskServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    number = int(ticket.id)
+    desk.add_comment(ticket, "Follow-up from the same author")
+    private = server.private_note(number, "<p>Checking with the kitchen</p>")
+    public_note = server.public_note(number, "<p>Visible in the portal</p>")
+    customer = server.customer_reply(number, "<p>Still waiting!</p>")
+    reply = server.agent_reply(number, "<div>Sorry, Ivan: a refund is on its way.</div>")
+    server.page_cap = 2  # three pages: the adapter follows `Link: rel="next"`
+
+    comments = desk.comments(ticket)
+
+    assert [c.id for c in comments] == [str(c["id"]) for c in server.notes[number]]
+    by_id = {c.id: c for c in comments}
+    assert [c.id for c in comments if c.for_customer] == [str(reply)]
+    assert by_id[str(reply)].body == "Sorry, Ivan: a refund is on its way."
+    assert by_id[str(reply)].created_at is not None
+    assert not by_id[str(private)].public and not by_id[str(public_note)].public
+    assert (by_id[str(customer)].public, by_id[str(customer)].by_agent) == (True, False)
+    assert comments[0].ours and not comments[0].public
+    assert len([e for e in server.seen if e.path == "/api/v2/agents/me"]) == 1
+    assert all(200 <= e.status < 300 for e in server.seen)
+
+    opted_in = _desk(server, public_notes_are_replies=True).comments(ticket)
+    assert [c.id for c in opted_in if c.for_customer] == [str(public_note), str(reply)]
+
+
+def test_the_rules_push_names_the_ticket_with_the_right_token(server: FreshdeskServer) -> None:
+    now = datetime.now(UTC)
+    assert freshdesk.reply_event(*rule_push("a-long-token", 42), {"events_token": "a-long-token"}, now) == "42"
+
+
+def test_the_contract_server_rejects_bad_conversation_listings(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    ticket = _desk(server).open_ticket(draft(key), key)
+    url = f"{server.url}/api/v2/tickets/{ticket.id}/conversations"
+    for params in ({"per_page": "101"}, {"page": "0"}, {"order": "desc"}):
+        assert requests.get(url, params=params, auth=(server.api_key, "X"), timeout=5).status_code == 400, params
+    assert requests.get(f"{server.url}/api/v2/agents/me", timeout=5).status_code == 401

@@ -105,3 +105,20 @@ def test_unauthorised_is_permanent(prism_front: RecordingForwarder, key: str) ->
     desk = _desk(prism_front)
     prism_front.fail_next(1, status=401, retry_after=None)
     assert "401" in str(checks.is_permanent(lambda: desk.find_ticket(key)))
+
+
+def test_reading_comments_is_valid_against_the_jira_spec(prism_front: RecordingForwarder) -> None:
+    """The comment listing (with our property marker on what we add) as Atlassian's spec allows;
+    what the answers mean is tested against the JSM server, which speaks the same platform calls."""
+    desk = _desk(prism_front)
+    ticket = TicketRef("jira", "SUP-7")
+    desk.add_comment(ticket, "Our note")
+    desk.comments(ticket)
+    desk.comments(ticket)
+    _assert_valid(prism_front, 4)
+    assert [(e.method, e.path) for e in prism_front.seen] == [
+        ("POST", "/rest/api/3/issue/SUP-7/comment"),
+        ("GET", "/rest/api/3/issue/SUP-7/comment"),
+        ("GET", "/rest/api/3/myself"),
+        ("GET", "/rest/api/3/issue/SUP-7/comment"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -12,7 +13,7 @@ from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import jira_sm
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
-from tests.servers.helpdesks.jira_sm import JiraServiceManagementServer
+from tests.servers.helpdesks.jira_sm import JiraServiceManagementServer, comment_created_push
 
 Draft = Callable[..., TicketDraft]
 ACCOUNT = "5b10a2844c20165700ede210"
@@ -54,7 +55,7 @@ def test_open_find_comment_prioritise_and_read_status(
     assert stored["description"].startswith("The pizza arrived cold.\nTwice.")
 
     desk.add_comment(ticket, "Follow-up: still cold")
-    assert server.comments["SUP-1"] == [{"id": "1", "public": False, "body": "Follow-up: still cold"}]
+    assert [(c["public"], c["body"]) for c in server.comments["SUP-1"]] == [(False, "Follow-up: still cold")]
     for priority, expected in [
         (Priority.LOW, "Low"),
         (Priority.NORMAL, "Medium"),
@@ -114,3 +115,51 @@ def test_the_contract_server_rejects_what_jsm_would(server: JiraServiceManagemen
     removed = f"{server.url}/rest/api/3/search"  # CHANGE-2046: the old search answers 410 Gone
     assert requests.get(removed, params={"jql": 'labels = "md-x"'}, auth=auth, timeout=5).status_code == 410
     assert requests.get(f"{url}/SUP-1", timeout=5).status_code == 401
+
+
+def test_comments_tell_an_agents_public_reply_from_notes_customers_and_ourselves(
+    server: JiraServiceManagementServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    desk.add_comment(ticket, "Follow-up from the same author")
+    note = server.internal_note(ticket.id, "Checking with the kitchen")
+    customer = server.customer_comment(ticket.id, "Still waiting!")
+    reply = server.agent_reply(ticket.id, "Sorry, Ivan: a refund is on its way.")
+    server.page_cap = 3  # two pages: the adapter follows startAt until total
+
+    comments = desk.comments(ticket)
+
+    assert [c.id for c in comments] == [c["id"] for c in server.comments[ticket.id]]
+    by_id = {c.id: c for c in comments}
+    assert [c.id for c in comments if c.for_customer] == [reply]
+    assert (by_id[reply].body, by_id[reply].author) == ("Sorry, Ivan: a refund is on its way.", "Agent A")
+    assert by_id[reply].created_at == datetime(2026, 12, 4, 10, int(reply) % 60, tzinfo=UTC)
+    assert (by_id[note].public, by_id[note].by_agent) == (False, True)
+    assert (by_id[customer].public, by_id[customer].by_agent) == (True, False)
+    assert comments[0].ours and not comments[0].public
+    assert len([e for e in server.seen if e.path == "/rest/api/3/myself"]) == 1
+    assert all(200 <= e.status < 300 for e in server.seen)
+
+
+def test_a_comment_created_push_names_the_request_unless_internal(
+    server: JiraServiceManagementServer, key: str, draft: Draft
+) -> None:
+    ticket = _desk(server).open_ticket(draft(key), key)
+    now, secrets = datetime.now(UTC), {"webhook_secret": "jira-hook"}
+    reply = comment_created_push(server, "jira-hook", ticket.id, server.agent_reply(ticket.id, "Done"))
+    assert jira_sm.reply_event(*reply, secrets, now) == ticket.id
+    note = comment_created_push(server, "jira-hook", ticket.id, server.internal_note(ticket.id, "x"))
+    assert jira_sm.reply_event(*note, secrets, now) is None
+
+
+def test_the_contract_server_rejects_bad_comment_listings(
+    server: JiraServiceManagementServer, key: str, draft: Draft
+) -> None:
+    ticket = _desk(server).open_ticket(draft(key), key)
+    auth = (server.email, server.api_token)
+    url = f"{server.url}/rest/api/3/issue/{ticket.id}/comment"
+    for params in ({"orderBy": "updated"}, {"startAt": "-1"}, {"expand": "everything"}, {"start": "0"}):
+        assert requests.get(url, params=params, auth=auth, timeout=5).status_code == 400, params
+    assert requests.get(f"{server.url}/rest/api/3/issue/SUP-999/comment", auth=auth, timeout=5).status_code == 404
+    assert requests.get(f"{server.url}/rest/api/3/myself", timeout=5).status_code == 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -12,7 +13,7 @@ from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import zammad
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
-from tests.servers.helpdesks.zammad import ZammadServer
+from tests.servers.helpdesks.zammad import ZammadServer, trigger_push
 
 Draft = Callable[..., TicketDraft]
 
@@ -92,3 +93,51 @@ def test_the_contract_server_rejects_what_zammad_would(server: ZammadServer) -> 
     assert requests.get(url + "/1", headers=bearer, timeout=5).status_code == 401
     articles = f"{server.url}/api/v1/ticket_articles"
     assert requests.post(articles, json={"ticket_id": "1", "body": "x"}, headers=headers, timeout=5).status_code == 400
+
+
+def test_comments_tell_an_agents_public_reply_from_notes_customers_and_ourselves(
+    server: ZammadServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    number = int(ticket.id)
+    desk.add_comment(ticket, "Follow-up from the same author")
+    note = server.internal_note(number, "Checking with the kitchen")
+    customer = server.customer_article(number, "Still waiting!")
+    reply = server.agent_reply(number, "<p>Sorry, Ivan:<br>a refund is on its way &amp; more.</p>")
+
+    comments = desk.comments(ticket)
+    desk.comments(ticket)
+
+    assert [c.id for c in comments] == [str(a["id"]) for a in server.articles[number]]
+    by_id = {c.id: c for c in comments}
+    assert [c.id for c in comments if c.for_customer] == [str(reply)]
+    assert by_id[str(reply)].body == "Sorry, Ivan:\na refund is on its way & more."
+    assert by_id[str(reply)].author == "alice@acme.example"
+    assert (by_id[str(note)].public, by_id[str(note)].by_agent) == (False, True)
+    assert (by_id[str(customer)].public, by_id[str(customer)].by_agent) == (True, False)
+    assert all(c.ours and not c.public for c in comments[:2])  # the first article and our note
+    assert len([e for e in server.seen if e.path == "/api/v1/users/me"]) == 1
+    assert all(200 <= e.status < 300 for e in server.seen)
+
+
+def test_a_trigger_push_names_the_ticket_only_for_a_public_agent_article(
+    server: ZammadServer, key: str, draft: Draft
+) -> None:
+    ticket = _desk(server).open_ticket(draft(key), key)
+    number, now, secrets = int(ticket.id), datetime.now(UTC), {"webhook_secret": "zammad-hook"}
+    reply = trigger_push(server, "zammad-hook", number, server.agent_reply(number, "<p>Done</p>"))
+    assert zammad.reply_event(*reply, secrets, now) == ticket.id
+    for article in (server.internal_note(number, "x"), server.customer_article(number, "y")):
+        assert zammad.reply_event(*trigger_push(server, "zammad-hook", number, article), secrets, now) is None
+
+
+def test_the_contract_server_rejects_bad_article_listings(server: ZammadServer) -> None:
+    headers = {"Authorization": f"Token token={server.token}"}
+    assert (
+        requests.get(f"{server.url}/api/v1/ticket_articles/by_ticket/999", headers=headers, timeout=5).status_code
+        == 404
+    )
+    listing = f"{server.url}/api/v1/ticket_articles/by_ticket/1?page=2"
+    assert requests.get(listing, headers=headers, timeout=5).status_code in (404, 422)
+    assert requests.get(f"{server.url}/api/v1/users/me", timeout=5).status_code == 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -11,7 +12,7 @@ from functions.core.score import Priority
 from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import zendesk
 from tests.integration.helpdesks import checks
-from tests.servers.helpdesks.zendesk import ZendeskServer
+from tests.servers.helpdesks.zendesk import ZendeskServer, zendesk_comment_added_push
 
 Draft = Callable[..., TicketDraft]
 
@@ -44,7 +45,10 @@ def test_open_find_comment_prioritise_and_read_status(server: ZendeskServer, key
     assert server.comments[int(ticket.id)][0]["public"] is False
 
     desk.add_comment(ticket, "Follow-up: still cold")
-    assert server.comments[int(ticket.id)][-1] == {"body": "Follow-up: still cold", "public": False}
+    assert {k: server.comments[int(ticket.id)][-1][k] for k in ("body", "public")} == {
+        "body": "Follow-up: still cold",
+        "public": False,
+    }
     for priority, expected in [
         (Priority.LOW, "low"),
         (Priority.NORMAL, "normal"),
@@ -102,3 +106,55 @@ def test_the_contract_server_rejects_what_zendesk_would(server: ZendeskServer) -
     assert requests.delete(url, auth=auth, timeout=5).status_code == 405
     assert requests.get(url, auth=("agent@acme.example", server.api_token), timeout=5).status_code == 401
     assert requests.get(f"{server.url}/api/v2/tickets/999", auth=auth, timeout=5).status_code == 404
+
+
+def test_comments_tell_an_agents_public_reply_from_notes_customers_and_ourselves(
+    server: ZendeskServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    number = int(ticket.id)
+    desk.add_comment(ticket, "Follow-up from the same author")
+    note = server.internal_note(number, "Checking with the kitchen")
+    customer = server.customer_comment(number, "Still waiting!")
+    reply = server.agent_reply(number, "Sorry, Ivan: a refund is on its way.")
+    server.page_cap = 2  # three pages: the adapter follows `links.next`
+
+    comments = desk.comments(ticket)
+
+    assert [c.id for c in comments] == [str(c["id"]) for c in server.comments[number]]
+    by_id = {c.id: c for c in comments}
+    assert [c.id for c in comments if c.for_customer] == [str(reply)]
+    assert by_id[str(reply)].body == "Sorry, Ivan: a refund is on its way."
+    assert by_id[str(reply)].author == "Agent Alice"
+    stored_reply = next(c for c in server.comments[number] if c["id"] == reply)
+    assert by_id[str(reply)].created_at == datetime.fromisoformat(stored_reply["created_at"])
+    assert (by_id[str(note)].public, by_id[str(note)].by_agent) == (False, True)
+    assert (by_id[str(customer)].public, by_id[str(customer)].by_agent) == (True, False)
+    assert all(c.ours and not c.public for c in comments[:2])  # the description and our follow-up
+    me_calls = [e for e in server.seen if e.path == "/api/v2/users/me"]
+    assert len(me_calls) == 1  # asked once per adapter instance, not once per page
+    assert all(200 <= e.status < 300 for e in server.seen)
+
+
+def test_a_comment_added_push_names_the_ticket_to_re_read(server: ZendeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    reply = server.agent_reply(int(ticket.id), "We are on it")
+    headers, body = zendesk_comment_added_push(server, "whsec", int(ticket.id), reply, now)
+    assert zendesk.reply_event(headers, body, {"webhook_secret": "whsec"}, now) == ticket.id
+    note = server.internal_note(int(ticket.id), "internal")
+    headers, body = zendesk_comment_added_push(server, "whsec", int(ticket.id), note, now)
+    assert zendesk.reply_event(headers, body, {"webhook_secret": "whsec"}, now) is None
+
+
+def test_the_contract_server_rejects_bad_comment_listings(server: ZendeskServer, key: str, draft: Draft) -> None:
+    ticket = _desk(server).open_ticket(draft(key), key)
+    auth = (f"{server.email}/token", server.api_token)
+    url = f"{server.url}/api/v2/tickets/{ticket.id}/comments"
+    assert requests.get(url, params={"page[size]": "101"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(url, params={"include": "groups"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(url, params={"page[after]": "nope"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(url, params={"per_pag": "1"}, auth=auth, timeout=5).status_code == 400
+    assert requests.get(f"{server.url}/api/v2/users/me", timeout=5).status_code == 401

@@ -8,11 +8,17 @@
 - `GET /api/v2/search/tickets?query="tag:'<tag>'"` → {"results": [...], "total": n} (only the
   tag form, whole query in double quotes, as the notes describe);
 - `GET|PUT /api/v2/tickets/{id}`; `POST /api/v2/tickets/{id}/notes` {body, private} (201).
+- `GET /api/v2/tickets/{id}/conversations?page=&per_page=` (per_page ≤ 100, default 30) → a list of
+  conversations, oldest first, the next page in a `Link: <…>; rel="next"` header; `notes` holds
+  them all: what the API key writes is by its agent (`GET /api/v2/agents/me`), tests add what people
+  do (`agent_reply` source 0, `public_note`/`private_note` source 2, `customer_reply` incoming).
+- `rule_push` is what the automation rule's "Trigger webhook" sends (no signature; our token header).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from typing import Any
 
@@ -55,8 +61,11 @@ class FreshdeskServer(ContractServer):
         super().__init__()
         self.api_key = api_key
         self.tickets: dict[int, dict[str, Any]] = {}
-        self.notes: dict[int, list[dict[str, Any]]] = {}
+        self.notes: dict[int, list[dict[str, Any]]] = {}  # every conversation of a ticket
+        self.page_cap = 100
         self._ids = itertools.count(1)
+        self._conversation_ids = itertools.count(5001)
+        self.api_agent, self.agent, self.customer = 77001, 77002, 88001
 
     def authorize(self, request: Request) -> None:
         credentials = request.basic_auth()
@@ -70,6 +79,8 @@ class FreshdeskServer(ContractServer):
             ("POST", r"/api/v2/tickets", self._create),
             ("GET", r"/api/v2/search/tickets", self._search),
             ("POST", r"/api/v2/tickets/(\d+)/notes", self._note),
+            ("GET", r"/api/v2/tickets/(\d+)/conversations", self._conversations),
+            ("GET", r"/api/v2/agents/me", self._me),
             ("GET", r"/api/v2/tickets/(\d+)", self._show),
             ("PUT", r"/api/v2/tickets/(\d+)", self._update),
         ]
@@ -153,7 +164,72 @@ class FreshdeskServer(ContractServer):
             check_fields(document, "note", {"body": str}, {"private": bool, "notify_emails": list, "incoming": bool})
         except Rejected as rejected:
             raise _invalid("note", rejected.reason) from rejected
-        note = {"id": len(self.notes[stored["id"]]) + 1, "ticket_id": stored["id"], **document}
-        note.setdefault("private", True)
-        self.notes[stored["id"]].append(note)
-        return Reply(201, note)
+        note = self._conversation(stored["id"], document["body"], private=document.get("private", True))
+        return Reply(201, {**note, **{k: v for k, v in document.items() if k not in note}})
+
+    def _conversation(
+        self, ticket_id: int, html: str, *, private: bool, source: int = 2, incoming: bool = False, user: int = 0
+    ) -> dict[str, Any]:
+        conversation_id = next(self._conversation_ids)
+        conversation = {
+            "id": conversation_id,
+            "ticket_id": ticket_id,
+            "body": html,
+            "body_text": re.sub(r"<[^>]+>", "", html),
+            "private": private,
+            "incoming": incoming,
+            "source": source,
+            "user_id": user or self.api_agent,
+            "created_at": f"2026-12-04T10:{conversation_id % 60:02d}:00Z",
+            "updated_at": f"2026-12-04T10:{conversation_id % 60:02d}:00Z",
+        }
+        self.notes[ticket_id].append(conversation)
+        return conversation
+
+    def agent_reply(self, ticket_id: int, html: str) -> int:
+        with self.lock:
+            return int(self._conversation(ticket_id, html, private=False, source=0, user=self.agent)["id"])
+
+    def public_note(self, ticket_id: int, html: str) -> int:
+        with self.lock:
+            return int(self._conversation(ticket_id, html, private=False, user=self.agent)["id"])
+
+    def private_note(self, ticket_id: int, html: str) -> int:
+        with self.lock:
+            return int(self._conversation(ticket_id, html, private=True, user=self.agent)["id"])
+
+    def customer_reply(self, ticket_id: int, html: str) -> int:
+        with self.lock:
+            conversation = self._conversation(
+                ticket_id, html, private=False, source=0, incoming=True, user=self.customer
+            )
+            return int(conversation["id"])
+
+    def _conversations(self, request: Request, match: re.Match[str]) -> Reply:
+        ticket_id = self._ticket(match)["id"]
+        unknown = set(request.query) - {"page", "per_page"}
+        if unknown:
+            raise _invalid(sorted(unknown)[0], "Unexpected/invalid field in request")
+        page_text, size_text = request.param("page") or "1", request.param("per_page") or "30"
+        if not page_text.isdigit() or int(page_text) < 1:
+            raise _invalid("page", "It should be a Positive Number")
+        if not size_text.isdigit() or not 1 <= int(size_text) <= 100:
+            raise _invalid("per_page", "It should be a Positive Number less than or equal to 100")
+        page, size = int(page_text), min(int(size_text), self.page_cap)
+        everything = self.notes[ticket_id]
+        shown = everything[(page - 1) * size : page * size]
+        headers = {}
+        if page * size < len(everything):
+            following = f"{self.url}/api/v2/tickets/{ticket_id}/conversations?page={page + 1}&per_page={size_text}"
+            headers["Link"] = f'<{following}>; rel="next"'
+        return Reply(200, shown, headers)
+
+    def _me(self, request: Request, _: re.Match[str]) -> Reply:
+        return Reply(200, {"id": self.api_agent, "contact": {"name": "mentiondesk API", "email": "api@acme.example"}})
+
+
+def rule_push(token: str, ticket_id: int) -> tuple[dict[str, str], bytes]:
+    """The automation rule's "Trigger webhook" as docs/helpdesk-replies.md sets it up: our token in a
+    custom header, the Advanced JSON with `{{ticket.id}}` filled in (a number, unquoted)."""
+    body = json.dumps({"ticket_id": ticket_id, "event": "{reply_sent:true}"}).encode()
+    return {"Content-Type": "application/json", "X-Mentiondesk-Token": token}, body

@@ -12,11 +12,20 @@ and issue edit, from the notes in docs/helpdesks.md (the JSM OpenAPI's RequestCr
   "isLast"} (only that JQL form; paging by `nextPageToken`, no `startAt`/`total`: Atlassian's spec).
 - `GET /rest/api/3/search` (the old search, CHANGE-2046) → 410 Gone, as Atlassian answers once it is
   removed.
+- `GET /rest/api/3/issue/{key}/comment` (getComments: `startAt`, `maxResults` ≤ 100 [Jira caps it
+  silently; we answer at most `page_cap`], `orderBy` created|-created|+created, `expand`) →
+  {startAt, maxResults, total, comments: [Comment]} with ADF bodies, `jsdPublic`, `author.accountType`,
+  and `properties` with `expand=properties`; `GET /rest/api/3/myself` → our account. What the API
+  writes is by our account (atlassian); tests add what people do in JSM (`agent_reply`,
+  `internal_note`, `customer_comment`), and `comment_created_push` is the signed admin webhook.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 import re
 from typing import Any
 
@@ -25,6 +34,14 @@ from tests.servers.helpdesks.base import ContractServer, Handler, Rejected, Repl
 PRIORITY_NAMES = ("Lowest", "Low", "Medium", "High", "Highest")
 LABEL_JQL = re.compile(r'^labels = "([^"\s]+)"( ORDER BY created ASC)?$')
 ACCOUNT_ID = re.compile(r"^[0-9a-f]{24}$|^\d+:[0-9a-f-]{36}$")
+API_ACCOUNT = {"accountId": "5b10ac8d82e05b22cc7d4e01", "displayName": "mentiondesk API", "accountType": "atlassian"}
+AGENT_ACCOUNT = {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Agent A", "accountType": "atlassian"}
+CUSTOMER_ACCOUNT = {
+    "accountId": "qm:1b2c3d4e-0000-4000-8000-00000000c0de",
+    "displayName": "Ivan P.",
+    "accountType": "customer",
+}
+ORDER_BY = ("created", "-created", "+created")
 
 
 def _jira_error(status: int, message: str) -> Rejected:
@@ -51,6 +68,8 @@ class JiraServiceManagementServer(ContractServer):
         self.requests: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self._ids = itertools.count(10001)
+        self._comment_ids = itertools.count(20001)
+        self.page_cap = 100
 
     def authorize(self, request: Request) -> None:
         if request.basic_auth() != (self.email, self.api_token):
@@ -63,6 +82,8 @@ class JiraServiceManagementServer(ContractServer):
             ("POST", rf"/rest/servicedeskapi/request/{key}/comment", self._comment),
             ("GET", rf"/rest/servicedeskapi/request/{key}", self._show),
             ("PUT", rf"/rest/api/3/issue/{key}", self._edit),
+            ("GET", rf"/rest/api/3/issue/{key}/comment", self._comments),
+            ("GET", r"/rest/api/3/myself", self._myself),
             ("GET", r"/rest/api/3/search/jql", self._search),
             ("GET", r"/rest/api/3/search", self._removed),
         ]
@@ -130,9 +151,77 @@ class JiraServiceManagementServer(ContractServer):
         stored = self._request(match)
         document = request.json()
         check_fields(document, "comment", {"body": str}, {"public": bool})
-        comment = {"id": str(len(self.comments[stored["issueKey"]]) + 1), "public": True, **document}
-        self.comments[stored["issueKey"]].append(comment)
-        return Reply(201, comment)
+        comment = self._add(stored["issueKey"], document["body"], document.get("public", True), API_ACCOUNT)
+        return Reply(201, {"id": comment["id"], "body": comment["body"], "public": comment["public"]})
+
+    def _add(self, key: str, body: str, public: bool, author: dict[str, str]) -> dict[str, Any]:
+        """A comment as JSM keeps it: the servicedeskapi view (`public`) and the author for the platform's."""
+        comment_id = next(self._comment_ids)
+        comment = {
+            "id": str(comment_id),
+            "body": body,
+            "public": public,
+            "author": author,
+            "created": f"2026-12-04T10:{comment_id % 60:02d}:00.000+0000",
+        }
+        self.comments[key].append(comment)
+        return comment
+
+    def agent_reply(self, key: str, body: str) -> str:
+        """An agent's "Reply to customer" in JSM's agent view; its comment id."""
+        with self.lock:
+            return str(self._add(key, body, True, AGENT_ACCOUNT)["id"])
+
+    def internal_note(self, key: str, body: str) -> str:
+        with self.lock:
+            return str(self._add(key, body, False, AGENT_ACCOUNT)["id"])
+
+    def customer_comment(self, key: str, body: str) -> str:
+        """The customer answers on the portal."""
+        with self.lock:
+            return str(self._add(key, body, True, CUSTOMER_ACCOUNT)["id"])
+
+    @staticmethod
+    def platform_comment(comment: dict[str, Any], expand: set[str]) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "id": comment["id"],
+            "author": comment["author"],
+            "body": {
+                "type": "doc",
+                "version": 1,
+                "content": [{"type": "paragraph", "content": [{"type": "text", "text": comment["body"]}]}],
+            },
+            "created": comment["created"],
+            "updated": comment["created"],
+            "jsdPublic": comment["public"],
+        }
+        if "properties" in expand:
+            internal = {"key": "sd.public.comment", "value": {"internal": not comment["public"]}}
+            shown["properties"] = [internal]
+        return shown
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Reply:
+        key = self._request(match)["issueKey"]
+        unknown = set(request.query) - {"startAt", "maxResults", "orderBy", "expand"}
+        if unknown:
+            raise Rejected(400, f"unknown query parameters: {sorted(unknown)}")
+        start, size = request.param("startAt") or "0", request.param("maxResults") or "5000"
+        if not start.isdigit() or not size.isdigit():
+            raise Rejected(400, "startAt and maxResults must be integers", {"errorMessages": ["bad paging"]})
+        order = request.param("orderBy") or "created"
+        if order not in ORDER_BY:
+            raise Rejected(400, f"orderBy must be one of {ORDER_BY}", {"errorMessages": ["bad orderBy"]})
+        expand = set((request.param("expand") or "").split(",")) - {""}
+        if expand - {"renderedBody", "properties"}:
+            raise Rejected(400, f"expand: unknown {sorted(expand)}", {"errorMessages": ["bad expand"]})
+        ordered = self.comments[key][::-1] if order == "-created" else self.comments[key]
+        page = ordered[int(start) : int(start) + min(int(size), self.page_cap)]
+        shown = [self.platform_comment(c, expand) for c in page]
+        return Reply(200, {"startAt": int(start), "maxResults": len(page), "total": len(ordered), "comments": shown})
+
+    @staticmethod
+    def _myself(request: Request, _: re.Match[str]) -> Reply:
+        return Reply(200, {**API_ACCOUNT, "emailAddress": "agent@acme.example", "active": True})
 
     def _edit(self, request: Request, match: re.Match[str]) -> Reply:
         stored = self._request(match)
@@ -175,3 +264,32 @@ class JiraServiceManagementServer(ContractServer):
             for r in found[: int(max_results)]
         ]
         return Reply(200, {"issues": issues, "isLast": len(found) <= int(max_results)})
+
+
+def comment_created_push(
+    server: JiraServiceManagementServer, secret: str, key: str, comment_id: str
+) -> tuple[dict[str, str], bytes]:
+    """The admin webhook's `comment_created` delivery (REST v2 shape: the body is a string), signed
+    `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`; the same for Jira and JSM."""
+    comment = next(c for c in server.comments[key] if c["id"] == comment_id)
+    request = server.requests[key]
+    document = {
+        "timestamp": 1764842400000,
+        "webhookEvent": "comment_created",
+        "comment": {
+            "id": comment["id"],
+            "self": f"{server.url}/rest/api/2/issue/{request['issueId']}/comment/{comment['id']}",
+            "author": comment["author"],
+            "body": comment["body"],
+            "created": comment["created"],
+            "jsdPublic": comment["public"],
+        },
+        "issue": {"id": request["issueId"], "key": key, "fields": {"summary": request["summary"]}},
+    }
+    body = json.dumps(document).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Atlassian-Webhook-Identifier": f"wh-{comment['id']}",
+        "X-Hub-Signature": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+    }
+    return headers, body

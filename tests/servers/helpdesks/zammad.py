@@ -7,11 +7,19 @@
 - `GET /api/v1/tickets/search?query=tags:"<tag>"` → {"tickets": [ids], "tickets_count": n, "assets"}
   (only that query form); `GET /api/v1/tickets/{id}[?expand=true]` (expand names the state);
   `PUT /api/v1/tickets/{id}`; `POST /api/v1/ticket_articles` {ticket_id, body, type, internal, ...}.
+- `GET /api/v1/ticket_articles/by_ticket/{id}` → every article (a list, no paging) with `internal`,
+  `sender` Agent/Customer/System, `created_by_id`, `created_by` (login); what the API writes is by
+  the token's user (`GET /api/v1/users/me`), an agent. Tests add what people do in Zammad's UI
+  (`agent_reply`, `internal_note`, `customer_article`); `trigger_push` is the signed webhook a
+  trigger sends.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 import re
 from typing import Any
 
@@ -45,6 +53,11 @@ class ZammadServer(ContractServer):
         self.customers: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._article_ids = itertools.count(1)
+        self.users = {
+            3: {"id": 3, "login": "mentiondesk-api", "firstname": "mentiondesk", "lastname": "API", "role": "Agent"},
+            4: {"id": 4, "login": "alice@acme.example", "firstname": "Alice", "lastname": "Agent", "role": "Agent"},
+        }
+        self.api_user, self.agent = 3, 4
 
     def authorize(self, request: Request) -> None:
         if request.headers.get("authorization") != f"Token token={self.token}":
@@ -57,6 +70,8 @@ class ZammadServer(ContractServer):
             ("GET", r"/api/v1/tickets/(\d+)", self._show),
             ("PUT", r"/api/v1/tickets/(\d+)", self._update),
             ("POST", r"/api/v1/ticket_articles", self._article),
+            ("GET", r"/api/v1/ticket_articles/by_ticket/(\d+)", self._by_ticket),
+            ("GET", r"/api/v1/users/me", self._me),
         ]
 
     def _ticket(self, ticket_id: int) -> dict[str, Any]:
@@ -77,12 +92,50 @@ class ZammadServer(ContractServer):
             return self.customers.setdefault(email, 100 + len(self.customers))
         raise Rejected(422, f"{given[0]} must be an id or 'guess:<email>', got {value!r}")
 
-    def _new_article(self, ticket_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+    def _new_article(self, ticket_id: int, raw: dict[str, Any], author: int | None = None) -> dict[str, Any]:
         if raw.get("type", "note") not in ARTICLE_TYPES:
             raise Rejected(422, f"article.type must be one of {ARTICLE_TYPES}")
-        article = {"id": next(self._article_ids), "ticket_id": ticket_id, "internal": False, **raw}
+        article_id = next(self._article_ids)
+        by = author or self.api_user
+        user = self.users.get(by) or {"login": f"customer-{by}", "role": "Customer"}
+        article = {
+            "id": article_id,
+            "ticket_id": ticket_id,
+            "internal": False,
+            "content_type": "text/plain",
+            "sender": user["role"],
+            "sender_id": 1 if user["role"] == "Agent" else 2,
+            "created_by_id": by,
+            "created_by": user["login"],
+            "created_at": f"2026-12-04T10:{article_id % 60:02d}:00.000Z",
+            **raw,
+        }
         self.articles[ticket_id].append(article)
         return article
+
+    def agent_reply(self, ticket_id: int, html: str) -> int:
+        """An agent's public reply typed in Zammad's UI (HTML, as the rich-text editor sends)."""
+        with self.lock:
+            raw = {"body": html, "type": "web", "internal": False, "content_type": "text/html"}
+            return int(self._new_article(ticket_id, raw, self.agent)["id"])
+
+    def internal_note(self, ticket_id: int, text: str) -> int:
+        with self.lock:
+            return int(self._new_article(ticket_id, {"body": text, "type": "note", "internal": True}, self.agent)["id"])
+
+    def customer_article(self, ticket_id: int, text: str) -> int:
+        with self.lock:
+            customer = self._ticket(ticket_id)["customer_id"]
+            return int(self._new_article(ticket_id, {"body": text, "type": "web", "internal": False}, customer)["id"])
+
+    def _by_ticket(self, request: Request, match: re.Match[str]) -> Reply:
+        if request.query:
+            raise Rejected(422, f"unknown query parameters: {sorted(request.query)}")
+        return Reply(200, self.articles[self._ticket(int(match.group(1)))["id"]])
+
+    def _me(self, request: Request, _: re.Match[str]) -> Reply:
+        user = self.users[self.api_user]
+        return Reply(200, {"id": user["id"], "login": user["login"], "active": True})
 
     def _create(self, request: Request, _: re.Match[str]) -> Reply:
         document = request.json()
@@ -153,3 +206,19 @@ class ZammadServer(ContractServer):
         self._ticket(document["ticket_id"])
         raw = {k: v for k, v in document.items() if k != "ticket_id"}
         return Reply(201, self._new_article(document["ticket_id"], raw))
+
+
+def trigger_push(server: ZammadServer, token: str, ticket_id: int, article_id: int) -> tuple[dict[str, str], bytes]:
+    """What a Zammad trigger's webhook POSTs for this article: the default payload, signed
+    `X-Hub-Signature: sha1=<hex HMAC-SHA1(signature_token, body)>`."""
+    article = next(a for a in server.articles[ticket_id] if a["id"] == article_id)
+    document = {"ticket": {**server.tickets[ticket_id], "state": "open"}, "article": article}
+    body = json.dumps(document).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Zammad User Agent",
+        "X-Zammad-Trigger": "mentiondesk replies",
+        "X-Zammad-Delivery": f"job-{article_id}",
+        "X-Hub-Signature": "sha1=" + hmac.new(token.encode(), body, hashlib.sha1).hexdigest(),
+    }
+    return headers, body

@@ -7,20 +7,30 @@
   `x-idempotency-lookup: hit`; the same key with another body is a 400.
 - `GET /api/v2/tickets?external_id=` → {"tickets": [...]} (not unique: every match, by id);
 - `GET|PUT /api/v2/tickets/{id}`: PUT {"ticket": {comment?, priority?, status?, tags?}};
-- `GET /api/v2/tickets/{id}/comments` → {"comments": [...]}.
+- `GET /api/v2/tickets/{id}/comments` → {"comments": [...], "users"?: [...], "meta", "links"}: oldest
+  first, cursor pages (`page[size]` 1..100, `page[after]`), `include=users` sideloads the authors
+  (`role` end-user|agent|admin); comments made through the API are by the authenticated user
+  (`via.channel` "api"); `GET /api/v2/users/me` → {"user"} (that user).
+- Tests add what agents and customers do in Zendesk's UI (`agent_reply`, `internal_note`,
+  `customer_comment`), and `comment_added_push` is the signed event webhook Zendesk would send.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import itertools
+import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.servers.helpdesks.base import ContractServer, Handler, Rejected, Reply, Request, check_fields, check_strings
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+CLOCK_START = datetime(2026, 12, 4, 10, tzinfo=UTC)  # comments are a minute apart from here
 TICKET_FIELDS: dict[str, Any] = {
     "subject": str,
     "requester": dict,
@@ -45,6 +55,13 @@ class ZendeskServer(ContractServer):
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.idempotency: dict[str, tuple[str, Reply]] = {}
         self._ids = itertools.count(101)
+        self._comment_ids = itertools.count(9001)
+        self.page_cap = 100  # Zendesk's largest page; tests lower it to make the adapter page
+        self.users: dict[int, dict[str, Any]] = {
+            1: {"id": 1, "name": "mentiondesk API", "email": email, "role": "admin"},
+            2: {"id": 2, "name": "Agent Alice", "email": "alice@acme.example", "role": "agent"},
+        }
+        self.api_user, self.agent = 1, 2
 
     def authorize(self, request: Request) -> None:
         if request.basic_auth() != (f"{self.email}/token", self.api_token):
@@ -55,6 +72,7 @@ class ZendeskServer(ContractServer):
             ("POST", r"/api/v2/tickets", self._create),
             ("GET", r"/api/v2/tickets", self._list),
             ("GET", r"/api/v2/tickets/(\d+)/comments", self._comments),
+            ("GET", r"/api/v2/users/me", self._me),
             ("GET", r"/api/v2/tickets/(\d+)", self._show),
             ("PUT", r"/api/v2/tickets/(\d+)", self._update),
         ]
@@ -65,14 +83,47 @@ class ZendeskServer(ContractServer):
             raise Rejected(404, "RecordNotFound")
         return ticket
 
-    @staticmethod
-    def _comment(raw: Any, where: str) -> dict[str, Any]:
+    def _comment(self, raw: Any, where: str) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise Rejected(400, f"{where} must be an object")
         check_fields(raw, where, {"body": str}, {"public": bool, "html_body": str, "author_id": int})
         if not raw["body"].strip():
             raise Rejected(400, f"{where}.body is blank")
-        return {"body": raw["body"], "public": raw.get("public", True)}
+        return self._stored_comment(raw["body"], raw.get("public", True), self.api_user, "api")
+
+    def _stored_comment(self, body: str, public: bool, author_id: int, channel: str) -> dict[str, Any]:
+        comment_id = next(self._comment_ids)
+        return {
+            "id": comment_id,
+            "type": "Comment",
+            "author_id": author_id,
+            "body": body,
+            "html_body": f'<div class="zd-comment"><p>{body}</p></div>',
+            "plain_body": body,
+            "public": public,
+            "created_at": (CLOCK_START + timedelta(minutes=comment_id - 9000)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "via": {"channel": channel},
+        }
+
+    def _add(self, ticket_id: int, body: str, public: bool, author_id: int) -> int:
+        with self.lock:
+            comment = self._stored_comment(body, public, author_id, "web")
+            self.comments[ticket_id].append(comment)
+            return int(comment["id"])
+
+    def agent_reply(self, ticket_id: int, body: str) -> int:
+        """An agent's public reply typed in Zendesk's agent UI; its comment id."""
+        return self._add(ticket_id, body, True, self.agent)
+
+    def internal_note(self, ticket_id: int, body: str) -> int:
+        return self._add(ticket_id, body, False, self.agent)
+
+    def customer_comment(self, ticket_id: int, body: str) -> int:
+        """The requester answers (by e-mail or the help center): public, by an end-user."""
+        with self.lock:
+            user_id = max(self.users) + 1
+            self.users[user_id] = {"id": user_id, "name": "Ivan P.", "email": "ivan@example.com", "role": "end-user"}
+        return self._add(ticket_id, body, True, user_id)
 
     @staticmethod
     def _check_common(ticket: dict[str, Any]) -> None:
@@ -146,8 +197,42 @@ class ZendeskServer(ContractServer):
     def _show(self, request: Request, match: re.Match[str]) -> Reply:
         return Reply(200, {"ticket": self._ticket(match)})
 
+    def _me(self, request: Request, _: re.Match[str]) -> Reply:
+        return Reply(200, {"user": self.users[self.api_user]})
+
     def _comments(self, request: Request, match: re.Match[str]) -> Reply:
-        return Reply(200, {"comments": self.comments[self._ticket(match)["id"]]})
+        """Oldest first, cursor pagination (our cursor is the last comment id of the page)."""
+        ticket_id = self._ticket(match)["id"]
+        unknown = set(request.query) - {"include", "page[size]", "page[after]", "sort", "include_inline_images"}
+        if unknown:
+            raise Rejected(400, f"unknown query parameters: {sorted(unknown)}")
+        if request.param("include") not in (None, "users"):
+            raise Rejected(400, "include: only users can be sideloaded here")
+        size_text = request.param("page[size]") or "100"
+        if not size_text.isdigit() or not 1 <= int(size_text) <= 100:
+            raise Rejected(400, "page[size] must be 1..100", {"error": "InvalidPaginationParameter"})
+        size = min(int(size_text), self.page_cap)
+        after = request.param("page[after]")
+        comments = self.comments[ticket_id]
+        start = 0 if after is None else next((i + 1 for i, c in enumerate(comments) if str(c["id"]) == after), -1)
+        if start < 0:
+            raise Rejected(400, "page[after] is not a cursor we gave", {"error": "InvalidPaginationParameter"})
+        page = comments[start : start + size]
+        more = start + size < len(comments)
+        body: dict[str, Any] = {
+            "comments": page,
+            "meta": {"has_more": more, "after_cursor": str(page[-1]["id"]) if page else None, "before_cursor": None},
+            "links": {"next": None, "prev": None},
+        }
+        if more:
+            query = f"page[size]={size_text}&page[after]={page[-1]['id']}"
+            if request.param("include"):
+                query = f"include=users&{query}"
+            body["links"]["next"] = f"{self.url}/api/v2/tickets/{ticket_id}/comments?{query}"
+        if request.param("include") == "users":
+            authors = {c["author_id"] for c in page}
+            body["users"] = [self.users[a] for a in sorted(authors) if a in self.users]
+        return Reply(200, body)
 
     def _update(self, request: Request, match: re.Match[str]) -> Reply:
         stored = self._ticket(match)
@@ -164,3 +249,49 @@ class ZendeskServer(ContractServer):
             if name in changes:
                 stored[name] = changes[name]
         return Reply(200, {"ticket": stored})
+
+
+def signed_push(secret: str, document: dict[str, Any], now: datetime) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a Zendesk webhook delivery: base64 HMAC-SHA256(secret, timestamp + body)."""
+    body = json.dumps(document).encode()
+    timestamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Zendesk-Webhook-Id": "01HWEBHOOK",
+        "X-Zendesk-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
+    }
+    return headers, body
+
+
+def comment_added_push(
+    secret: str, ticket_id: int, comment: dict[str, Any], author: dict[str, Any], now: datetime
+) -> tuple[dict[str, str], bytes]:
+    """The `zen:event-type:ticket.comment_added` delivery for one comment (shape: reference §1a)."""
+    document = {
+        "type": "zen:event-type:ticket.comment_added",
+        "account_id": 22129848,
+        "id": f"evt-{ticket_id}-{comment['id']}",
+        "time": now.strftime("%Y-%m-%dT%H:%M:%S.000000000Z"),
+        "zendesk_event_version": "2022-11-06",
+        "subject": f"zen:ticket:{ticket_id}",
+        "detail": {"id": str(ticket_id), "status": "OPEN", "via": {"channel": "web_service"}},
+        "event": {
+            "comment": {
+                "id": str(comment["id"]),
+                "body": comment["body"],
+                "is_public": comment["public"],
+                "author": {"id": str(author["id"]), "is_staff": author["role"] != "end-user", "name": author["name"]},
+            }
+        },
+    }
+    return signed_push(secret, document, now)
+
+
+def zendesk_comment_added_push(
+    server: ZendeskServer, secret: str, ticket_id: int, comment_id: int, now: datetime
+) -> tuple[dict[str, str], bytes]:
+    """The push Zendesk sends for a comment already on the server (for end-to-end tests)."""
+    comment = next(c for c in server.comments[ticket_id] if c["id"] == comment_id)
+    return comment_added_push(secret, ticket_id, comment, server.users[comment["author_id"]], now)

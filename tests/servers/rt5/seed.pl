@@ -21,6 +21,34 @@
     },
 );
 
+# People for the replies tests (docs/helpdesk-replies.md): an agent who is not our API user
+# (root), and a requestor who may answer through the web (unprivileged).
+@Users = (
+    {
+        Name         => 'agent',
+        Password     => 'agent-password',
+        EmailAddress => 'agent@mentiondesk.test',
+        RealName     => 'Agent Alice',
+        Privileged   => 1,
+    },
+    {
+        Name         => 'customer',
+        Password     => 'customer-password',
+        EmailAddress => 'customer@mentiondesk.invalid',
+        RealName     => 'Ivan P.',
+        Privileged   => 0,
+    },
+);
+
+@ACL = (
+    {
+        UserId => 'agent',
+        Queue  => 'mentiondesk',
+        Right  => [qw(SeeQueue ShowTicket ReplyToTicket CommentOnTicket ModifyTicket ShowTicketComments)],
+    },
+    { UserId => 'customer', Queue => 'mentiondesk', Right => [qw(SeeQueue ShowTicket ReplyToTicket)] },
+);
+
 # The scrip that reports status changes back (docs/helpdesks.md, "Request Tracker"): on every
 # status change of a ticket in the queue, POST {"ticket_id", "status"} to mentiondesk's
 # /helpdesk-events/request_tracker with the brand's events token. URL and token come from RT's

@@ -8,10 +8,14 @@
 # (RT's own log), DIR/*.mbox (mail RT "sent").
 # With MENTIONDESK_EVENTS_URL and MENTIONDESK_EVENTS_TOKEN set, the queue's status scrip
 # (seed.pl) reports every status change there, as docs/helpdesks.md describes.
+# The replies scrip (infra/rt/mentiondesk_replies.pl, docs/helpdesk-replies.md) is always
+# installed; with MENTIONDESK_REPLIES_URL and MENTIONDESK_REPLIES_SECRET set it POSTs every
+# privileged Correspond there, signed with that secret.
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 DIR PORT" >&2; exit 2; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
+REPLIES_SCRIP="$HERE/../../../infra/rt/mentiondesk_replies.pl"
 PORT="$2"
 RT_USER=root RT_PASSWORD=password
 SBIN=/usr/sbin/rt-setup-database-5
@@ -63,13 +67,23 @@ Set(\$MentiondeskEventsURL, '$MENTIONDESK_EVENTS_URL');
 Set(\$MentiondeskEventsToken, '$MENTIONDESK_EVENTS_TOKEN');
 CONF
 fi
+if [ -n "${MENTIONDESK_REPLIES_URL:-}" ] && [ -n "${MENTIONDESK_REPLIES_SECRET:-}" ]; then
+    for value in "$MENTIONDESK_REPLIES_URL" "$MENTIONDESK_REPLIES_SECRET"; do
+        case "$value" in *"'"*|*"\\"*) echo "MENTIONDESK_REPLIES_*: no quotes or backslashes" >&2; exit 2;; esac
+    done
+    cat >>"$DIR/RT_SiteConfig.pm" <<CONF
+Set(\$MentiondeskRepliesURL, '$MENTIONDESK_REPLIES_URL');
+Set(\$MentiondeskRepliesSecret, '$MENTIONDESK_REPLIES_SECRET');
+CONF
+fi
 echo '1;' >>"$DIR/RT_SiteConfig.pm"
 export RT_SITE_CONFIG="$DIR/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$DIR/site.d"
 
 printf '%s\n' "$RT_PASSWORD" >"$DIR/root-password"
 {
     "$SBIN" --action init --skip-create --root-password-file "$DIR/root-password" &&
-    RT5_TOKEN_FILE="$DIR/token" "$SBIN" --action insert --datafile "$HERE/seed.pl"
+    RT5_TOKEN_FILE="$DIR/token" "$SBIN" --action insert --datafile "$HERE/seed.pl" &&
+    "$SBIN" --action insert --datafile "$REPLIES_SCRIP"
 } >"$DIR/setup.log" 2>&1 </dev/null || { tail -n 30 "$DIR/setup.log" >&2; exit 1; }
 
 {
