@@ -2,7 +2,17 @@
 
 Adapters (`functions/helpdesks/<vendor>.py`) translate a `TicketDraft` into their API; callers
 branch on `FEATURES`, never on vendor names. The vocabulary: "priority", "tags", "custom_fields",
-"external_reference", "comments", "status", "idempotency_header", "reopen".
+"external_reference", "comments", "status", "idempotency_header", "reopen", "replies" (the adapter
+lists a ticket's comments with `comments(ticket)`, so agents' public replies can be posted back to
+the network: functions/jobs/replies.py).
+
+An adapter whose desk pushes news of replies (a Zendesk webhook, a Jira webhook, a Zammad trigger,
+a Freshdesk rule, the RT scrip) also has, at module level: `REPLY_EVENT_SECRETS`, the brand's
+helpdesk secrets it checks; `REPLY_EVENT_HEADER`, the header carrying the signature or token; and
+`reply_event(headers, body, secrets, now) -> str | None`, which verifies the raw bytes and returns
+the ticket id to re-read (None: a genuine event we do not act on), raising `DeskEventSignatureError`
+or `DeskEventMalformedError`. Push is a hint; the comment list read back through the API decides
+what is posted.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ FEATURES = frozenset(
     {"priority", "tags", "custom_fields", "external_reference", "comments", "status", "reopen", "replies"}
 )
 REPLY_EVENT_SECRETS = ("events_token",)
+REPLY_EVENT_HEADER = "X-Mentiondesk-Token"  # without it a push is unsigned: 401 at the door
 TOKEN_HEADER = "X-Mentiondesk-Token"  # noqa: S105 (a header name)
 SOURCE_NOTE = 2  # conversation source: 0 reply, 2 note
 CONVERSATIONS_PAGE = 100

@@ -58,6 +58,7 @@ from functions.runtime import http
 VENDOR = "jira"
 FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "replies"})
 REPLY_EVENT_SECRETS = ("webhook_secret",)
+REPLY_EVENT_HEADER = "X-Hub-Signature"  # without it a push is unsigned: 401 at the door
 SIGNATURE_HEADER = "X-Hub-Signature"
 COMMENTS_PAGE = 100
 MARKER_KEY = "mentiondesk"  # the comment property on what we write

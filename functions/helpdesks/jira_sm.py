@@ -40,6 +40,7 @@ from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, Tick
 from functions.helpdesks._common import field, json_object
 from functions.helpdesks.jira import (
     PRIORITY,
+    REPLY_EVENT_HEADER,
     REPLY_EVENT_SECRETS,
     JiraSite,
     issue_path,
@@ -54,6 +55,7 @@ FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "sta
 __all__ = [
     "FEATURES",
     "PRIORITY",
+    "REPLY_EVENT_HEADER",
     "REPLY_EVENT_SECRETS",
     "VENDOR",
     "JiraServiceManagement",

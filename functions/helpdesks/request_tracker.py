@@ -41,6 +41,7 @@ from functions.runtime import http
 VENDOR = "request_tracker"
 FEATURES = frozenset({"priority", "custom_fields", "external_reference", "comments", "status", "reopen", "replies"})
 REPLY_EVENT_SECRETS = ("webhook_secret",)
+REPLY_EVENT_HEADER = "X-Signature"  # without it a push is unsigned: 401 at the door
 SIGNATURE_HEADER = "X-Signature"
 HISTORY_PAGE = 100
 COMMENT_TYPES = frozenset({"Correspond", "Comment"})

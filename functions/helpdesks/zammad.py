@@ -51,6 +51,7 @@ from functions.runtime import http
 VENDOR = "zammad"
 FEATURES = frozenset({"priority", "tags", "external_reference", "comments", "status", "replies"})
 REPLY_EVENT_SECRETS = ("webhook_secret",)
+REPLY_EVENT_HEADER = "X-Hub-Signature"  # without it a push is unsigned: 401 at the door
 SIGNATURE_HEADER = "X-Hub-Signature"
 
 PRIORITY = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 3}

@@ -79,6 +79,7 @@ FEATURES = frozenset(
     }
 )
 REPLY_EVENT_SECRETS = ("webhook_secret",)
+REPLY_EVENT_HEADER = "X-Zendesk-Webhook-Signature"  # without it a push is unsigned: 401 at the door
 SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
 REPLAY_WINDOW = timedelta(minutes=5)
