@@ -122,6 +122,7 @@ from infra.local import aws_environment, create_resources, seed_secrets  # noqa:
 os.environ.update(aws_environment(f"http://127.0.0.1:{MOTO_PORT}", STAGE))
 os.environ["BRANDS_FILE"] = str(WORK / "brands.json")
 os.environ["TICKET_CLAIM_SECONDS"] = "2"
+os.environ["REPLY_LEASE_SECONDS"] = "1"  # a reply part whose answer was lost is taken over a second later
 os.environ["RETRY_MAX_SECONDS"] = "0"  # failed jobs come back at once; back-off has its own tests
 os.environ["CHANNEL_RECORD_SECONDS"] = "0"  # every delivery recorded; the write-behind has its own test
 

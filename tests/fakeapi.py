@@ -42,6 +42,7 @@ class Answer:
     status: int = 200
     body: bytes | str | Any = b""
     headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without answering: the caller never hears back
 
     def encoded(self) -> tuple[bytes, dict[str, str]]:
         headers = dict(self.headers)
@@ -100,6 +101,9 @@ class FakeApiServer:
                     self.rfile.read(length) if length else b"",
                 )
                 answer = outer._answer(seen)
+                if answer.drop:
+                    self.close_connection = True
+                    return
                 body, headers = answer.encoded()
                 self.send_response(answer.status)
                 for name, value in headers.items():

@@ -51,7 +51,6 @@ from functions.stores.tickets import Link
 
 bp = Blueprint(__name__)
 
-LEASE_SECONDS = 60  # longer than one network call (fetch's timeouts: 3 s connect, 15 s read)
 RECENTLY_SOLVED = timedelta(hours=24)  # agents often reply and solve at once: such tickets are swept too
 
 
@@ -238,7 +237,10 @@ def _texts(brand: Brand, where: Channel, target: Target, comment: DeskComment) -
 def _refuse_unposted(job: Outgoing, key: str, reason: str) -> str:
     """A reply that can never go out (no way on this network, empty or far too long): recorded once, told once."""
     owner = uuid.uuid4().hex
-    if ledger.claim(key, job.fields(key, ""), owner=owner, now=job.now, lease_seconds=LEASE_SECONDS) is not None:
+    if (
+        ledger.claim(key, job.fields(key, ""), owner=owner, now=job.now, lease_seconds=settings().reply_lease_seconds)
+        is not None
+    ):
         ledger.finish(key, owner, "failed", job.now, reason=reason, failure=Failure.UNSUPPORTED.value)
     _note_outcome(job, key, ledger.get(key) or {})
     return "failed"
@@ -247,13 +249,16 @@ def _refuse_unposted(job: Outgoing, key: str, reason: str) -> str:
 def deliver_part(job: Outgoing, where: Channel, target: Target, text: str, key: str) -> str:
     """Post one part exactly once; returns its final state or raises `ReplyRetryError`."""
     owner = uuid.uuid4().hex
-    part = ledger.claim(key, job.fields(key, text), owner=owner, now=job.now, lease_seconds=LEASE_SECONDS)
+    part = ledger.claim(
+        key, job.fields(key, text), owner=owner, now=job.now, lease_seconds=settings().reply_lease_seconds
+    )
     if part is None:
         current = ledger.get(key) or {}
         if current.get("state") in ledger.FINAL:
             _note_outcome(job, key, current)
             return str(current["state"])
-        raise ReplyRetryError(f"part {key} is being posted by another worker")
+        held = int(current.get("lease_until") or 0) - int(job.now.timestamp())
+        raise ReplyRetryError(f"part {key} is being posted by another worker", retry_after=max(held, 0) + 1)
     if part.taken_over and not getattr(where.module, "REPLY_IDEMPOTENT", False):
         if not hasattr(where.module, "lookup_request"):
             reason = (
@@ -274,7 +279,7 @@ def deliver_part(job: Outgoing, where: Channel, target: Target, text: str, key: 
         ledger.finish(key, owner, "failed", job.now, reason=error.reason, failure=error.failure.value)
         _note_outcome(job, key, ledger.get(key) or {})
         return "failed"
-    if not ledger.sending(key, owner, job.now, LEASE_SECONDS):
+    if not ledger.sending(key, owner, job.now, settings().reply_lease_seconds):
         raise ReplyRetryError(f"part {key}: lease lost before sending")
     result = where.module.reply_result(_send(key, owner, request), target=target)
     if isinstance(result, Posted):
@@ -291,7 +296,9 @@ def _send(key: str, owner: str, request: Any) -> HttpResponse:
     except SourceUnavailableError as error:
         if _never_sent(error):
             ledger.release(key, owner, str(error)[:300])
-        raise ReplyRetryError(f"{error}") from error
+            raise ReplyRetryError(f"{error}") from error
+        # it may have been posted: try again once the lease is over, on the careful path
+        raise ReplyRetryError(f"{error}", retry_after=settings().reply_lease_seconds + 1) from error
 
 
 def _never_sent(error: Exception) -> bool:

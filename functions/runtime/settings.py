@@ -33,6 +33,7 @@ class Settings:
     max_body_bytes: int
     secrets_ttl_seconds: int
     ticket_claim_seconds: int
+    reply_lease_seconds: int  # a worker's hold on one reply part: longer than one network call
     retry_base_seconds: float
     retry_max_seconds: float
     channel_record_seconds: float
@@ -66,6 +67,7 @@ def settings() -> Settings:
         max_body_bytes=int(_env("MAX_BODY_BYTES", str(512 * 1024))),
         secrets_ttl_seconds=int(_env("SECRETS_TTL_SECONDS", "300")),
         ticket_claim_seconds=int(_env("TICKET_CLAIM_SECONDS", "120")),
+        reply_lease_seconds=int(_env("REPLY_LEASE_SECONDS", "60")),
         retry_base_seconds=float(_env("RETRY_BASE_SECONDS", "15")),
         retry_max_seconds=float(_env("RETRY_MAX_SECONDS", "900")),
         channel_record_seconds=float(_env("CHANNEL_RECORD_SECONDS", "60")),
