@@ -276,6 +276,7 @@ def test_targets_validate_settings_at_brand_load() -> None:
         "api": reddit.API,
         "auth": reddit.AUTH,
         "user_agent": USER_AGENT,
+        "account": "",
         "path": "/search",
         "q": "acme",
     }
