@@ -14,7 +14,7 @@ from functions.core.polls import HttpResponse, MalformedPayloadError, retry_afte
 from functions.core.replies import Failure, Refused
 
 
-def body(response: HttpResponse) -> Any:
+def json_of(response: HttpResponse) -> Any:
     """The answer's JSON, or None when it has none (an HTML error page, an empty 204)."""
     try:
         return response.json()

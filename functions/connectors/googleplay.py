@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from functions.connectors._answers import body, by_status, said, wait_seconds
+from functions.connectors._answers import by_status, json_of, said, wait_seconds
 from functions.connectors._google import google_error
 from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
@@ -355,7 +355,7 @@ def reply_result(response: HttpResponse, target: Target | None = None) -> Posted
     """`result.replyText` says it took. The answer names no id: ours is `{reviewId}:reply` (the id the
     poll gives the developer comment), known only when the worker passes the `target`."""
     if response.status == 200:
-        answer = body(response)
+        answer = json_of(response)
         result = answer.get("result") if isinstance(answer, dict) else None
         if isinstance(result, dict) and isinstance(result.get("replyText"), str):
             return Posted(reply_id(target.external_id) if target else "", target.url if target else None)

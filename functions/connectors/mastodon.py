@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from functions.connectors._answers import body, by_status, said
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, parse_time
 from functions.core.polls import (
     Credentials,
@@ -377,7 +377,7 @@ def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
 def reply_result(response: HttpResponse) -> Posted | Refused:
     """The status we created: its `uri` is the id our poll gives it when it comes back."""
     if response.status == 200:
-        status = body(response)
+        status = json_of(response)
         uri = status.get("uri") if isinstance(status, dict) else None
         if isinstance(uri, str) and uri:
             url = status.get("url")
@@ -404,7 +404,7 @@ def moderation_request(
 
 def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
     """A Relationship whose `blocking` says the action took (its `id` is the author's local id)."""
-    relation = body(response) if response.status == 200 else None
+    relation = json_of(response) if response.status == 200 else None
     if isinstance(relation, dict) and relation.get("blocking") is (action == "ban"):
         return Posted(str(relation.get("id")))
     if response.status == 200:
@@ -440,6 +440,6 @@ def _local(target: Target, api: str) -> _Local:
 
 def _refused(response: HttpResponse) -> Refused:
     """Mastodon's `{"error": "..."}` by status: 401 auth, 403 perm, 404/410 gone, 422 invalid, 429 rate."""
-    answer = body(response)
+    answer = json_of(response)
     error = answer.get("error") if isinstance(answer, dict) else None
     return by_status(response, said(NETWORK, response, str(error or "")))

@@ -34,7 +34,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.connectors._answers import body, by_status, said
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
     Credentials,
@@ -365,7 +365,7 @@ def reply_result(response: HttpResponse) -> Posted | Refused:
     """The comment's fullname (`t1_…`), which is its id when our poll reads it back."""
     if response.status != 200:
         return _status(response)
-    answer = body(response)
+    answer = json_of(response)
     result = answer.get("json") if isinstance(answer, dict) else None
     if not isinstance(result, dict):
         return Refused(Failure.TRANSIENT, "reddit: a 200 answer without `json`")
@@ -400,7 +400,7 @@ def lookup_result(
     """A comment of ours under the same parent (and with the same text when it is given)."""
     if response.status != 200:
         return None
-    listing = body(response)
+    listing = json_of(response)
     data = listing.get("data") if isinstance(listing, dict) else None
     for child in data.get("children", []) if isinstance(data, dict) else []:
         item = child.get("data") if isinstance(child, dict) else None
@@ -434,7 +434,7 @@ def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
     """`{}` (remove, approve) or `{"json": {"errors": []}}` (friend, unfriend) on success."""
     if response.status != 200:
         return _status(response)
-    answer = body(response)
+    answer = json_of(response)
     result = answer.get("json") if isinstance(answer, dict) else None
     errors = result.get("errors") if isinstance(result, dict) else None
     return _error(errors) if isinstance(errors, list) and errors else Posted("")

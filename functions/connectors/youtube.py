@@ -41,7 +41,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from functions.connectors._answers import body, by_status, said, wait_seconds
+from functions.connectors._answers import by_status, json_of, said, wait_seconds
 from functions.connectors._google import google_error
 from functions.core.channels import (
     HIDDEN,
@@ -549,7 +549,7 @@ def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
 def reply_result(response: HttpResponse) -> Posted | Refused:
     """The created Comment: its id is the id our poll gives the reply when it comes back."""
     if response.status == 200:
-        comment = body(response)
+        comment = json_of(response)
         if isinstance(comment, dict) and isinstance(comment.get("id"), str):
             return Posted(comment["id"], _posted_url(comment))
         return Refused(Failure.TRANSIENT, "youtube: a 200 answer without the comment id")
@@ -571,7 +571,7 @@ def lookup_result(
 
     Without `text` (the contract's reader does not get it) the brand's newest reply under the parent
     counts as ours: right unless the brand already answered that thread another time."""
-    listed = body(response) if response.status == 200 else None
+    listed = json_of(response) if response.status == 200 else None
     items = listed.get("items") if isinstance(listed, dict) else None
     ours = [c for c in items or [] if isinstance(c, dict) and _by(c, target.account) and _says(c, text)]
     if not target.account or not ours:

@@ -256,7 +256,7 @@ def test_a_429_without_retry_after_waits_for_the_ratelimit_reset(api: tuple[Fake
 def test_targets() -> None:
     found = bluesky.targets("acme", {}, parse('acme -jobs "acme corp"'))
     assert [(t.key, t.params) for t in found] == [
-        ('q:acme -jobs "acme corp"', {"pds": bluesky.PDS, "q": 'acme -jobs "acme corp"'})
+        ('q:acme -jobs "acme corp"', {"pds": bluesky.PDS, "account": "", "q": 'acme -jobs "acme corp"'})
     ]
     assert all(t.match for t in found)
     assert [t.params["q"] for t in bluesky.targets("acme", {}, parse("acme OR acmepizza"))] == ["acme", "acmepizza"]
