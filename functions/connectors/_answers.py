@@ -7,6 +7,7 @@ Not a connector (the leading underscore keeps it out of discovery). The readers 
 
 from __future__ import annotations
 
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ def wait_seconds(response: HttpResponse) -> float | None:
     except (TypeError, ValueError):
         now = None
     if now is not None:
-        return retry_after(response, now)
+        return retry_after(response, now if now.tzinfo else now.replace(tzinfo=UTC))  # `-0000`: UTC, unsaid
     value = (response.header("Retry-After") or "").strip()
     return float(value) if value.replace(".", "", 1).isdigit() else None
 
