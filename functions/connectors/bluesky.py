@@ -291,10 +291,12 @@ def tid(micros: int, clock: int) -> str:
 
 
 def reply_key(outbound_id: str, target: Target) -> str:
-    """The TID of our reply: the customer's post time plus up to 71 minutes picked by `outbound_id`,
-    so it is the same on every retry, unique per reply part, and never in the future of the post."""
+    """The TID of our reply: the customer's post time plus up to 71 minutes picked by a hash of
+    `outbound_id`, so it is the same on every retry, differs per reply part whatever the id's
+    format, and never precedes the post."""
+    digest = hashlib.sha256(outbound_id.encode()).hexdigest()
     start = int(target.created_at.timestamp() * 1_000_000)
-    return tid(start + int(outbound_id[:8], 16), int(outbound_id[8:11], 16))
+    return tid(start + int(digest[:8], 16), int(digest[8:11], 16))
 
 
 def address(target: Target) -> str:

@@ -266,3 +266,22 @@ def test_targets() -> None:
 
 def test_initial_ids_leave_out_the_unmatched_and_the_old() -> None:
     assert Fake(NOW).initial_ids() == {MARTA, JOE, PRIYA, AYSE}
+
+
+def test_posts_keep_the_content_ids_a_reply_needs_and_the_brands_own_are_marked(
+    api: tuple[FakeApiServer, Fake],
+) -> None:
+    server, fake = api
+    marta_did = MARTA.removeprefix("at://").split("/")[0]
+    (target,) = bluesky.targets("acme", {"pds": server.url, "account": marta_did}, parse("acme"))
+    page = bluesky.poll(fetch, _login(fake, target), target, seed(NOW, DAY), NOW)
+    found = {m.external_id: m for m in page.mentions}
+    assert [m.external_id for m in page.mentions if m.by_brand] == [MARTA]
+    post = next(p for p in fake.posts if p["uri"] == JOE)
+    assert json.loads(found[JOE].raw_ref or "") == {
+        "cid": post["cid"],
+        "root_cid": post["record"]["reply"]["root"]["cid"],
+    }
+    assert set(json.loads(found[MARTA].raw_ref or "")) == {"cid"}  # top level: its own root
+    with pytest.raises(ValueError, match="settings.account"):
+        bluesky.targets("acme", {"account": "not a did"}, parse("acme"))
