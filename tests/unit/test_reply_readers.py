@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -186,3 +187,9 @@ def test_bluesky_waits_until_the_epoch_reset() -> None:
     reset = str(int(datetime(2026, 11, 27, 8, 5, tzinfo=UTC).timestamp()))
     answer = _answer(429, {"error": "RateLimitExceeded"}, {"ratelimit-reset": reset, **DATE})
     assert _refused(bluesky.reply_result(answer)).retry_after == 300.0
+
+
+def test_reddit_reads_a_recorded_comment_answer() -> None:
+    """A real /api/comment answer (PRAW's cassette, tests/fixtures/reddit/reply/SOURCES.md)."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "reddit" / "reply" / "comment.json"
+    assert reddit.reply_result(HttpResponse(200, path.read_bytes())) == Posted("t1_d1680wu")
