@@ -283,5 +283,5 @@ def test_posts_keep_the_content_ids_a_reply_needs_and_the_brands_own_are_marked(
         "root_cid": post["record"]["reply"]["root"]["cid"],
     }
     assert set(json.loads(found[MARTA].raw_ref or "")) == {"cid"}  # top level: its own root
-    with pytest.raises(ValueError, match="settings.account"):
+    with pytest.raises(ValueError, match=r"settings\.account"):
         bluesky.targets("acme", {"account": "not a did"}, parse("acme"))
