@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,3 +150,21 @@ def test_ban_writes_a_block_record_keyed_by_the_author_and_unban_deletes_it(api:
     assert banned.external_id not in fake.records
     with pytest.raises(CannotReplyError):
         bluesky.moderation_request("hide", _target(), settings, SECRETS)
+
+
+def test_the_fake_refuses_records_the_lexicons_refuse(api: tuple[FakeApiServer, Fake]) -> None:
+    server, fake = api
+    built = bluesky.reply_request(_target(), "@dana.bsky.social hi", OUTBOUND, _settings(server), SECRETS, NOW)
+    call = built.json_body
+    no_text = {**call, "record": {k: v for k, v in call["record"].items() if k != "text"}}
+    weak_ref = {
+        **call,
+        "record": {**call["record"], "reply": {"root": {"uri": ROOT}, "parent": call["record"]["reply"]["parent"]}},
+    }
+    facet = call["record"]["facets"][0]
+    far_facet = {**call, "record": {**call["record"], "facets": [{**facet, "index": {"byteStart": 0, "byteEnd": 999}}]}}
+    bad_key = {**call, "rkey": "not-a-tid"}
+    for body in (no_text, weak_ref, far_facet, bad_key, {k: v for k, v in call.items() if k != "repo"}):
+        result = bluesky.reply_result(fetch(replace(built, json_body=body)))
+        assert isinstance(result, Refused) and result.failure is Failure.INVALID, body
+    assert not fake.posted

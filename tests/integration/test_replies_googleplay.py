@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,3 +107,17 @@ def test_no_private_reply_no_moderation_and_the_app_must_be_known(api: tuple[Fak
     with pytest.raises(CannotReplyError) as missing:
         googleplay.reply_request(TARGET, "Hi", OUTBOUND, _settings(server), {}, NOW)
     assert missing.value.failure is Failure.AUTH
+
+
+def test_the_fake_refuses_fields_and_parameters_the_discovery_document_does_not_declare(
+    api: tuple[FakeApiServer, Fake],
+) -> None:
+    server, fake = api
+    built = googleplay.reply_request(TARGET, "Hi", OUTBOUND, _settings(server), SECRETS, NOW)
+    for request in (
+        replace(built, json_body={"replyText": "Hi", "language": "en"}),
+        replace(built, params={"lang": "en"}),
+    ):
+        result = googleplay.reply_result(fetch(request), TARGET)
+        assert isinstance(result, Refused) and result.failure is Failure.INVALID
+    assert not fake.posted

@@ -4,6 +4,7 @@ fake Data API that checks them against the discovery document."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -145,3 +146,15 @@ def test_videos_private_replies_and_a_missing_token_cannot_be_sent(api: tuple[Fa
     with pytest.raises(CannotReplyError) as missing:
         youtube.reply_request(_target(), "Hi", OUTBOUND, _settings(server), {}, NOW)
     assert missing.value.failure is Failure.AUTH and not server.requests
+
+
+def test_the_fake_refuses_what_the_discovery_document_does_not_declare(api: tuple[FakeApiServer, Fake]) -> None:
+    server, fake = api
+    built = youtube.reply_request(_target(), "Hi", OUTBOUND, _settings(server), SECRETS, NOW)
+    extra_param = replace(built, params={**built.params, "videoId": VIDEO})
+    extra_field = replace(built, json_body={"snippet": {"parentId": TOP, "textOriginal": "Hi", "mood": "sorry"}})
+    no_part = replace(built, params={})
+    for request, reason in ((extra_param, "unknownParameter"), (extra_field, "invalid"), (no_part, "required")):
+        result = youtube.reply_result(fetch(request))
+        assert isinstance(result, Refused) and result.failure is Failure.INVALID and reason in result.reason
+    assert not fake.posted
