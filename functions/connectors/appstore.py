@@ -19,7 +19,10 @@ Every review is about the brand's app, so targets have `match=False`. Newest fir
 the cursor is the shared `sweep`. The external id is `{appId}:{review id}`: review ids look global,
 but nothing says so, and the prefix costs nothing. The star rating travels in the event,
 `customerreviews:stars=N`, so agents see it while the text stays the reviewer's own words (title,
-blank line, body) for the scorer.
+blank line, body) for the scorer. The feed does not carry developer responses, so our reply never
+comes back through this poll (nothing to mark `by_brand`).
+
+Replies: the section at the end of this module, docs/replies/appstore.md.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, parse_time
 from functions.core.polls import (
     Credentials,
@@ -45,6 +49,7 @@ from functions.core.polls import (
     sweep,
 )
 from functions.core.query import Query
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "appstore"
@@ -235,3 +240,73 @@ def _author(entry: Mapping[str, Any]) -> Author:
 
 def _int(text: str) -> int | None:
     return int(text) if text.lstrip("-").isdigit() else None
+
+
+# ----------------------------------------------------------------------------------------- replies
+# ../shared/reference/replies.md §12 [confirmed, developer.apple.com]: `POST
+# https://api.appstoreconnect.apple.com/v1/customerReviewResponses` with the JSON:API document
+# {"data": {"type": "customerReviewResponses", "attributes": {"responseBody"}, "relationships":
+# {"review": {"data": {"type": "customerReviews", "id"}}}}} → 201 {"data": {"id", "attributes":
+# {"responseBody", "lastModifiedDate", "state"}}}; one response per review, a new POST replaces it
+# (idempotent), publishing is delayed. Errors `{"errors": [{"status", "code", "title", "detail"}]}`
+# [secondary], 429 `RATE_LIMIT_EXCEEDED` over a rolling hour. ≤ 5970 characters [secondary].
+# [unconfirmed]: that the review id of the public RSS feed is the `customerReviews` id of App Store
+# Connect (both are Apple's review ids; nothing documents it): a mismatch answers 404, which the
+# reader reports as GONE with that reason.
+# The API wants an ES256 JWT signed with the brand's App Store Connect key; no ECDSA library is in
+# the runtime dependencies (requirements.txt), so the builder takes a ready bearer token, the secret
+# `connect_token`, minted and renewed (≤ 20 minutes each) by ops' tooling.
+
+REPLY_SECRETS: tuple[str, ...] = ("connect_token",)
+REPLY_LIMIT = 5970
+REPLY_IDEMPOTENT = True
+MODERATION: tuple[str, ...] = ()
+CONNECT_API = "https://api.appstoreconnect.apple.com"
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """The developer response to the review (a repeat replaces it)."""
+    if private:
+        raise CannotReplyError("appstore: a review can only be answered publicly")
+    token = secrets.get("connect_token")
+    if not token:
+        raise CannotReplyError("appstore: no App Store Connect token (secret 'connect_token')", Failure.AUTH)
+    review = target.external_id.partition(":")[2]
+    if not review:
+        raise CannotReplyError(f"appstore: {target.external_id} is not an `app:review` id")
+    document = {
+        "data": {
+            "type": "customerReviewResponses",
+            "attributes": {"responseBody": text},
+            "relationships": {"review": {"data": {"type": "customerReviews", "id": review}}},
+        }
+    }
+    url = f"{setting(settings, 'connect_api', CONNECT_API)}/v1/customerReviewResponses"
+    return HttpRequest(url, headers={"Authorization": f"Bearer {token}"}, method="POST", json_body=document)
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The response resource's id (the one to read or delete it by)."""
+    answer = json_of(response)
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if response.status in (200, 201) and isinstance(data, dict) and isinstance(data.get("id"), str):
+        return Posted(data["id"])
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    detail = " ".join(str(first.get(k)) for k in ("code", "detail") if first.get(k))
+    if response.status == 404:
+        detail += " (is the feed's review id the App Store Connect one?)"
+    if response.status == 409:
+        return Refused(Failure.INVALID, said(NETWORK, response, detail))
+    if response.status in (200, 201):
+        return Refused(Failure.TRANSIENT, "appstore: a success answer without data.id")
+    return by_status(response, said(NETWORK, response, detail))

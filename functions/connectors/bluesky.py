@@ -20,17 +20,24 @@ Wire contract (../shared/reference/polls.md, "Bluesky app.bsky.feed.searchPosts"
   is one too: it is what Bluesky says when a search does not count as signed in, so waiting never
   helps, while dropping the session and signing in again may.
 The post `uri` (`at://did/app.bsky.feed.post/rkey`) is the external id. No ETag: an unchanged source
-still costs one request, but no writes.
+still costs one request, but no writes. `raw_ref` keeps the content ids a reply's strong refs need
+(`{"cid": <the post's>, "root_cid": <its thread root's, when it is a reply>}`). A post by the brand's
+own account (`settings.account`, its DID or handle) is emitted with `by_brand=True`.
+
+Replies and moderation: the section at the end of this module, docs/replies/bluesky.md.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, format_time, from_unix, parse_time
 from functions.core.polls import (
     Credentials,
@@ -53,6 +60,7 @@ from functions.core.polls import (
     until,
 )
 from functions.core.query import Query, to_bluesky
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "bluesky"
@@ -68,10 +76,20 @@ DEFAULT_SESSION = timedelta(hours=1)  # when the access JWT's `exp` cannot be re
 EXPIRY_MARGIN = timedelta(minutes=5)  # renew before the session dies mid-sweep
 TOKEN_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing", "AuthenticationRequired"})
 INVALID_HANDLE = "handle.invalid"
+_ACCOUNT = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$")
 
 
 def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[PollTarget, ...]:
-    return search_targets(brand, query, to_bluesky, pds=setting(settings, "pds", PDS))
+    return search_targets(brand, query, to_bluesky, pds=setting(settings, "pds", PDS), account=_account(settings))
+
+
+def _account(settings: Mapping[str, Any]) -> str:
+    """The brand's own account, its DID or handle ("" when not set): repo of our replies, and the
+    author whose posts are the brand's."""
+    value = settings.get("account", "")
+    if not isinstance(value, str) or (value and not _ACCOUNT.match(value)):
+        raise ValueError("settings.account must be the brand's DID (did:plc:...) or handle (acme.bsky.social)")
+    return value
 
 
 # --------------------------------------------------------------------------------------------- token
@@ -129,7 +147,8 @@ def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Curs
         raise TokenInvalidError(f"bluesky: session refused ({_error_name(response)})")
     response = check(response, NETWORK, now)  # 401 and the 403 "administrative rules" → TokenInvalidError
     posts, next_page = _page(response.json())
-    found = {m.external_id: m for m in (_mention(post, target.brand) for post in posts) if m is not None}
+    account = str(target.params.get("account") or "")
+    found = {m.external_id: m for m in (_mention(post, target.brand, account) for post in posts) if m is not None}
     emit, state, more = sweep(cursor, (Seen(m.external_id, m.created_at) for m in found.values()), next_page)
     mentions = tuple(m for key, m in found.items() if key in emit)
     return PollPage(mentions, state, more, exhausted_wait(response, now))
@@ -166,7 +185,7 @@ def _sort_at(record: dict[str, Any], post: dict[str, Any]) -> datetime:
     return min(created, indexed)
 
 
-def _mention(post: Any, brand: str) -> Mention | None:
+def _mention(post: Any, brand: str, account: str = "") -> Mention | None:
     record = post.get("record") if isinstance(post, dict) else None
     if not isinstance(record, dict) or not isinstance(post.get("uri"), str) or not isinstance(post.get("author"), dict):
         raise MalformedPayloadError("bluesky: a post without uri, author or record")
@@ -194,7 +213,20 @@ def _mention(post: Any, brand: str) -> Mention | None:
         ),
         lang=langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None,
         event=EVENT,
+        raw_ref=_cids(post, reply),
+        by_brand=bool(account) and account in (post["author"].get("did"), post["author"].get("handle")),
     )
+
+
+def _cids(post: Mapping[str, Any], reply: Any) -> str | None:
+    """The content ids a reply to this post needs for its strong refs: its own and its root's."""
+    cid = post.get("cid")
+    if not isinstance(cid, str) or not cid:
+        return None
+    root = reply.get("root") if isinstance(reply, dict) else None
+    root_cid = root.get("cid") if isinstance(root, dict) else None
+    refs = {"cid": cid} | ({"root_cid": root_cid} if isinstance(root_cid, str) else {})
+    return json.dumps(refs, separators=(",", ":"))
 
 
 def _ref(value: Any) -> str | None:
@@ -222,3 +254,190 @@ def _author(author: dict[str, Any]) -> Author:
 def _permalink(author: dict[str, Any], uri: str) -> str:
     """https://bsky.app/profile/{handle}/post/{rkey}: the rkey is the last segment of the at:// uri."""
     return f"{SITE}/profile/{_profile(author)}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+# ------------------------------------------------------------------------------ replies, moderation
+# ../shared/reference/replies.md §10 and the lexicons (tests/contracts/replies/) [confirmed]:
+# `POST {pds}/xrpc/com.atproto.repo.createRecord` {repo, collection: app.bsky.feed.post, rkey?, record:
+# {$type, text ≤ 300 graphemes / 3000 bytes, createdAt, facets?, reply: {root, parent}}} → {uri, cid};
+# `root` and `parent` are strong refs (uri + cid): parent = the post we answer, root = its thread's
+# first post (the parent itself when it is top level). A mention is a facet
+# `app.bsky.richtext.facet#mention {did}` over UTF-8 byte offsets. We choose the record key: a TID
+# derived from `outbound_id`, so a retry writes the same key and the PDS refuses it as existing
+# [unconfirmed: error name and wording], which counts as posted (DUP; `lookup_request` reads the
+# record back for its uri). Limits [confirmed]: 5000 points/h per DID (a create costs 3), 429 with
+# `ratelimit-reset` (epoch). Ban = an `app.bsky.graph.block` record whose key is derived from the
+# author's DID (unban deletes that key) [lexicon not copied; shape from replies.md]. Left out: DMs
+# (the chat service behind `atproto-proxy`), hiding replies with a threadgate (only in threads the
+# brand started, and a read-modify-write of one record), deleting others' posts (impossible).
+# Auth: the poll's `authenticate` (createSession) gives `Credentials.headers`; the worker passes its
+# `Authorization` value as `secrets["authorization"]`. The repo is `settings.account`.
+
+REPLY_SECRETS: tuple[str, ...] = SECRETS
+REPLY_LIMIT = 300  # graphemes
+REPLY_IDEMPOTENT = True
+MODERATION: tuple[str, ...] = ("ban", "unban")
+POST = "app.bsky.feed.post"
+BLOCK = "app.bsky.graph.block"
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable
+_BLOCK_EPOCH_US = 1_700_000_000_000_000  # block keys sit in Nov 2023: a plausible past TID time
+_DUPLICATE = ("already exists", "duplicate")
+
+
+def tid(micros: int, clock: int) -> str:
+    """A TID record key: 13 base32-sortable characters of (microseconds << 10 | clock id)."""
+    value = ((micros & ((1 << 53) - 1)) << 10) | (clock & 0x3FF)
+    return "".join(_TID_ALPHABET[(value >> (5 * n)) & 31] for n in reversed(range(13)))
+
+
+def reply_key(outbound_id: str, target: Target) -> str:
+    """The TID of our reply: the customer's post time plus up to 71 minutes picked by a hash of
+    `outbound_id`, so it is the same on every retry, differs per reply part whatever the id's
+    format, and never precedes the post."""
+    digest = hashlib.sha256(outbound_id.encode()).hexdigest()
+    start = int(target.created_at.timestamp() * 1_000_000)
+    return tid(start + int(digest[:8], 16), int(digest[8:11], 16))
+
+
+def address(target: Target) -> str:
+    """`@handle `: turned into a mention facet by `reply_request`."""
+    return f"@{target.author.handle} " if target.author.handle else ""
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A post in the customer's thread, with our chosen record key."""
+    if private:
+        raise CannotReplyError("bluesky: direct messages (chat.bsky) are not offered")
+    refs = _refs(target)
+    record: dict[str, Any] = {
+        "$type": POST,
+        "text": text,
+        "createdAt": now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "reply": refs,
+    }
+    facets = _mention_facet(target, text)
+    if facets:
+        record["facets"] = facets
+    call = {"repo": _repo(settings), "collection": POST, "rkey": reply_key(outbound_id, target), "record": record}
+    return _procedure(settings, secrets, "com.atproto.repo.createRecord", call)
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The created post's `uri` (the poll's id for it); an existing key means it was posted before."""
+    answer = json_of(response)
+    if response.status == 200 and isinstance(answer, dict) and isinstance(answer.get("uri"), str):
+        return Posted(answer["uri"], _web_url(answer["uri"]))
+    return _refused(response, answer)
+
+
+def lookup_request(
+    target: Target, outbound_id: str, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Our reply's record, read back by its key (after a lost answer or a DUP)."""
+    params = {"repo": _repo(settings), "collection": POST, "rkey": reply_key(outbound_id, target)}
+    return HttpRequest(f"{setting(settings, 'pds', PDS)}/xrpc/com.atproto.repo.getRecord", params, _auth(secrets))
+
+
+def lookup_result(response: HttpResponse, target: Target, outbound_id: str) -> Posted | None:
+    answer = json_of(response) if response.status == 200 else None
+    uri = answer.get("uri") if isinstance(answer, dict) else None
+    return Posted(uri, _web_url(uri)) if isinstance(uri, str) else None
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Block (ban) the author with a record keyed by their DID, or delete that record (unban)."""
+    if action not in MODERATION:
+        raise CannotReplyError(f"bluesky: no '{action}' (others' posts cannot be hidden or deleted here)")
+    did = target.author.id
+    if not did.startswith("did:"):
+        raise CannotReplyError("bluesky: the author's DID is unknown")
+    key = tid(_BLOCK_EPOCH_US + int(hashlib.sha256(did.encode()).hexdigest()[:10], 16), 0)
+    call: dict[str, Any] = {"repo": _repo(settings), "collection": BLOCK, "rkey": key}
+    if action == "unban":
+        return _procedure(settings, secrets, "com.atproto.repo.deleteRecord", call)
+    # moderation_request gets no clock: the block says it was made when the customer posted
+    created = target.created_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    call["record"] = {"$type": BLOCK, "subject": did, "createdAt": created}
+    return _procedure(settings, secrets, "com.atproto.repo.createRecord", call)
+
+
+def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
+    answer = json_of(response)
+    if response.status == 200:
+        uri = answer.get("uri") if isinstance(answer, dict) else None
+        return Posted(uri if isinstance(uri, str) else "")
+    return _refused(response, answer)
+
+
+def _refs(target: Target) -> dict[str, dict[str, str]]:
+    """`{root, parent}` strong refs from the uris in `thread` and the cids the poll kept in `raw_ref`."""
+    try:
+        cids = json.loads(target.raw_ref or "")
+    except ValueError:
+        cids = None
+    if not isinstance(cids, dict) or not isinstance(cids.get("cid"), str):
+        raise CannotReplyError("bluesky: the post's content id was not kept (polled before replies existed)")
+    parent = {"uri": target.external_id, "cid": cids["cid"]}
+    if target.thread.root_id is None:
+        return {"root": parent, "parent": parent}
+    if not isinstance(cids.get("root_cid"), str):
+        raise CannotReplyError("bluesky: the thread root's content id is unknown")
+    return {"root": {"uri": target.thread.root_id, "cid": cids["root_cid"]}, "parent": parent}
+
+
+def _mention_facet(target: Target, text: str) -> list[dict[str, Any]]:
+    """A mention facet over the leading `@handle` (byte offsets in UTF-8), when the text starts so."""
+    handle = f"@{target.author.handle}" if target.author.handle else ""
+    if not handle or not text.startswith(handle) or not target.author.id.startswith("did:"):
+        return []
+    end = len(handle.encode("utf-8"))
+    feature = {"$type": "app.bsky.richtext.facet#mention", "did": target.author.id}
+    return [{"index": {"byteStart": 0, "byteEnd": end}, "features": [feature]}]
+
+
+def _repo(settings: Mapping[str, Any]) -> str:
+    account = _account(settings)
+    if not account:
+        raise CannotReplyError("bluesky: settings.account (the brand's DID or handle) is not set")
+    return account
+
+
+def _auth(secrets: Mapping[str, str]) -> dict[str, str]:
+    authorization = secrets.get("authorization")
+    if not authorization:
+        raise CannotReplyError("bluesky: no session (secrets['authorization'] from authenticate)", Failure.AUTH)
+    return {"Authorization": authorization}
+
+
+def _procedure(settings: Mapping[str, Any], secrets: Mapping[str, str], nsid: str, call: Any) -> HttpRequest:
+    url = f"{setting(settings, 'pds', PDS)}/xrpc/{nsid}"
+    return HttpRequest(url, headers=_auth(secrets), method="POST", json_body=call)
+
+
+def _web_url(uri: str) -> str | None:
+    """https://bsky.app/profile/{did}/post/{rkey} from at://{did}/app.bsky.feed.post/{rkey}."""
+    parts = uri.removeprefix("at://").split("/")
+    return f"{SITE}/profile/{parts[0]}/post/{parts[2]}" if len(parts) == 3 and parts[1] == POST else None
+
+
+def _refused(response: HttpResponse, answer: Any) -> Refused:
+    """XRPC `{"error", "message"}`: token names → AUTH, an existing key → DUP, other 400s → INVALID."""
+    name = str(answer.get("error") or "") if isinstance(answer, dict) else ""
+    message = str(answer.get("message") or "") if isinstance(answer, dict) else ""
+    text = said(NETWORK, response, f"{name}: {message}" if name else message)
+    if name in TOKEN_ERRORS:
+        return Refused(Failure.AUTH, text)
+    if response.status == 400 and any(word in message.lower() for word in _DUPLICATE):
+        return Refused(Failure.DUP, text)
+    return by_status(response, text)

@@ -30,6 +30,11 @@ Choices, all about what the API does not say:
   as `reviews.list:stars=N`, so a later scorer rule can read it; `text` stays the user's words.
 - A text "title<TAB>body" (reviews written with a separate title) becomes "title\\n\\nbody" [unconfirmed].
 - Permalink `https://play.google.com/store/apps/details?id={package}&reviewId={reviewId}` [unconfirmed].
+- The developer's reply (`developerComment`) is emitted as its own mention, `by_brand=True`, id
+  `{reviewId}:reply` (the id `reply_result` gives ours), at its `lastModified`: it takes part in the
+  sweep out of order (`Seen.ordered` False), so a reply to an old review still comes back.
+
+Replies: the section at the end of this module, docs/replies/googleplay.md.
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from functions.connectors._answers import by_status, json_of, said, wait_seconds
 from functions.connectors._google import google_error
-from functions.core.mention import Action, Author, Kind, Mention, Metrics, from_unix
+from functions.core.mention import Action, Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
     Credentials,
     Cursor,
@@ -62,6 +69,7 @@ from functions.core.polls import (
     sweep,
 )
 from functions.core.query import Query
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "googleplay"
@@ -154,10 +162,13 @@ def poll(http: Fetch, credentials: Credentials, target: PollTarget, cursor: Curs
     reviews = _reviews(body)
     listed = [_review(item, target) for item in reviews if item is not None]
     low = floor(cursor)
-    counted = (seen for seen, _, replied_at in listed if not _bumped(seen, replied_at, low))
-    emit, state, more = sweep(cursor, counted, _next_page(body))
+    counted = [seen for seen, _, replied_at in listed if not _bumped(seen, replied_at, low)]
+    answers = [_developer_reply(item, target) for item in reviews if item is not None]
+    ours = [found for found in answers if found is not None]
+    emit, state, more = sweep(cursor, counted + [seen for seen, _ in ours], _next_page(body))
     mentions = tuple(m for seen, m, _ in listed if m is not None and seen.id in emit)
-    return PollPage(mentions, state, more, skipped=len(reviews) - len(listed))
+    replies = tuple(m for seen, m in ours if seen.id in emit)
+    return PollPage(mentions + replies, state, more, skipped=len(reviews) - len(listed))
 
 
 def _bumped(seen: Seen, replied_at: datetime | None, low: datetime | None) -> bool:
@@ -225,6 +236,36 @@ def _review(item: Any, target: PollTarget) -> tuple[Seen, Mention | None, dateti
     return Seen(review_id, at), mention, replied_at
 
 
+def _developer_reply(item: Any, target: PollTarget) -> tuple[Seen, Mention] | None:
+    """The developer's answer to a review (ours or typed in the Play Console), as the brand's own."""
+    _, developer = _comments(item)
+    text = str(developer.get("text") or "").strip() if developer is not None else ""
+    if developer is None or not text:
+        return None
+    review_id, at = str(item["reviewId"]), _moment(developer.get("lastModified"))
+    package = target.params["package"]
+    mention = Mention(
+        network=NETWORK,
+        external_id=reply_id(review_id),
+        kind=Kind.REPLY,
+        brand=target.brand,
+        author=Author(id=package, name="developer"),
+        text=text,
+        url=_review_url(package, review_id),
+        created_at=at,
+        thread=Thread(root_id=review_id, parent_id=review_id),
+        event="reviews.list:developerComment",
+        action=Action.EDIT,
+        by_brand=True,
+    )
+    return Seen(mention.external_id, at, ordered=False), mention
+
+
+def reply_id(review_id: str) -> str:
+    """The developer reply's id: a review has at most one, and the API gives it none of its own."""
+    return f"{review_id}:reply"
+
+
 def _comments(item: Any) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
     """The user's comment and the developer's reply, wherever they sit in `comments[]`."""
     comments = item.get("comments") if isinstance(item, dict) else None
@@ -267,3 +308,73 @@ def _event(stars: Any) -> str:
 def _review_url(package: str, review_id: str) -> str:
     """The store page scrolled to the review [unconfirmed: the reviewId parameter is not documented]."""
     return f"{STORE}?id={package}&reviewId={review_id}"
+
+
+# ----------------------------------------------------------------------------------------- replies
+# ../shared/reference/replies.md §11 and the discovery document (excerpt in tests/contracts/replies/)
+# [confirmed]: `POST /androidpublisher/v3/applications/{packageName}/reviews/{reviewId}:reply`
+# {"replyText"} → {"result": {"replyText", "lastEdited"}}; "replies of more than approximately 350
+# characters will be rejected", HTML stripped; a second reply overwrites the first (idempotent: a
+# retry after a lost answer is safe). No delete, no moderation, no private messages. Errors in
+# Google's envelope: 400 length, 403 permission, 404 unknown review [unconfirmed], 429 or a 403
+# with a quota reason (2000 replies a day per app [confirmed, polls.md]).
+# Auth is the poll's: `authenticate` (refresh-token grant) gives `Credentials.headers`; the worker
+# passes its `Authorization` value as `secrets["authorization"]` (the builders do no I/O).
+
+REPLY_SECRETS: tuple[str, ...] = SECRETS
+REPLY_LIMIT = 350
+REPLY_IDEMPOTENT = True
+MODERATION: tuple[str, ...] = ()
+REPLY_GONE = frozenset({"notFound", "NOT_FOUND"})
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """The developer reply to the review (a repeat overwrites it with the same text)."""
+    if private:
+        raise CannotReplyError("googleplay: a review can only be answered publicly")
+    authorization = secrets.get("authorization")
+    if not authorization:
+        raise CannotReplyError("googleplay: no access token (secrets['authorization'] from authenticate)", Failure.AUTH)
+    package = _package(target, settings)
+    url = (
+        f"{setting(settings, 'api', API)}/androidpublisher/v3/applications/{package}/reviews/{target.external_id}:reply"
+    )
+    return HttpRequest(url, headers={"Authorization": authorization}, method="POST", json_body={"replyText": text})
+
+
+def reply_result(response: HttpResponse, target: Target | None = None) -> Posted | Refused:
+    """`result.replyText` says it took. The answer names no id: ours is `{reviewId}:reply` (the id the
+    poll gives the developer comment), known only when the worker passes the `target`."""
+    if response.status == 200:
+        answer = json_of(response)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        if isinstance(result, dict) and isinstance(result.get("replyText"), str):
+            return Posted(reply_id(target.external_id) if target else "", target.url if target else None)
+        return Refused(Failure.TRANSIENT, "googleplay: a 200 answer without result.replyText")
+    error = google_error(response)
+    text = said(NETWORK, response, f"{error.status or ','.join(sorted(error.reasons))}: {error.message}")
+    if response.status == 429 or (error.reasons | {error.status}) & QUOTA_REASONS:
+        return Refused(Failure.RATE, text, wait_seconds(response) or QUOTA_WAIT)
+    if (error.reasons | {error.status}) & REPLY_GONE:
+        return Refused(Failure.GONE, text)
+    return by_status(response, text)
+
+
+def _package(target: Target, settings: Mapping[str, Any]) -> str:
+    """The app: from the review's link (`?id=<package>`), else the brand's only app."""
+    found = parse_qs(urlsplit(target.url or "").query).get("id")
+    packages = settings.get("packages")
+    if found and _PACKAGE.match(found[0]):
+        return found[0]
+    if isinstance(packages, list) and len(packages) == 1 and isinstance(packages[0], str):
+        return packages[0]
+    raise CannotReplyError("googleplay: which app the review belongs to is unknown")

@@ -19,6 +19,13 @@ burst larger than one page is caught up page by page, oldest first. Assumptions,
   then skip a lower-ranked status when more than `LIMIT` arrive between two polls.
 - Boosts (`reblog` set) stand for the boosted status: same `uri`, so never a second mention.
 - `in_reply_to_id` is stored as the thread parent as given: it is local to the polled instance.
+- `raw_ref` keeps what a reply and a block need and the uri does not give: `host#status id#visibility
+  #account id`, all local to the polled instance.
+- A status by the brand's own account (`settings.account`, `user@domain`) is emitted with
+  `by_brand=True`: it is our reply coming back (its `uri` is what `reply_result` stored) or a manual one.
+
+Replies and moderation (functions/core/replies.py; ../shared/reference/replies.md §9): see the section
+at the end of this module and docs/replies/mastodon.md.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, parse_time
 from functions.core.polls import (
     Credentials,
@@ -49,6 +57,7 @@ from functions.core.polls import (
     until,
 )
 from functions.core.query import Query, to_mastodon
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "mastodon"
@@ -61,6 +70,7 @@ SECRETS: tuple[str, ...] = ()
 TOKEN_SECRET = "access_token"  # noqa: S105 (a secret's name, not its value)
 LIMIT = 40
 _HASHTAG = re.compile(r"^\w+$")
+_ADDRESS = re.compile(r"^[\w.-]+@[\w.:-]+$")
 
 
 # ------------------------------------------------------------------------------------------ targets
@@ -82,9 +92,10 @@ def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[Poll
         raise ValueError('settings.instances must be a non-empty list of {"url", "hashtags", "search"}')
     instances = [_instance(item, f"settings.instances[{n}]") for n, item in enumerate(raw)]
     _check_unique(instances)
+    account = _account(settings)
     found: list[PollTarget] = []
     for instance in instances:
-        base = {"api": instance.url, "host": instance.host, "token_secret": instance.token_secret}
+        base = {"api": instance.url, "host": instance.host, "token_secret": instance.token_secret, "account": account}
         found += [
             PollTarget(brand, f"{instance.host}#tag:{tag}", {**base, "tag": tag}, query) for tag in instance.hashtags
         ]
@@ -92,6 +103,16 @@ def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[Poll
             for target in search_targets(brand, query, to_mastodon, **base):
                 found.append(PollTarget(brand, f"{instance.host}#{target.key}", target.params, query))
     return tuple(found)
+
+
+def _account(settings: Mapping[str, Any]) -> str | None:
+    """The brand's own account as `user@domain` (optional): its statuses are marked `by_brand`."""
+    value = settings.get("account")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _ADDRESS.match(value.lstrip("@")):
+        raise ValueError("settings.account must be the brand's address, like acme@mastodon.social")
+    return value.lstrip("@").lower()
 
 
 def _instance(raw: Any, where: str) -> _Instance:
@@ -241,12 +262,13 @@ def _mention(status: Mapping[str, Any], target: PollTarget) -> Mention | None:
     if not text:
         return None  # media only, nothing to read
     parent = status.get("in_reply_to_id")
+    author = _author(status.get("account"), target.params["host"])
     return Mention(
         network=NETWORK,
         external_id=uri,
         kind=Kind.REPLY if parent else Kind.POST,
         brand=target.brand,
-        author=_author(status.get("account"), target.params["host"]),
+        author=author,
         text=text,
         url=str(status.get("url") or uri),
         created_at=_time(status),
@@ -258,7 +280,17 @@ def _mention(status: Mapping[str, Any], target: PollTarget) -> Mention | None:
         ),
         lang=status.get("language") or None,
         event="search" if "q" in target.params else "timelines/tag",
+        raw_ref=_raw_ref(status, target.params["host"]),
+        by_brand=author.id.lower() == target.params.get("account"),
     )
+
+
+def _raw_ref(status: Mapping[str, Any], host: str) -> str:
+    """`host#status id#visibility#account id`: what a reply (`in_reply_to_id`, the customer's
+    visibility) and a block need, local to the instance that listed the status."""
+    account = status.get("account")
+    account_id = account.get("id") if isinstance(account, dict) else ""
+    return f"{host}#{status.get('id')}#{status.get('visibility') or 'public'}#{account_id or ''}"
 
 
 def _author(account: Any, host: str) -> Author:
@@ -280,3 +312,134 @@ def _author(account: Any, host: str) -> Author:
 def _count(status: Mapping[str, Any], name: str) -> int | None:
     value = status.get(name)
     return value if isinstance(value, int) else None
+
+
+# ------------------------------------------------------------------------------ replies, moderation
+# ../shared/reference/replies.md §9, [confirmed] from mastodon/documentation (statuses.md, rate-limits.md)
+# unless noted: `POST /api/v1/statuses` (scope write:statuses) with `status`, `in_reply_to_id`,
+# `visibility` public|unlisted|private|direct, and the header `Idempotency-Key` (a repeat within 1 h
+# returns the first status instead of posting again) → 200 Status {id, uri, url}; errors `{"error"}`
+# with 401 (token), 404/410 (gone), 422 (validation: blank, too long), 429 + `X-RateLimit-Reset` (ISO).
+# Block `POST /api/v1/accounts/:id/block` and `/unblock` (write:blocks) → 200 Relationship.
+# [unconfirmed]: beginning the text with `@acct ` is what delivers it (a `direct` status reaches only
+# the accounts it mentions); the 500-character default (`configuration.statuses.max_characters` of
+# the instance may differ); 403 meaning a missing scope or a suspended account.
+#
+# The brand posts from its own instance: the entry of `settings.instances` whose host is the domain
+# of `settings.account`, with that entry's token (`token_secret`, default `access_token`). Ids are
+# local to an instance, so a status listed by another instance cannot be answered without first
+# resolving it there (`/api/v2/search?resolve=true`): that is refused with the reason.
+
+REPLY_SECRETS: tuple[str, ...] = (TOKEN_SECRET,)
+REPLY_LIMIT = 500
+REPLY_IDEMPOTENT = True
+MODERATION: tuple[str, ...] = ("ban", "unban")
+_VISIBILITY = frozenset({"public", "unlisted", "private", "direct"})
+
+
+@dataclass(frozen=True)
+class _Local:
+    """The customer's status as the brand's instance knows it (from `raw_ref`)."""
+
+    host: str
+    status: str
+    visibility: str
+    account: str
+
+
+def address(target: Target) -> str:
+    """`@user@domain `: the customer's full address, so the mention reaches them from any instance."""
+    return f"@{target.author.id} " if target.author.id else ""
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A status in reply to the customer's, as visible as theirs (or `direct` when private)."""
+    api, token = _home(settings, secrets)
+    local = _local(target, api)
+    visibility = "direct" if private else local.visibility
+    return HttpRequest(
+        f"{api}/api/v1/statuses",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": outbound_id},
+        method="POST",
+        json_body={"status": text, "in_reply_to_id": local.status, "visibility": visibility},
+    )
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The status we created: its `uri` is the id our poll gives it when it comes back."""
+    if response.status == 200:
+        status = json_of(response)
+        uri = status.get("uri") if isinstance(status, dict) else None
+        if isinstance(uri, str) and uri:
+            url = status.get("url")
+            return Posted(uri, url if isinstance(url, str) else None)
+        return Refused(Failure.TRANSIENT, "mastodon: a 200 answer without the status uri")
+    return _refused(response)
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Block (ban) or unblock the author: an ordinary account cannot hide or delete others' posts."""
+    if action not in MODERATION:
+        raise CannotReplyError(f"mastodon: no '{action}' for an ordinary account (only block and unblock)")
+    api, token = _home(settings, secrets)
+    local = _local(target, api)
+    if not local.account:
+        raise CannotReplyError("mastodon: the author's account id on our instance is unknown")
+    verb = "block" if action == "ban" else "unblock"
+    return HttpRequest(
+        f"{api}/api/v1/accounts/{local.account}/{verb}", headers={"Authorization": f"Bearer {token}"}, method="POST"
+    )
+
+
+def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
+    """A Relationship whose `blocking` says the action took (its `id` is the author's local id)."""
+    relation = json_of(response) if response.status == 200 else None
+    if isinstance(relation, dict) and relation.get("blocking") is (action == "ban"):
+        return Posted(str(relation.get("id")))
+    if response.status == 200:
+        return Refused(Failure.TRANSIENT, f"mastodon: {action} answered without the expected relationship")
+    return _refused(response)
+
+
+def _home(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> tuple[str, str]:
+    """The brand's instance URL (the listed instance of `settings.account`'s domain) and its token."""
+    account = _account(settings)
+    if account is None:
+        raise CannotReplyError("mastodon: settings.account (the brand's user@domain) is not set")
+    domain = account.rsplit("@", 1)[1]
+    listed = [_instance(item, "settings.instances[]") for item in settings.get("instances") or []]
+    home = next((i for i in listed if i.host == domain), None)
+    if home is None:
+        raise CannotReplyError(f"mastodon: {domain} (the brand's instance) is not in settings.instances")
+    token = secrets.get(home.token_secret or TOKEN_SECRET)
+    if not token:
+        name = home.token_secret or TOKEN_SECRET
+        raise CannotReplyError(f"mastodon: no token for {domain} in secret '{name}'", Failure.AUTH)
+    return home.url, token
+
+
+def _local(target: Target, api: str) -> _Local:
+    host, status, visibility, account = [*(target.raw_ref or "").split("#"), "", "", ""][:4]
+    if not status.isdigit():
+        raise CannotReplyError("mastodon: the status's local id was not kept (polled before replies existed)")
+    if host != urlsplit(api).netloc.lower():
+        raise CannotReplyError(f"mastodon: the status was seen on {host}; its id there is unknown on our instance")
+    return _Local(host, status, visibility if visibility in _VISIBILITY else "public", account)
+
+
+def _refused(response: HttpResponse) -> Refused:
+    """Mastodon's `{"error": "..."}` by status: 401 auth, 403 perm, 404/410 gone, 422 invalid, 429 rate."""
+    answer = json_of(response)
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return by_status(response, said(NETWORK, response, str(error or "")))

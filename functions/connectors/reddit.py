@@ -19,7 +19,11 @@ Wire contract (../shared/reference/polls.md, "Reddit search (JSON listing)"):
 - [unconfirmed, our reading] a private, quarantined or banned subreddit answers 403/404 with a
   `reason` in the body: that is the subreddit refusing us, not our token (`_subreddit_refusal`).
 The fullname (`t3_…` / `t1_…`) is the external id, so a post and a comment never collide. Reddit
-sends no ETag here: an unchanged source still costs one request, but no writes.
+sends no ETag here: an unchanged source still costs one request, but no writes. A post or comment by
+the brand's own account (`settings.account`, a username) is emitted with `by_brand=True`: our reply
+coming back has the fullname `/api/comment` answered.
+
+Replies and moderation: the section at the end of this module, docs/replies/reddit.md.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.connectors._answers import by_status, json_of, said
 from functions.core.mention import Author, Kind, Mention, Metrics, Thread, from_unix
 from functions.core.polls import (
     Credentials,
@@ -51,6 +56,7 @@ from functions.core.polls import (
     sweep,
 )
 from functions.core.query import Query, to_reddit
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "reddit"
@@ -66,6 +72,7 @@ DEFAULT_TOKEN_SECONDS = 3600  # "historically 3600 s" when the answer names no l
 EXPIRY_MARGIN = timedelta(minutes=5)  # renew before the token dies mid-sweep
 USER_AGENT_RULE = re.compile(r"^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+:[A-Za-z0-9._+-]+ \(by /u/[A-Za-z0-9_-]{3,20}\)$")
 SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
 
 
 # -------------------------------------------------------------------------------------------- targets
@@ -77,6 +84,7 @@ def targets(brand: str, settings: Mapping[str, Any], query: Query) -> tuple[Poll
         "api": setting(settings, "api", API),
         "auth": setting(settings, "auth", AUTH),
         "user_agent": _user_agent(settings),
+        "account": _account(settings),
     }
     subs = _subreddits(settings, "subreddits")
     if subs:
@@ -100,6 +108,14 @@ def _user_agent(settings: Mapping[str, Any]) -> str:
             "e.g. 'python:com.acme.mentions:v1.0.0 (by /u/acme_bot)'"
         )
     return value
+
+
+def _account(settings: Mapping[str, Any]) -> str:
+    """The brand's Reddit username (optional, "" when not set): what it writes is marked `by_brand`."""
+    value = settings.get("account", "")
+    if not isinstance(value, str) or (value and not USERNAME.match(value.removeprefix("u/"))):
+        raise ValueError("settings.account must be the brand's Reddit username, like acme_support")
+    return value.removeprefix("u/")
 
 
 def _subreddits(settings: Mapping[str, Any], name: str) -> tuple[str, ...]:
@@ -212,10 +228,18 @@ def _mentions(children: list[Any], target: PollTarget) -> list[Mention | None]:
         if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
             raise MalformedPayloadError("reddit: a listing child without data")
         if child.get("kind") == "t3":
-            out.append(_post(child["data"], target.brand, event))
+            out.append(_own(_post(child["data"], target.brand, event), target))
         elif child.get("kind") == "t1":
-            out.append(_comment(child["data"], target.brand, event))
+            out.append(_own(_comment(child["data"], target.brand, event), target))
     return out
+
+
+def _own(mention: Mention | None, target: PollTarget) -> Mention | None:
+    """Marks what the brand's own account wrote (usernames compare without case)."""
+    account = str(target.params.get("account") or "").lower()
+    if mention is None or not account or (mention.author.handle or "").lower() != account:
+        return mention
+    return replace(mention, by_brand=True)
 
 
 def _required(item: dict[str, Any]) -> tuple[str, datetime]:
@@ -286,3 +310,163 @@ def _comment_url(item: dict[str, Any]) -> str | None:
     if isinstance(sub, str) and isinstance(link, str) and isinstance(ident, str):
         return f"{SITE}/r/{sub}/comments/{link.removeprefix('t3_')}/_/{ident}/"
     return None
+
+
+# ------------------------------------------------------------------------------ replies, moderation
+# ../shared/reference/replies.md §7, all [secondary] (Pyprohly/reddit-api-doc-notes, reddit.com/dev/api):
+# `POST /api/comment` form `api_type=json`, `thing_id` (t3_ post, t1_ comment, t4_ message), `text`
+# (markdown), scope `submit`, the brand account's bearer token and the polls.md User-Agent. Success
+# and refusals both come as HTTP 200: `{"json": {"errors": [[CODE, message, field], ...], "data":
+# {"things": [{"kind": "t1", "data": {"name", "permalink", ...}}]}}}`. RATELIMIT ("take a break for
+# N seconds/minutes") → RATE; THREAD_LOCKED, TOO_OLD, DELETED_COMMENT, USER_BLOCKED, SOMETHING_IS_BROKEN
+# → GONE; NO_TEXT, TOO_LONG [unconfirmed] → INVALID; HTTP 401 auth, 403 (unknown thing or no right),
+# 429. Private: `POST /api/compose` (`to`, `subject`, `text`; scope privatemessages). No idempotency:
+# after a lost answer the worker reads the brand's newest comments (`GET /user/{name}/comments`,
+# scope history) for one under the same parent. Moderation needs the brand to moderate the subreddit:
+# `/api/remove` (delete), `/api/approve` (restore), `/r/{sub}/api/friend|unfriend type=banned`;
+# Reddit has no hide. The poll's token is app-only (client credentials) and cannot write: replies use
+# the secret `user_token`, a bearer token of the brand's account (minted and refreshed by ops, e.g. a
+# script app's password grant or a permanent code-flow refresh token).
+
+REPLY_SECRETS: tuple[str, ...] = ("user_token",)
+REPLY_LIMIT = 10_000
+REPLY_IDEMPOTENT = False
+MODERATION: tuple[str, ...] = ("delete", "restore", "ban", "unban")
+PRIVATE_SUBJECT = "Re: your post"
+GONE_CODES = frozenset({"THREAD_LOCKED", "TOO_OLD", "DELETED_COMMENT", "USER_BLOCKED", "SOMETHING_IS_BROKEN"})
+_WAIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
+_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+_SUB_IN_URL = re.compile(r"/r/([A-Za-z0-9_]+)/")
+_THINGS = ("t1_", "t3_", "t4_")
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A comment under the customer's post or comment, or a private message to its author."""
+    if private:
+        if not target.author.handle or target.author.handle == "[deleted]":
+            raise CannotReplyError("reddit: the author is deleted, no one to message", Failure.GONE)
+        form = {"api_type": "json", "to": target.author.handle, "subject": PRIVATE_SUBJECT, "text": text}
+        return _call(settings, secrets, "/api/compose", form)
+    if not target.external_id.startswith(_THINGS):
+        raise CannotReplyError(f"reddit: {target.external_id} is not a post, comment or message")
+    return _call(settings, secrets, "/api/comment", {"api_type": "json", "thing_id": target.external_id, "text": text})
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The comment's fullname (`t1_…`), which is its id when our poll reads it back."""
+    if response.status != 200:
+        return _status(response)
+    answer = json_of(response)
+    result = answer.get("json") if isinstance(answer, dict) else None
+    if not isinstance(result, dict):
+        return Refused(Failure.TRANSIENT, "reddit: a 200 answer without `json`")
+    errors = result.get("errors")
+    if isinstance(errors, list) and errors:
+        return _error(errors)
+    data = result.get("data")
+    things = data.get("things") if isinstance(data, dict) else None
+    if not things:  # /api/compose answers `{"json": {"errors": []}}`: sent, with no id [secondary]
+        return Posted("")
+    thing = things[0].get("data") if isinstance(things[0], dict) else None
+    if not isinstance(thing, dict) or not isinstance(thing.get("name"), str):
+        return Refused(Failure.TRANSIENT, "reddit: the created thing has no name")
+    link = thing.get("permalink")
+    return Posted(thing["name"], f"{SITE}{link}" if isinstance(link, str) else None)
+
+
+def lookup_request(
+    target: Target, outbound_id: str, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """The brand account's newest comments (ours is among them if it was posted)."""
+    account = _account(settings)
+    if not account:
+        raise CannotReplyError("reddit: settings.account (the brand's username) is needed to find our reply")
+    request = _call(settings, secrets, f"/user/{account}/comments", None)
+    return replace(request, method="GET", params={"limit": "25", "sort": "new", "raw_json": "1"})
+
+
+def lookup_result(
+    response: HttpResponse, target: Target, outbound_id: str, *, text: str | None = None
+) -> Posted | None:
+    """A comment of ours under the same parent (and with the same text when it is given)."""
+    if response.status != 200:
+        return None
+    listing = json_of(response)
+    data = listing.get("data") if isinstance(listing, dict) else None
+    for child in data.get("children", []) if isinstance(data, dict) else []:
+        item = child.get("data") if isinstance(child, dict) else None
+        if not isinstance(item, dict) or item.get("parent_id") != target.external_id:
+            continue
+        if text is None or str(item.get("body") or "").strip() == text.strip():
+            link = item.get("permalink")
+            return Posted(str(item.get("name")), f"{SITE}{link}" if isinstance(link, str) else None)
+    return None
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """Remove or approve the thing; ban or unban its author from the subreddit (moderators only)."""
+    if action == "delete":
+        return _call(settings, secrets, "/api/remove", {"id": target.external_id, "spam": "false"})
+    if action == "restore":
+        return _call(settings, secrets, "/api/approve", {"id": target.external_id})
+    if action not in ("ban", "unban"):
+        raise CannotReplyError(f"reddit: no '{action}' (Reddit has no hiding; remove or approve instead)")
+    found = _SUB_IN_URL.search(target.url or "")
+    if not found or not target.author.handle or target.author.handle == "[deleted]":
+        raise CannotReplyError("reddit: the subreddit or the author's name is unknown")
+    verb = "friend" if action == "ban" else "unfriend"
+    form = {"api_type": "json", "name": target.author.handle, "type": "banned"}
+    return _call(settings, secrets, f"/r/{found[1]}/api/{verb}", form)
+
+
+def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
+    """`{}` (remove, approve) or `{"json": {"errors": []}}` (friend, unfriend) on success."""
+    if response.status != 200:
+        return _status(response)
+    answer = json_of(response)
+    result = answer.get("json") if isinstance(answer, dict) else None
+    errors = result.get("errors") if isinstance(result, dict) else None
+    return _error(errors) if isinstance(errors, list) and errors else Posted("")
+
+
+def _call(
+    settings: Mapping[str, Any], secrets: Mapping[str, str], path: str, form: dict[str, str] | None
+) -> HttpRequest:
+    token = secrets.get("user_token")
+    if not token:
+        raise CannotReplyError("reddit: no token of the brand's account (secret 'user_token')", Failure.AUTH)
+    headers = {"Authorization": f"bearer {token}", "User-Agent": _user_agent(settings)}
+    return HttpRequest(f"{setting(settings, 'api', API)}{path}", headers=headers, method="POST", form=form)
+
+
+def _error(errors: list[Any]) -> Refused:
+    """The first `[CODE, message, field]` of `json.errors`, classified."""
+    first = errors[0] if isinstance(errors[0], list) and errors[0] else [str(errors[0])]
+    code, message = str(first[0]), str(first[1]) if len(first) > 1 else ""
+    text = f"reddit: {code}: {message}"[:240]
+    if code == "RATELIMIT":
+        return Refused(Failure.RATE, text, _wait(message))
+    # NO_TEXT, TOO_LONG and any code we do not know: not retried, the agent reads why
+    return Refused(Failure.GONE if code in GONE_CODES else Failure.INVALID, text)
+
+
+def _wait(message: str) -> float | None:
+    """ "take a break for 9 seconds" / "try again in 5 minutes" → seconds."""
+    found = _WAIT.search(message)
+    return float(found[1]) * _UNITS[found[2].lower()] if found else None
+
+
+def _status(response: HttpResponse) -> Refused:
+    """401 token, 403 no right or unknown thing, 404 gone, 429 quota (reset header), 5xx transient."""
+    return by_status(response, said(NETWORK, response, response.body[:200].decode("utf-8", "replace")))

@@ -23,7 +23,9 @@ nor moves the mark; replies are not part of the order (`Seen.ordered` False). Li
 - `order=time` orders threads by their top-level comment [unconfirmed]: a new reply to a thread older
   than the sweep's last page is not seen (that would cost a `comments.list?parentId=` per thread), and
   `replies.comments[]` holds only some of a thread's replies.
-- Comments written by the brand's own channels (`settings.channels`) are not mentions: dropped.
+- Replies written by the brand's own channels (`settings.channels`) are emitted with `by_brand=True`
+  (our reply coming back: its id is the one `comments.insert` answered); the brand's own top-level
+  comments and videos are dropped.
 - `commentsDisabled` on a video is not a failure: the target yields an empty page and its cursor
   carries `disabled: True` (for an operator looking at a silent target) until comments come back.
 No ETag use: conditional requests are not in polls.md, so an unchanged source costs one unit a poll.
@@ -35,9 +37,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.connectors._answers import by_status, json_of, said, wait_seconds
 from functions.connectors._google import google_error
 from functions.core.channels import (
     HIDDEN,
@@ -74,6 +78,7 @@ from functions.core.polls import (
     until,
 )
 from functions.core.query import Query, to_youtube
+from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.webhooks import Delivery
 
 NETWORK = "youtube"
@@ -294,12 +299,13 @@ def _comment(comment: Any, scope: _Scope, thread: Thread, replies: Any) -> tuple
     item, at = str(comment["id"]), _time(snippet["publishedAt"])
     author = _author(snippet)
     text = str(snippet.get("textDisplay") or snippet.get("textOriginal") or "").strip()
-    if author.id in scope.own or not text:
+    reply = thread.parent_id != thread.root_id
+    if (author.id in scope.own and not reply) or not text:
         return Seen(item, at), None
     return Seen(item, at), Mention(
         network=NETWORK,
         external_id=item,
-        kind=Kind.COMMENT if thread.parent_id == thread.root_id else Kind.REPLY,
+        kind=Kind.REPLY if reply else Kind.COMMENT,
         brand=scope.brand,
         author=author,
         text=text,
@@ -308,6 +314,7 @@ def _comment(comment: Any, scope: _Scope, thread: Thread, replies: Any) -> tuple
         thread=thread,
         metrics=Metrics(likes=optional_int(snippet.get("likeCount")), replies=optional_int(replies)),
         event="commentThreads.list",
+        by_brand=author.id in scope.own,
     )
 
 
@@ -491,3 +498,169 @@ def _stats_call(http: Fetch, url: str, params: Mapping[str, str], now: datetime)
     if not isinstance(body, dict):
         raise MalformedPayloadError("youtube: an answer that is not a JSON object")
     return body
+
+
+# ------------------------------------------------------------------------------ replies, moderation
+# ../shared/reference/replies.md §8 and the discovery document (excerpt in tests/contracts/replies/)
+# [confirmed]: `POST /youtube/v3/comments?part=snippet` {"snippet": {"parentId", "textOriginal"}} with
+# the brand channel's OAuth token (scope youtube.force-ssl; an API key cannot write) → Comment {id,
+# snippet}; one level of replies, so the parent is always the top-level comment (a reply's id is
+# `<top-level id>.<suffix>`). `comments.list?part=snippet&parentId=` lists a thread's replies.
+# `comments.setModerationStatus?id=&moderationStatus=heldForReview|published|rejected[&banAuthor=true]`
+# → 204. Reasons [confirmed]: commentTextRequired, commentTextTooLong, invalidCustomEmoji,
+# parentIdMissing, processingFailure, operationNotSupported, parentCommentIsPrivate (400), forbidden,
+# ineligibleAccount (403), banWithoutReject (400). [unconfirmed]: quotaExceeded/rateLimitExceeded as 403,
+# commentNotFound 404, 401 for a revoked token, the 10,000-character limit. No idempotency: after a lost
+# answer the worker looks our reply up under the parent. Unban has no Data API call; nor has a reply
+# to a video (a new top-level comment would be `commentThreads.insert`: not offered here).
+
+REPLY_SECRETS: tuple[str, ...] = ("oauth_token",)
+REPLY_LIMIT = 10_000
+REPLY_IDEMPOTENT = False
+MODERATION: tuple[str, ...] = ("hide", "unhide", "delete", "restore", "ban")
+_STATUS = {"hide": "heldForReview", "unhide": "published", "delete": "rejected", "restore": "published"}
+REPLY_GONE = frozenset({"parentCommentIsPrivate", "operationNotSupported", "commentNotFound", COMMENTS_OFF})
+REPLY_PERM = frozenset({"forbidden", "ineligibleAccount", "insufficientPermissions"})
+REPLY_AUTH = frozenset({"authError", "unauthorized"})
+
+
+def reply_request(  # noqa: PLR0917 (the signature of the shared reply contract)
+    target: Target,
+    text: str,
+    outbound_id: str,
+    settings: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    now: datetime,
+    *,
+    private: bool = False,
+) -> HttpRequest:
+    """A reply under the customer's top-level comment (YouTube threads are one level deep)."""
+    if private:
+        raise CannotReplyError("youtube: there are no private messages on YouTube")
+    return HttpRequest(
+        f"{setting(settings, 'api', API)}/youtube/v3/comments",
+        {"part": "snippet"},
+        _bearer(secrets),
+        method="POST",
+        json_body={"snippet": {"parentId": _top_level(target), "textOriginal": text}},
+    )
+
+
+def reply_result(response: HttpResponse) -> Posted | Refused:
+    """The created Comment: its id is the id our poll gives the reply when it comes back."""
+    if response.status == 200:
+        comment = json_of(response)
+        if isinstance(comment, dict) and isinstance(comment.get("id"), str):
+            return Posted(comment["id"], _posted_url(comment))
+        return Refused(Failure.TRANSIENT, "youtube: a 200 answer without the comment id")
+    return _refused(response)
+
+
+def lookup_request(
+    target: Target, outbound_id: str, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """The thread's replies, to find ours after a lost answer (the newest 100 are enough)."""
+    params = {"part": "snippet", "parentId": _top_level(target), "maxResults": "100", "textFormat": "plainText"}
+    return HttpRequest(f"{setting(settings, 'api', API)}/youtube/v3/comments", params, _bearer(secrets))
+
+
+def lookup_result(
+    response: HttpResponse, target: Target, outbound_id: str, *, text: str | None = None
+) -> Posted | None:
+    """Our reply: written by the brand channel (`target.account`) and, when given, with this text.
+
+    Without `text` (the contract's reader does not get it) the brand's newest reply under the parent
+    counts as ours: right unless the brand already answered that thread another time."""
+    listed = json_of(response) if response.status == 200 else None
+    items = listed.get("items") if isinstance(listed, dict) else None
+    ours = [c for c in items or [] if isinstance(c, dict) and _by(c, target.account) and _says(c, text)]
+    if not target.account or not ours:
+        return None
+    newest = max(ours, key=lambda c: str(c["snippet"].get("publishedAt") or ""))
+    return Posted(str(newest["id"]), _posted_url(newest))
+
+
+def moderation_request(
+    action: str, target: Target, settings: Mapping[str, Any], secrets: Mapping[str, str]
+) -> HttpRequest:
+    """`setModerationStatus` on the customer's comment; ban = rejected + banAuthor (no unban call)."""
+    if action not in MODERATION:
+        raise CannotReplyError(f"youtube: '{action}' is not offered by the Data API")
+    if target.kind is Kind.POST:
+        raise CannotReplyError("youtube: a video is not a comment to moderate")
+    params = {"id": target.external_id, "moderationStatus": _STATUS.get(action, "rejected")}
+    if action == "ban":
+        params["banAuthor"] = "true"
+    url = f"{setting(settings, 'api', API)}/youtube/v3/comments/setModerationStatus"
+    return HttpRequest(url, params, _bearer(secrets), method="POST")
+
+
+def moderation_result(action: str, response: HttpResponse) -> Posted | Refused:
+    """204 and no body: the comment's id is the target's (the answer does not repeat it)."""
+    if response.status in (200, 204):
+        return Posted("")
+    return _refused(response)
+
+
+def _bearer(secrets: Mapping[str, str]) -> dict[str, str]:
+    token = secrets.get("oauth_token")
+    if not token:
+        raise CannotReplyError(
+            "youtube: the brand channel's OAuth token (secret 'oauth_token') is missing", Failure.AUTH
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _top_level(target: Target) -> str:
+    if target.kind is Kind.POST:
+        raise CannotReplyError("youtube: answering a video needs a new top-level comment, which is not offered")
+    return target.external_id.split(".", 1)[0]
+
+
+def _by(comment: Mapping[str, Any], channel: str) -> bool:
+    snippet = comment.get("snippet")
+    author = snippet.get("authorChannelId") if isinstance(snippet, dict) else None
+    return isinstance(author, dict) and author.get("value") == channel and isinstance(comment.get("id"), str)
+
+
+def _says(comment: Mapping[str, Any], text: str | None) -> bool:
+    snippet = comment["snippet"]
+    written = str(snippet.get("textOriginal") or snippet.get("textDisplay") or "")
+    return text is None or written.strip() == text.strip()
+
+
+def _posted_url(comment: Mapping[str, Any]) -> str | None:
+    snippet = comment.get("snippet")
+    video = snippet.get("videoId") if isinstance(snippet, dict) else None
+    return _comment_url(video if isinstance(video, str) else None, str(comment["id"]))
+
+
+def _refused(response: HttpResponse) -> Refused:
+    """Google's reasons first (quota, gone, permission), else the status's class."""
+    error = google_error(response)
+    reasons = error.reasons
+    text = said(NETWORK, response, f"{','.join(sorted(reasons)) or 'no reason'}: {error.message}")
+    if reasons & DAILY_QUOTA:
+        stamp = response.header("Date")
+        return Refused(
+            Failure.RATE, text, quota_reset_seconds(parsedate_to_datetime(stamp)) if stamp else QUOTA_FALLBACK
+        )
+    if reasons & SHORT_LIMIT:
+        return Refused(Failure.RATE, text, wait_seconds(response))
+    if response.status == 401 or reasons & REPLY_AUTH:
+        return Refused(Failure.AUTH, text)
+    if reasons & REPLY_GONE:
+        return Refused(Failure.GONE, text)
+    if reasons & REPLY_PERM:
+        return Refused(Failure.PERM, text)
+    if response.status == 400:
+        return Refused(Failure.INVALID, text)
+    return by_status(response, text)
+
+
+def _until_quota_reset(response: HttpResponse) -> float:
+    """Midnight Pacific, measured from the answer's `Date` (the reader has no clock)."""
+    try:
+        return quota_reset_seconds(parsedate_to_datetime(response.header("Date") or ""))
+    except (TypeError, ValueError):
+        return QUOTA_FALLBACK

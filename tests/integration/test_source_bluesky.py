@@ -256,7 +256,7 @@ def test_a_429_without_retry_after_waits_for_the_ratelimit_reset(api: tuple[Fake
 def test_targets() -> None:
     found = bluesky.targets("acme", {}, parse('acme -jobs "acme corp"'))
     assert [(t.key, t.params) for t in found] == [
-        ('q:acme -jobs "acme corp"', {"pds": bluesky.PDS, "q": 'acme -jobs "acme corp"'})
+        ('q:acme -jobs "acme corp"', {"pds": bluesky.PDS, "account": "", "q": 'acme -jobs "acme corp"'})
     ]
     assert all(t.match for t in found)
     assert [t.params["q"] for t in bluesky.targets("acme", {}, parse("acme OR acmepizza"))] == ["acme", "acmepizza"]
@@ -266,3 +266,22 @@ def test_targets() -> None:
 
 def test_initial_ids_leave_out_the_unmatched_and_the_old() -> None:
     assert Fake(NOW).initial_ids() == {MARTA, JOE, PRIYA, AYSE}
+
+
+def test_posts_keep_the_content_ids_a_reply_needs_and_the_brands_own_are_marked(
+    api: tuple[FakeApiServer, Fake],
+) -> None:
+    server, fake = api
+    marta_did = MARTA.removeprefix("at://").split("/")[0]
+    (target,) = bluesky.targets("acme", {"pds": server.url, "account": marta_did}, parse("acme"))
+    page = bluesky.poll(fetch, _login(fake, target), target, seed(NOW, DAY), NOW)
+    found = {m.external_id: m for m in page.mentions}
+    assert [m.external_id for m in page.mentions if m.by_brand] == [MARTA]
+    post = next(p for p in fake.posts if p["uri"] == JOE)
+    assert json.loads(found[JOE].raw_ref or "") == {
+        "cid": post["cid"],
+        "root_cid": post["record"]["reply"]["root"]["cid"],
+    }
+    assert set(json.loads(found[MARTA].raw_ref or "")) == {"cid"}  # top level: its own root
+    with pytest.raises(ValueError, match=r"settings\.account"):
+        bluesky.targets("acme", {"account": "not a did"}, parse("acme"))

@@ -128,8 +128,14 @@ def test_first_page_lists_reviews_with_the_bearer_and_parses_them(api: tuple[Fak
     assert sent.param("maxResults") == "100" and sent.param("token") is None
     assert sent.header("Authorization") == f"Bearer {fake.tokens[0]}"
     # The fake answers 3 a page: Marco, Priya (an old review we just answered: skipped), Anna.
-    found = {m.external_id: m for m in page.mentions}
+    found = {m.external_id: m for m in page.mentions if not m.by_brand}
     assert set(found) == {MARCO, ANNA} and page.more and page.cursor["page"]
+    # Our replies (to Priya's old review, answered 10 minutes ago, and to Anna's) come back as the brand's.
+    ours = {m.external_id: m for m in page.mentions if m.by_brand}
+    assert set(ours) == {googleplay.reply_id(PRIYA), googleplay.reply_id(ANNA)}
+    priya = ours[googleplay.reply_id(PRIYA)]
+    assert priya.kind is Kind.REPLY and priya.thread.root_id == PRIYA and priya.author.id == PACKAGE
+    assert priya.event == "reviews.list:developerComment" and priya.text
     marco = found[MARCO]
     # Every review is an EDIT: ingest replaces a stored text and stores one it never saw as new.
     assert marco.kind is Kind.REVIEW and marco.action is Action.EDIT
@@ -155,12 +161,13 @@ def test_next_page_follows_the_token_past_a_bumped_review_until_the_mark(api: tu
     first = googleplay.poll(fetch, credentials, target, seed(NOW, DAY), NOW)
     second = googleplay.poll(fetch, credentials, target, first.cursor, NOW)
     assert server.requests[-1].param("token") == first.cursor["page"]
-    found = {m.external_id: m for m in second.mentions}
+    found = {m.external_id: m for m in second.mentions if not m.by_brand}
     assert set(found) == {FAN, AYSE}  # Jonas (3 days) ends the sweep
+    assert {m.external_id for m in second.mentions if m.by_brand} == {googleplay.reply_id(FAN)}
     assert found[FAN].action is Action.EDIT and found[FAN].text == "Quick delivery, love the new tracking screen"
     assert found[AYSE].lang == "tr" and found[AYSE].event == "reviews.list:stars=1"
     assert not second.more and second.cursor["mark"] == format_time(NOW - timedelta(minutes=5))
-    assert {m.external_id for m in first.mentions} | set(found) == fake.initial_ids()
+    assert {m.external_id for m in first.mentions + second.mentions} == fake.initial_ids()
     assert JONAS not in fake.initial_ids() and PRIYA not in fake.initial_ids()
 
 
@@ -222,7 +229,10 @@ def test_backfill_window_skips_newer_changes_and_completes(api: tuple[FakeApiSer
     found, last = _sweep(_target(server), _login(server, fake), seed(NOW, timedelta(0), NOW - timedelta(days=7), end))
     # Within the week the API keeps: all but the two changed in the last hour; Priya counts by her
     # own text (5 days old), not by our reply.
-    assert {m.external_id for m in found} == {FAN, AYSE, JONAS, PRIYA}
+    assert {m.external_id for m in found if not m.by_brand} == {FAN, AYSE, JONAS, PRIYA}
+    # Our replies count by their own time: the one of the last hour (to Priya) is outside the window.
+    ours = {m.external_id: m.created_at for m in found if m.by_brand}
+    assert set(ours) == {googleplay.reply_id(ANNA), googleplay.reply_id(FAN)} and max(ours.values()) < end
     assert last.cursor["done"] is True
 
 

@@ -264,3 +264,17 @@ def test_targets_per_instance_and_bad_settings() -> None:
     for bad, message in cases:
         with pytest.raises(ValueError, match=message):
             mastodon.targets("acme", bad, QUERY)
+
+
+def test_statuses_keep_their_local_ids_and_the_brands_own_are_marked(api: tuple[FakeApiServer, Fake]) -> None:
+    server, fake = api
+    host = server.url.removeprefix("http://")
+    settings = {**fake.settings(server.url), "account": f"mika_k@{host}"}
+    tag, _ = mastodon.targets("acme", settings, QUERY)
+    page = mastodon.poll(fetch, ANONYMOUS, tag, _first(), NOW)
+    ours = [m for m in page.mentions if m.by_brand]
+    assert [m.author.id for m in ours] == [f"mika_k@{host}"] and len(page.mentions) > 1
+    status = fake.statuses[0]
+    assert ours[0].raw_ref == f"{host}#{status['id']}#public#{status['account']['id']}"
+    with pytest.raises(ValueError, match=r"settings\.account"):
+        mastodon.targets("acme", {**settings, "account": "no-domain"}, QUERY)

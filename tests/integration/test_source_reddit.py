@@ -276,6 +276,7 @@ def test_targets_validate_settings_at_brand_load() -> None:
         "api": reddit.API,
         "auth": reddit.AUTH,
         "user_agent": USER_AGENT,
+        "account": "",
         "path": "/search",
         "q": "acme",
     }
@@ -293,3 +294,12 @@ def test_targets_validate_settings_at_brand_load() -> None:
 def test_initial_ids_leave_out_the_unmatched_and_the_old() -> None:
     fake = Fake(NOW)
     assert fake.initial_ids() == {"t3_1h8k2qz", "t3_1h8hz0m", "t3_1h8fw3a"}  # not the bike lanes, not 3 days old
+
+
+def test_what_the_brands_account_wrote_is_marked_as_the_brands(api: tuple[FakeApiServer, Fake]) -> None:
+    server, fake = api
+    _, feed = _targets(server, fake, comments_in=["acme"], account="Kettle_Corn")  # usernames ignore case
+    page = reddit.poll(fetch, _login(fake, feed), feed, seed(NOW, DAY), NOW)
+    assert {m.external_id: m.by_brand for m in page.mentions} == {"t1_m2k9f7x": True, "t1_m2k9a1b": False}
+    with pytest.raises(ValueError, match=r"settings\.account"):
+        _targets(server, fake, account="not a name!")

@@ -100,8 +100,11 @@ def test_first_page_of_the_channel_asks_for_its_threads_and_parses_comments_and_
     assert sent.param("textFormat") == "plainText" and sent.param("key") == API_KEY
     assert sent.param("pageToken") is None and sent.param("videoId") is None
     found = _by_id(page.mentions)
-    # The brand's own reply is not a mention; the fake answers 3 threads a page: more to come.
-    assert set(found) == {MARTA, MARTA_AGAIN, DAN, LENA, LENA_REPLY}
+    # The brand's own reply comes back marked as the brand's; the fake answers 3 threads a page: more to come.
+    assert set(found) == {MARTA, MARTA_AGAIN, DAN, LENA, LENA_REPLY, BRAND_REPLY}
+    assert [m.external_id for m in page.mentions if m.by_brand] == [BRAND_REPLY]
+    ours = found[BRAND_REPLY]
+    assert ours.kind is Kind.REPLY and ours.thread.parent_id == MARTA and ours.author.id == CHANNEL
     assert page.more and page.cursor["page"] and "mark" not in page.cursor
     top = found[MARTA]
     assert top.kind is Kind.COMMENT and top.event == "commentThreads.list"
@@ -148,7 +151,7 @@ def test_a_pinned_old_thread_listed_first_neither_ends_the_sweep_nor_moves_the_m
     found, done = _sweep(target, seed(NOW, DAY))
     threads = [r for r in server.requests if r.path == "/youtube/v3/commentThreads"]
     assert len(threads) == 2  # both pages of the sweep, not just the first
-    assert set(_by_id(found)) == {MARTA, MARTA_AGAIN, DAN, LENA, LENA_REPLY, NEW_REPLY_ON_OLD}
+    assert set(_by_id(found)) == {MARTA, MARTA_AGAIN, DAN, LENA, LENA_REPLY, NEW_REPLY_ON_OLD, BRAND_REPLY}
     assert pinned not in _by_id(found)
     assert done.cursor["mark"] == format_time(NOW - timedelta(minutes=5)) and done.cursor["mark_ids"] == [MARTA_AGAIN]
     # A gap wider than a page: four new comments, the pinned thread still listed first.

@@ -69,7 +69,14 @@ class Fake:
 
     def initial_ids(self) -> set[str]:
         since = self.now - timedelta(hours=24)
-        return {r["reviewId"] for r in self.reviews if _at(_user(r)["lastModified"]) >= since}
+        reviews = {r["reviewId"] for r in self.reviews if _at(_user(r)["lastModified"]) >= since}
+        replies = {  # the developer's replies come back as the brand's own (by_brand), at their own time
+            f"{r['reviewId']}:reply"
+            for r in self.reviews
+            for c in r["comments"]
+            if "developerComment" in c and _at(c["developerComment"]["lastModified"]) >= since
+        }
+        return reviews | replies
 
     def publish(self, now: datetime) -> str:
         self._next += 1

@@ -104,11 +104,13 @@ class Fake:
     def initial_ids(self) -> set[str]:
         since = self.now - timedelta(hours=24)
         polled = [t for t in self.threads if t["snippet"]["channelId"] == CHANNEL or t["snippet"]["videoId"] == VIDEO]
-        comments = {
+        top = {t["snippet"]["topLevelComment"]["id"] for t in polled}
+        comments = {  # the brand's own replies are stored too (marked by_brand); its own top-level comments are not
             c["id"]
             for t in polled
             for c in _comments(t)
-            if _time(c["snippet"]["publishedAt"]) >= since and c["snippet"]["authorChannelId"]["value"] != CHANNEL
+            if _time(c["snippet"]["publishedAt"]) >= since
+            and (c["snippet"]["authorChannelId"]["value"] != CHANNEL or c["id"] not in top)
         }
         videos = {
             v["id"]["videoId"]
