@@ -61,6 +61,7 @@ from functions.core.polls import (
 )
 from functions.core.query import Query, to_bluesky
 from functions.core.replies import CannotReplyError, Failure, Posted, Refused, Target
+from functions.core.replytext import graphemes
 from functions.core.webhooks import Delivery
 
 NETWORK = "bluesky"
@@ -274,8 +275,9 @@ def _permalink(author: dict[str, Any], uri: str) -> str:
 # `Authorization` value as `secrets["authorization"]`. The repo is `settings.account`.
 
 REPLY_SECRETS: tuple[str, ...] = SECRETS
-REPLY_LIMIT = 300  # graphemes
+REPLY_LIMIT = 300  # graphemes (`reply_length`)
 REPLY_IDEMPOTENT = True
+REPLY_SESSION = True  # the worker calls `authenticate` and passes the session as secrets["authorization"]
 MODERATION: tuple[str, ...] = ("ban", "unban")
 POST = "app.bsky.feed.post"
 BLOCK = "app.bsky.graph.block"
@@ -441,3 +443,8 @@ def _refused(response: HttpResponse, answer: Any) -> Refused:
     if response.status == 400 and any(word in message.lower() for word in _DUPLICATE):
         return Refused(Failure.DUP, text)
     return by_status(response, text)
+
+
+def reply_length(text: str) -> int:
+    """Bluesky counts a post's 300 in graphemes (functions.core.replies `reply_length`)."""
+    return graphemes(text)

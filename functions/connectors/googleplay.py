@@ -324,6 +324,7 @@ def _review_url(package: str, review_id: str) -> str:
 REPLY_SECRETS: tuple[str, ...] = SECRETS
 REPLY_LIMIT = 350
 REPLY_IDEMPOTENT = True
+REPLY_SESSION = True  # the worker calls `authenticate` and passes the token as secrets["authorization"]
 MODERATION: tuple[str, ...] = ()
 REPLY_GONE = frozenset({"notFound", "NOT_FOUND"})
 

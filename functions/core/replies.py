@@ -6,6 +6,9 @@ outcome back onto the ticket:
 
 - `REPLY_SECRETS`: the secret names the builders read from the brand's network secrets;
 - `REPLY_LIMIT`: characters one reply may hold (the worker cuts or splits the text to fit);
+- `REPLY_SESSION`: True when the builders need a session from the connector's poll `authenticate`
+  (Bluesky's createSession, Google's refresh-token grant): the worker calls it with the first of the
+  brand's `targets` and passes the `Authorization` header's value as `secrets["authorization"]`;
 - `REPLY_IDEMPOTENT`: True when the network itself drops a repeat of the same `outbound_id`
   (VK `guid`/`random_id`, Mastodon `Idempotency-Key`, Bluesky's chosen `rkey`, an app store's
   overwrite), so a request whose answer was lost may be sent again;

@@ -35,7 +35,7 @@ from functions.core import replytext
 from functions.core.brands import Brand, UnknownBrandError
 from functions.core.mention import Mention, format_time, identity
 from functions.core.moderation import ModerationRecord, auto_action
-from functions.core.polls import HttpResponse, SourceUnavailableError
+from functions.core.polls import HttpResponse, PollError, SourceUnavailableError
 from functions.core.replies import ACTIONS, CannotReplyError, Failure, Posted, Refused, Target
 from functions.core.score import Score
 from functions.core.tickets import DeskComment, Helpdesk, TicketRef
@@ -144,7 +144,27 @@ def channel(brand: Brand, network: str) -> Channel | None:
         return None
     wanted = {name: ref for name, ref in config.secrets.items() if name in getattr(module, "REPLY_SECRETS", ())}
     account = config.accounts[0] if config.accounts else ""
-    return Channel(network, module, account, config.settings, secrets.resolve(wanted))
+    values = secrets.resolve(wanted)
+    if getattr(module, "REPLY_SESSION", False):
+        values = {**values, "authorization": _session(module, brand, network, values)}
+    return Channel(network, module, account, config.settings, values)
+
+
+def _session(module: Any, brand: Brand, network: str, values: Mapping[str, str]) -> str:
+    """A session token from the connector's own `authenticate` (Bluesky, Google Play); "" when the
+    brand has no target to authenticate against (the builder then says what is missing)."""
+    config = brand.networks[network]
+    found = module.targets(brand.slug, config.settings, brand.query_for(network))
+    if not found:
+        return ""
+    try:
+        credentials = module.authenticate(fetch.fetch, values, found[0], datetime.now(UTC))
+    except SourceUnavailableError as error:
+        raise ReplyRetryError(f"{network} session: {error}") from error
+    except PollError as error:  # refused credentials: the builder reports the missing session as AUTH
+        log("replies.session_refused", level="warning", brand=brand.slug, network=network, error=str(error)[:300])
+        return ""
+    return str(credentials.headers.get("Authorization", ""))
 
 
 @dataclass(frozen=True)
@@ -246,12 +266,23 @@ def _refuse_unposted(job: Outgoing, key: str, reason: str) -> str:
     return "failed"
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One worker's go at one part: where it goes, what it says, and the claim it holds."""
+
+    where: Channel
+    target: Target
+    key: str
+    text: str
+    owner: str
+    outbound_id: str
+
+
 def deliver_part(job: Outgoing, where: Channel, target: Target, text: str, key: str) -> str:
     """Post one part exactly once; returns its final state or raises `ReplyRetryError`."""
     owner = uuid.uuid4().hex
-    part = ledger.claim(
-        key, job.fields(key, text), owner=owner, now=job.now, lease_seconds=settings().reply_lease_seconds
-    )
+    lease = settings().reply_lease_seconds
+    part = ledger.claim(key, job.fields(key, text), owner=owner, now=job.now, lease_seconds=lease)
     if part is None:
         current = ledger.get(key) or {}
         if current.get("state") in ledger.FINAL:
@@ -259,32 +290,44 @@ def deliver_part(job: Outgoing, where: Channel, target: Target, text: str, key: 
             return str(current["state"])
         held = int(current.get("lease_until") or 0) - int(job.now.timestamp())
         raise ReplyRetryError(f"part {key} is being posted by another worker", retry_after=max(held, 0) + 1)
+    attempt = Attempt(where, target, key, text, owner, part.outbound_id)
     if part.taken_over and not getattr(where.module, "REPLY_IDEMPOTENT", False):
-        if not hasattr(where.module, "lookup_request"):
-            reason = (
-                f"the answer from {where.network} was lost and {where.network} cannot tell whether it arrived; "
-                "not sent again to avoid posting twice: please check the thread"
-            )
-            ledger.finish(key, owner, "unknown", job.now, reason=reason)
-            _note_outcome(job, key, ledger.get(key) or {})
-            return "unknown"
-        found = _look_up(where, target, part.outbound_id, text)
+        found = _already_posted(job, attempt)
         if found is not None:
-            return _posted(job, where, key, owner, found)
+            return found
     try:
         request = where.module.reply_request(
             target, text, part.outbound_id, where.settings, where.secrets, job.now, private=job.link.reply_private
         )
     except CannotReplyError as error:
-        ledger.finish(key, owner, "failed", job.now, reason=error.reason, failure=error.failure.value)
-        _note_outcome(job, key, ledger.get(key) or {})
-        return "failed"
-    if not ledger.sending(key, owner, job.now, settings().reply_lease_seconds):
+        return _finish(job, attempt, "failed", reason=error.reason, failure=error.failure.value)
+    if not ledger.sending(key, owner, job.now, lease):
         raise ReplyRetryError(f"part {key}: lease lost before sending")
     result = where.module.reply_result(_send(key, owner, request), target=target)
     if isinstance(result, Posted):
-        return _posted(job, where, key, owner, result)
-    return _refused(job, where, key, owner, result)
+        return _posted(job, attempt, result)
+    return _refused(job, attempt, result)
+
+
+def _already_posted(job: Outgoing, attempt: Attempt) -> str | None:
+    """A part whose earlier answer was lost, on a network that drops no repeats: found by the
+    connector's lookup (posted), or, without one, given up as `unknown` rather than sent twice.
+    None: not there, send it."""
+    if not hasattr(attempt.where.module, "lookup_request"):
+        network = attempt.where.network
+        reason = (
+            f"the answer from {network} was lost and {network} cannot tell whether it arrived; "
+            "not sent again to avoid posting twice: please check the thread"
+        )
+        return _finish(job, attempt, "unknown", reason=reason)
+    found = _look_up(attempt)
+    return _posted(job, attempt, found) if found is not None else None
+
+
+def _finish(job: Outgoing, attempt: Attempt, state: str, **fields: Any) -> str:
+    ledger.finish(attempt.key, attempt.owner, state, job.now, **fields)
+    _note_outcome(job, attempt.key, ledger.get(attempt.key) or {})
+    return state
 
 
 def _send(key: str, owner: str, request: Any) -> HttpResponse:
@@ -308,51 +351,46 @@ def _never_sent(error: Exception) -> bool:
     return isinstance(cause, requests.ConnectionError) and "NewConnectionError" in repr(cause.args)
 
 
-def _look_up(where: Channel, target: Target, outbound: str, text: str) -> Posted | None:
-    request = where.module.lookup_request(target, outbound, where.settings, where.secrets)
+def _look_up(attempt: Attempt) -> Posted | None:
+    where = attempt.where
+    request = where.module.lookup_request(attempt.target, attempt.outbound_id, where.settings, where.secrets)
     try:
         response = fetch.fetch(request)
     except SourceUnavailableError as error:
         raise ReplyRetryError(f"looking for our reply: {error}") from error
-    found: Posted | None = where.module.lookup_result(response, target, outbound, text=text)
+    found: Posted | None = where.module.lookup_result(response, attempt.target, attempt.outbound_id, text=attempt.text)
     return found
 
 
-def _posted(job: Outgoing, where: Channel, key: str, owner: str, result: Posted) -> str:
-    ledger.finish(key, owner, "posted", job.now, external_id=result.external_id, url=result.url)
-    ledger.record_posted(
-        job.brand.slug,
-        where.network,
-        result.external_id,
-        {"part": key, "link": job.link.key, "at": format_time(job.now)},
-    )
+def _posted(job: Outgoing, attempt: Attempt, result: Posted) -> str:
+    network = attempt.where.network
+    ledger.finish(attempt.key, attempt.owner, "posted", job.now, external_id=result.external_id, url=result.url)
+    link_fields = {"part": attempt.key, "link": job.link.key, "at": format_time(job.now)}
+    ledger.record_posted(job.brand.slug, network, result.external_id, link_fields)
     tickets.record_first_response(job.link.key, job.now)
-    ledger.alert_clear(job.brand.slug, where.network)
-    log(
-        "replies.posted",
-        brand=job.brand.slug,
-        network=where.network,
-        ticket=job.ticket.id,
-        external_id=result.external_id,
-    )
-    metric("RepliesPosted", dimensions={"network": where.network})
-    _note_outcome(job, key, ledger.get(key) or {})
+    ledger.alert_clear(job.brand.slug, network)
+    log("replies.posted", brand=job.brand.slug, network=network, ticket=job.ticket.id, external_id=result.external_id)
+    metric("RepliesPosted", dimensions={"network": network})
+    _note_outcome(job, attempt.key, ledger.get(attempt.key) or {})
     return "posted"
 
 
-def _refused(job: Outgoing, where: Channel, key: str, owner: str, result: Refused) -> str:
+def _refused(job: Outgoing, attempt: Attempt, result: Refused) -> str:
+    network = attempt.where.network
     if result.retried:
-        ledger.release(key, owner, result.reason)
-        _note_retrying(job, key, result)
-        raise ReplyRetryError(f"{where.network}: {result.reason}", result.retry_after)
-    state = "posted" if result.failure is Failure.DUP else "failed"
-    ledger.finish(key, owner, state, job.now, reason=result.reason, failure=result.failure.value)
-    log("replies.refused", level="warning", brand=job.brand.slug, network=where.network, failure=result.failure.value)
-    metric("RepliesRefused", dimensions={"network": where.network, "failure": result.failure.value})
+        ledger.release(attempt.key, attempt.owner, result.reason)
+        _note_retrying(job, attempt.key, result)
+        raise ReplyRetryError(f"{network}: {result.reason}", result.retry_after)
+    if result.failure is Failure.DUP and hasattr(attempt.where.module, "lookup_request"):
+        found = _look_up(attempt)  # a repeat of our own key: the first one is the post (Bluesky)
+        if found is not None:
+            return _posted(job, attempt, found)
+    log("replies.refused", level="warning", brand=job.brand.slug, network=network, failure=result.failure.value)
+    metric("RepliesRefused", dimensions={"network": network, "failure": result.failure.value})
     if result.failure is Failure.AUTH:
-        _alert_revoked(job.brand, where.network, result.reason, job.now)
-    _note_outcome(job, key, ledger.get(key) or {})
-    return state
+        _alert_revoked(job.brand, network, result.reason, job.now)
+    state = "posted" if result.failure is Failure.DUP else "failed"
+    return _finish(job, attempt, state, reason=result.reason, failure=result.failure.value)
 
 
 # ---------------------------------------------------------------- notes on the ticket
