@@ -44,6 +44,7 @@ RT_PORT = free_port()
 PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 SERVICE_PORT = free_port()  # chosen up front: RT's status scrip is told where to report
+ZENDESK_PORT = free_port()  # the zdco brand's Zendesk (a proxy in front of tests/servers/helpdesks/zendesk.py)
 NETWORK_API_PORT = free_port()  # where the brands' reply requests go (tests/replies/ contract servers)
 RT_REPLIES_PORT = free_port()  # RT's replies scrip (infra/rt/mentiondesk_replies.pl) posts here
 RT_REPLIES_URL = f"http://127.0.0.1:{RT_REPLIES_PORT}/helpdesk-replies/request_tracker"
@@ -52,6 +53,10 @@ TELEGRAM_BOT_TOKEN = "123456:test-bot-token"
 READ_API_KEY = "test-read-key"  # the agency key: every brand
 BRAND_READ_KEYS = {"acme": "acme-read-key", "rtco": "rtco-read-key"}  # one brand each
 WORK = Path(tempfile.mkdtemp(prefix="mentiondesk-tests-"))
+
+ZENDESK_WEBHOOK_SECRET = (
+    "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="  # Zendesk's test-send secret (helpdesk-replies.md)
+)
 
 # The communities' tokens for answering (tests/replies/vk_api.py accepts them: community and admin user)
 VK_REPLY_TOKENS = {"community_token": vk_api.COMMUNITY_TOKEN, "user_token": vk_api.USER_TOKEN}
@@ -63,7 +68,15 @@ OTHER_SECRETS = {
     "/mentiondesk/rtco/vk/secret": "rtco-vk-secret",
     "/mentiondesk/rtco/vk/confirmation": "rtco-conf",
     "/mentiondesk/rtco/helpdesk/events-token": "rtco-events-token",
-    **{f"/mentiondesk/{slug}/vk/{name}": token for slug in ("acme", "rtco") for name, token in VK_REPLY_TOKENS.items()},
+    "/mentiondesk/zdco/vk/secret": "zdco-vk-secret",
+    "/mentiondesk/zdco/vk/confirmation": "zdco-conf",
+    "/mentiondesk/zdco/zendesk/api-token": "zd-token",
+    "/mentiondesk/zdco/zendesk/webhook-secret": ZENDESK_WEBHOOK_SECRET,
+    **{
+        f"/mentiondesk/{slug}/vk/{name}": token
+        for slug in ("acme", "rtco", "zdco")
+        for name, token in VK_REPLY_TOKENS.items()
+    },
     "/mentiondesk/rtco/helpdesk/webhook-secret": RT_REPLIES_SECRET,
     f"/mentiondesk/{STAGE}/read-api-key": READ_API_KEY,
     **{f"/mentiondesk/{slug}/read-keys": key for slug, key in BRAND_READ_KEYS.items()},
@@ -101,9 +114,9 @@ def _brands_document() -> dict[str, Any]:
             brand["networks"] = ACME_NETWORKS
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
-            settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT)
+            settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT, zendesk_port=ZENDESK_PORT)
         vk = brand.get("networks", {}).get("vk")
-        if vk is not None and brand["slug"] in ("acme", "rtco"):  # they answer through the VK contract server
+        if vk is not None and brand["slug"] in ("acme", "rtco", "zdco"):  # they answer through the VK contract server
             vk["settings"] = {**vk.get("settings", {}), "api": f"http://127.0.0.1:{NETWORK_API_PORT}"}
             vk["secrets"] = {
                 **vk["secrets"],
