@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls bench-long-text layer servers venv clean
+.PHONY: run test lint typecheck pytest bench bench-scoring bench-polls bench-long-text bench-replies layer servers venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ bench-polls: $(STAMP)
 
 bench-long-text: $(STAMP)
 	$(BIN)/python bench/long_text.py
+
+bench-replies: $(STAMP)
+	$(BIN)/python bench/replies.py
 
 # Chalice's managed layer (requirements.txt + our functions/), packaged and checked: pins, imports, sizes.
 layer: $(STAMP)

@@ -304,6 +304,8 @@ _STACK_ENV_PREFIXES = (
     "CURSORS_",
     "SNAPSHOTS_",
     "VERDICTS_",
+    "REPLIES_",
+    "REPLY_",
     "ARTIFACTS_",
     "BRANDS_FILE",
 )
@@ -311,19 +313,28 @@ _STACK_ENV_PREFIXES = (
 
 @contextmanager
 def running(
-    port: int, moto_port: int, wait_seconds: float = 30, state_file: Path | None = None, log: Path | None = None
+    port: int,
+    moto_port: int,
+    *,
+    wait_seconds: float = 30,
+    state_file: Path | None = None,
+    log: Path | None = None,
+    brands_file: Path | None = None,
 ) -> Iterator[str]:
     """`python -m infra.local` as a child process, answering `/health`; yields its base URL.
 
-    The child gets this environment minus anything that would point it at other resources. Its
-    state file is `state_file`, or one in a temporary directory (never the `make run` one); its
-    output goes to `log`, or is kept to explain a failed start.
+    The child gets this environment minus anything that would point it at other resources, and
+    `brands_file` as its BRANDS_FILE when given. Its state file is `state_file`, or one in a
+    temporary directory (never the `make run` one); its output goes to `log`, or is kept to explain
+    a failed start.
     """
     import tempfile
 
     import requests
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(_STACK_ENV_PREFIXES)}
+    if brands_file is not None:
+        env["BRANDS_FILE"] = str(brands_file)
     state = state_file or Path(tempfile.mkdtemp(prefix="mentiondesk-local-")) / "stack.json"
     log_file = log.open("a") if log else None
     command = [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(moto_port)]
