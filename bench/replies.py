@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import random
+import socket
 import statistics
 import sys
 import tempfile
@@ -36,11 +37,16 @@ from typing import Any, TextIO
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pipeline import free_port  # noqa: E402
 
 COMPLAINT = "My order never arrived and nobody answers. I want a refund!"
 VK_SECRET = "bench-vk-secret"  # noqa: S105 (benchmark values, not credentials)
 TELEGRAM_FIXTURE = "message__discussion_comment.json"  # a customer's comment in the brand's discussion group
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextmanager
