@@ -20,15 +20,15 @@ tests/servers/helpdesks/freshdesk.py, so keep it easy to change):
   (oldest first, next page in `Link: <…>; rel="next"`) [secondary]; fields `private`, `incoming`,
   `source` (0 reply, 2 note), `user_id`, `body` (HTML), `body_text` [confirmed: SDK]; our agent from
   `GET /api/v2/agents/me` [secondary]. A public note (source 2, not private) shows in the portal but
-  is not a reply: it counts as one only with the setting `public_notes_are_replies`.
+  is not a reply, and notes, public or internal, never go to the customer.
 - Freshdesk signs no webhook [secondary]: the automation rule's "Trigger webhook" sends the header
   `X-Mentiondesk-Token: <events_token>` (the status route's token) and `{"ticket_id": {{ticket.id}}}`.
 
 Settings: `url` (e.g. `https://acme.freshdesk.com`) or `domain` (`acme`), `source` (default 2),
 `requester_field` (`email`, default: a placeholder address; or `unique_external_id`:
 `<network>:<author id>`, needs that contact field enabled), `custom_field` (optional `cf_...` name
-that also receives the mention key), `requester_domain` (default `mentiondesk.invalid`),
-`public_notes_are_replies` (default false). Secrets: `api_key`; for the reply push `events_token`.
+that also receives the mention key), `requester_domain` (default `mentiondesk.invalid`).
+Secrets: `api_key`; for the reply push `events_token`.
 """
 
 from __future__ import annotations
@@ -128,14 +128,15 @@ def reply_event(headers: Mapping[str, str], body: bytes, secrets: Mapping[str, s
     return _replies.ticket_id(_replies.event(body).get("ticket_id"), "ticket_id")
 
 
-def conversation_comment(raw: Mapping[str, Any], me: int | None, public_notes: bool) -> DeskComment:
-    """A conversation: public unless private (or a public note, unless those count as replies);
-    an agent's when it did not come in from outside; ours when our agent wrote it."""
+def conversation_comment(raw: Mapping[str, Any], me: int | None) -> DeskComment:
+    """A conversation: public unless private or a note (a public note shows in the portal but is not
+    addressed to the customer); an agent's when it did not come in from outside; ours when our agent
+    wrote it."""
     note = raw.get("source") == SOURCE_NOTE
     return DeskComment(
         id=str(raw.get("id", "")),
         body=str(raw.get("body_text") or _replies.plain(raw.get("body"))).strip(),
-        public=raw.get("private") is False and (public_notes or not note),
+        public=raw.get("private") is False and not note,
         by_agent=raw.get("incoming") is False,
         ours=me is not None and raw.get("user_id") == me,
         created_at=_replies.when(raw.get("created_at")),
@@ -166,10 +167,6 @@ class Freshdesk:
             raise HelpdeskError("freshdesk needs the secret 'api_key'")
         self.http = http.session({"Accept": "application/json"})
         self.http.auth = (secrets["api_key"], "X")
-        public_notes = settings.get("public_notes_are_replies", False)
-        if not isinstance(public_notes, bool):
-            raise HelpdeskError("freshdesk setting 'public_notes_are_replies' must be true or false")
-        self.public_notes = public_notes
         self._me: int | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -231,7 +228,7 @@ class Freshdesk:
             page = response.json() if response.content else []
             if not isinstance(page, list):
                 raise HelpdeskError("freshdesk: expected a list of conversations")
-            found += [conversation_comment(c, self.me(), self.public_notes) for c in page if isinstance(c, dict)]
+            found += [conversation_comment(c, self.me()) for c in page if isinstance(c, dict)]
             following = response.links.get("next", {}).get("url")
             url = following if isinstance(following, str) and following.startswith(self.api) else None
             params = None  # the next link carries the query
