@@ -172,7 +172,7 @@ def test_local_finds_make_runs_stack_and_fresh_replays_are_posted_now(local_stac
     assert sent.returncode == 0 and f"{url}/webhooks/vk/acme → 200" in sent.stdout, sent
     depths = run_cli("--local", "dlq", env=env)
     assert depths.returncode == 0, depths
-    assert set(json.loads(depths.stdout)) == {"tickets", "mentions"}
+    assert set(json.loads(depths.stdout)) == {"tickets", "mentions", "replies"}
     key = {"X-Api-Key": LOCAL_SECRETS["/mentiondesk/local/read-api-key"]}
     found = requests.get(f"{url}/mentions?brand=acme", headers=key, timeout=5).json()
     for _ in range(50):
