@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions import helpdesks
-from functions.jobs import escalation
+from functions.jobs import escalation, replies
 from functions.runtime.brands import brands
 from functions.stores import desk
 from functions.stores import tickets as links
 from tests.helpers import deliver, desk_tickets, vk_body
+from tests.replies import vk_api
 
 SEVERE = "Your pizza gave my kids food poisoning, I am calling a lawyer"
 
@@ -67,14 +68,30 @@ def test_sla_sweep_escalates_a_waiting_ticket_once_and_stops_when_answered(
     assert links.open_links("acme") == []
 
 
-def test_fresh_ticket_answered_in_time_is_never_escalated(service: str, driver: Any, on_call: Any) -> None:
+def test_fresh_ticket_answered_in_time_is_never_escalated(
+    service: str, driver: Any, on_call: Any, network_api: Any
+) -> None:
+    vk = vk_api.Fake(datetime.now(UTC))
+    network_api.handler = vk.handle
     recent = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())
     deliver(service, "vk", vk_body("wall_reply_new__top_level.json", date=recent))
     driver.drain()
     brand = _acme()
     (ticket,) = desk_tickets()
-    desk.update(ticket["id"], status="open")  # an agent picked it up: first response given
+    desk.update(ticket["id"], status="open")  # an agent picked it up, but nobody has answered the customer yet
     later = datetime.now(UTC) + timedelta(hours=5)
+    assert escalation.sweep_brand(brand, helpdesks.for_brand(brand), later) == 1  # a status is not a response
+    on_call.slack.clear()
+
+    deliver(service, "vk", vk_body("wall_reply_new__top_level.json", id=9301, from_id=553202, date=recent))
+    driver.drain()
+    (fresh,) = [t for t in desk_tickets() if t["id"] != ticket["id"]]
+    desk.add_reply(fresh["id"], "Sorry! Refunded, a new pizza is on its way.", "anna", datetime.now(UTC))
+    link = links.find_by_ticket("builtin", fresh["id"], "acme")
+    assert link is not None
+    replies.queue_sync(link, "test")
+    driver.drain()
+    assert len(vk.created) == 1  # the customer got the answer in their thread: that is the first response
     assert escalation.sweep_brand(brand, helpdesks.for_brand(brand), later) == 0
     assert on_call.slack == []
 
