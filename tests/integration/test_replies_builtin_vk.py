@@ -199,3 +199,26 @@ def test_moderation_from_the_api_hides_nothing_vk_cannot_and_deletes_with_the_ad
     record = ledger.get(deleted.json()["audit"])
     assert record is not None and record["state"] == "done" and record["by"] == "api:acme"
     assert [n for n in _notes(ticket["id"]) if n.startswith("mentiondesk moderation: delete on vk")]
+
+
+def test_ticket_tags_moderate_once_and_md_private_answers_by_direct_message(
+    service: str, driver: Any, vk: vk_api.Fake, network_api: Any
+) -> None:
+    ticket = _ticket_with_complaint(service, driver)
+    token = {"X-Mentiondesk-Token": "acme-events-token"}
+    event = {"ticket_id": ticket["id"], "status": "open", "tags": ["md-delete", "md-ban", "md-private"]}
+    for _ in range(2):  # the desk repeats the tags on every later event: each acts once
+        answer = requests.post(f"{service}/helpdesk-events/builtin", json=event, headers=token, timeout=10)
+        assert answer.status_code == 200, answer.text
+        driver.drain()
+    calls = [r.path for r in network_api.requests]
+    assert calls.count("/method/wall.deleteComment") == 1 and calls.count("/method/groups.ban") == 1
+    customer = json.loads(vk_body("wall_reply_new__top_level.json"))["object"]
+    (ban,) = [r for r in network_api.requests if r.path == "/method/groups.ban"]
+    assert ban.form()["owner_id"] == str(customer["from_id"])
+    assert len([n for n in _notes(ticket["id"]) if n.startswith("mentiondesk moderation:")]) == 2
+
+    assert _reply(service, ticket["id"], "Написали вам в личные сообщения.").status_code == 202
+    driver.drain()
+    (message,) = vk.created
+    assert message.section == "messages" and message.owner == customer["from_id"]  # a DM, not a comment
