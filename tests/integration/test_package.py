@@ -104,4 +104,4 @@ def test_sqs_triggers_point_at_the_stage_queues(package: Path) -> None:
         for event in resource["Properties"].get("Events", {}).values()
         if event["Type"] == "SQS"
     )
-    assert queues == ["mentiondesk-dev-mentions", "mentiondesk-dev-tickets"]
+    assert queues == ["mentiondesk-dev-mentions", "mentiondesk-dev-replies", "mentiondesk-dev-tickets"]
