@@ -52,6 +52,9 @@ from functions.stores.tickets import Link
 bp = Blueprint(__name__)
 
 RECENTLY_SOLVED = timedelta(hours=24)  # agents often reply and solve at once: such tickets are swept too
+# A reply the desk reports only this late (the desk's push and the sweep were both down, or replies
+# were just switched on for tickets with old answers) is not posted: the thread has moved on.
+STALE_AFTER = timedelta(hours=72)
 
 
 class ReplyRetryError(Exception):
@@ -234,6 +237,9 @@ def deliver_comment(job: Outgoing, comment: DeskComment) -> list[str]:
     first = ledger.get(first_key)
     if first is not None and first.get("state") in ledger.FINAL and first.get("noted"):
         return [str(first["state"])]  # the common case on every sweep: done long ago
+    if comment.created_at is not None and job.now - comment.created_at > STALE_AFTER:
+        hours = int((job.now - comment.created_at).total_seconds() // 3600)
+        return [_refuse_unposted(job, first_key, f"the reply is {hours} hours old; too late to post it in the thread")]
     where = channel(job.brand, job.mention.network)
     if where is None:
         return [_refuse_unposted(job, first_key, f"{job.mention.network} cannot take replies")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -222,3 +222,17 @@ def test_ticket_tags_moderate_once_and_md_private_answers_by_direct_message(
     driver.drain()
     (message,) = vk.created
     assert message.section == "messages" and message.owner == customer["from_id"]  # a DM, not a comment
+
+
+def test_a_reply_reported_days_late_is_not_posted_and_the_agent_is_told(
+    service: str, driver: Any, vk: vk_api.Fake
+) -> None:
+    ticket = _ticket_with_complaint(service, driver)
+    desk.add_reply(ticket["id"], "An answer from last week.", "anna", datetime.now(UTC) - timedelta(days=4))
+    brand = brands().get("acme")
+    assert brand is not None
+    replies.sweep_brand(brand, datetime.now(UTC))
+    driver.drain()
+    assert vk.created == []
+    (note,) = [n for n in _notes(ticket["id"]) if "NOT posted" in n]
+    assert "96 hours old" in note
