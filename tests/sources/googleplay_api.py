@@ -68,15 +68,21 @@ class Fake:
         return {"api": base_url, "token_url": f"{base_url}/token", "packages": [PACKAGE]}
 
     def initial_ids(self) -> set[str]:
+        """What a first poll yields: the last day's reviews and the brand's replies (`own_ids`)."""
         since = self.now - timedelta(hours=24)
         reviews = {r["reviewId"] for r in self.reviews if _at(_user(r)["lastModified"]) >= since}
-        replies = {  # the developer's replies come back as the brand's own (by_brand), at their own time
+        return reviews | self.own_ids()
+
+    def own_ids(self) -> set[str]:
+        """The developer's replies: they come back as the brand's own (by_brand), at their own time,
+        and are recognised rather than stored."""
+        since = self.now - timedelta(hours=24)
+        return {
             f"{r['reviewId']}:reply"
             for r in self.reviews
             for c in r["comments"]
             if "developerComment" in c and _at(c["developerComment"]["lastModified"]) >= since
         }
-        return reviews | replies
 
     def publish(self, now: datetime) -> str:
         self._next += 1

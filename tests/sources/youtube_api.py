@@ -105,7 +105,7 @@ class Fake:
         since = self.now - timedelta(hours=24)
         polled = [t for t in self.threads if t["snippet"]["channelId"] == CHANNEL or t["snippet"]["videoId"] == VIDEO]
         top = {t["snippet"]["topLevelComment"]["id"] for t in polled}
-        comments = {  # the brand's own replies are stored too (marked by_brand); its own top-level comments are not
+        comments = {  # the brand's own replies come too (marked by_brand: `own_ids`); its own top-level comments do not
             c["id"]
             for t in polled
             for c in _comments(t)
@@ -120,6 +120,20 @@ class Fake:
             and v["snippet"]["channelId"] != CHANNEL
         }
         return comments | videos
+
+    def own_ids(self) -> set[str]:
+        """The brand channel's replies in the last day: recognised as the brand's own, not stored."""
+        since = self.now - timedelta(hours=24)
+        polled = [t for t in self.threads if t["snippet"]["channelId"] == CHANNEL or t["snippet"]["videoId"] == VIDEO]
+        top = {t["snippet"]["topLevelComment"]["id"] for t in polled}
+        return {
+            c["id"]
+            for t in polled
+            for c in _comments(t)
+            if _time(c["snippet"]["publishedAt"]) >= since
+            and c["snippet"]["authorChannelId"]["value"] == CHANNEL
+            and c["id"] not in top
+        }
 
     def publish(self, now: datetime) -> str:
         """Someone comments on the brand's video."""
