@@ -117,3 +117,14 @@ def test_rt_reply_to_a_post_with_comments_closed_is_reported_on_the_ticket(
     assert "213" in note and vk.created == []
     health = read(service, "/brands/rtco/health", BRAND_READ_KEYS["rtco"]).json()
     assert health["first_response"]["exact"] == 0
+
+
+def test_rt_reply_with_a_revoked_community_token_is_reported_on_the_ticket(
+    service: str, driver: Any, rt: RequestTrackerServer, vk: vk_api.Fake, scrip_to_service: SwitchableProxy
+) -> None:
+    ticket_id = _rt_ticket(service, driver, rt, 9303)
+    vk.mode = "revoked"
+    _correspond(rt, ticket_id, "Деньги вернули.")
+    _drain_until(driver, lambda: any("NOT posted" in c for c in rt.comments(ticket_id)))
+    (note,) = [c for c in rt.comments(ticket_id) if "NOT posted" in c]
+    assert "error 5" in note and "token" in note and vk.created == []
