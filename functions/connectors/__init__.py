@@ -63,42 +63,43 @@ def poll_sources() -> tuple[str, ...]:
     return tuple(n for n in available() if _delivery(n) in ("poll", "both"))
 
 
-_STATS = re.compile(r"^def channel_stats\(", re.MULTILINE)
+def _defining(function: str) -> tuple[str, ...]:
+    """Networks whose module defines `function`, found in the module's text like `declared`, without
+    importing it."""
+    pattern = re.compile(rf"^def {function}\(", re.MULTILINE)
+    return tuple(
+        n for n in available() if pattern.search((Path(__file__).parent / f"{n}.py").read_text(encoding="utf-8"))
+    )
+
+
+def _module_if(network: str, among: tuple[str, ...]) -> Any | None:
+    if not _NAME.match(network) or network not in among:
+        return None
+    return importlib.import_module(f"{__name__}.{network}")
 
 
 @cache
 def channel_sources() -> tuple[str, ...]:
     """Networks whose module reads the brand's own channel statistics (`def channel_stats`, see
-    `functions.core.channels`); found in the module's text, like `declared`, without importing it."""
-    return tuple(
-        n for n in available() if _STATS.search((Path(__file__).parent / f"{n}.py").read_text(encoding="utf-8"))
-    )
+    `functions.core.channels`)."""
+    return _defining("channel_stats")
 
 
 def load_channel_source(network: str) -> Any | None:
     """The connector module that reads `network`'s channel statistics, or None."""
-    if not _NAME.match(network) or network not in channel_sources():
-        return None
-    return importlib.import_module(f"{__name__}.{network}")
-
-
-_REPLIES = re.compile(r"^def reply_request\(", re.MULTILINE)
+    return _module_if(network, channel_sources())
 
 
 @cache
 def reply_networks() -> tuple[str, ...]:
     """Networks whose module can post a reply in the customer's thread (`def reply_request`, see
-    `functions.core.replies`), found in the module's text like `channel_sources`."""
-    return tuple(
-        n for n in available() if _REPLIES.search((Path(__file__).parent / f"{n}.py").read_text(encoding="utf-8"))
-    )
+    `functions.core.replies`)."""
+    return _defining("reply_request")
 
 
 def load_replier(network: str) -> Any | None:
     """The connector module that posts replies and moderates on `network`, or None."""
-    if not _NAME.match(network) or network not in reply_networks():
-        return None
-    return importlib.import_module(f"{__name__}.{network}")
+    return _module_if(network, reply_networks())
 
 
 def reads_configured(module: object, configured: Iterable[str]) -> bool:

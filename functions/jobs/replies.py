@@ -509,15 +509,21 @@ def _moderated(brand: Brand, key: str, record: ModerationRecord) -> str:
     metric("ModerationActions", dimensions={"action": record.action, "state": record.state})
     stored = mentions.get(record.identity)
     link = tickets.get(stored.mention.thread_key) if stored is not None else None
-    if link is not None and link.ticket is not None:
-        desk = helpdesks.for_brand(brand)
-        if "comments" in desk.FEATURES:
-            desk.add_comment(
-                link.ticket,
-                f"mentiondesk moderation: {record.action} on {record.network} (requested by {record.by}): "
-                f"{record.state}, {record.result}.",
-            )
+    text = (
+        f"mentiondesk moderation: {record.action} on {record.network} (requested by {record.by}): "
+        f"{record.state}, {record.result}."
+    )
+    _note_ticket(brand, link, text)
     return record.state
+
+
+def _note_ticket(brand: Brand, link: Link | None, text: str) -> None:
+    """An internal note on the link's ticket, where there is one and the desk takes comments."""
+    if link is None or link.ticket is None:
+        return
+    desk = helpdesks.for_brand(brand)
+    if "comments" in desk.FEATURES:
+        desk.add_comment(link.ticket, text)
 
 
 def _alert_revoked(brand: Brand, network: str, reason: str, now: datetime) -> None:
@@ -554,13 +560,11 @@ def echo(mention: Mention, now: datetime) -> str:
     tickets.record_first_response(link.key, mention.created_at)
     brand = brands().get(mention.brand)
     if brand is not None and ledger.put_once(f"manual#{mention.identity}", {"brand": mention.brand}):
-        desk = helpdesks.for_brand(brand)
-        if "comments" in desk.FEATURES:
-            desk.add_comment(
-                link.ticket,
-                f"mentiondesk: the brand answered on {mention.network} directly "
-                f"({mention.url or mention.external_id}):\n\n{mention.text[:2000]}",
-            )
+        text = (
+            f"mentiondesk: the brand answered on {mention.network} directly "
+            f"({mention.url or mention.external_id}):\n\n{mention.text[:2000]}"
+        )
+        _note_ticket(brand, link, text)
     log("replies.manual_answer", brand=mention.brand, network=mention.network, link=link.key)
     return "manual"
 
