@@ -412,7 +412,7 @@ def _note_outcome(job: Outgoing, key: str, part: Mapping[str, Any]) -> None:
         text = f"mentiondesk: {network}: {part.get('reason')}."
     else:
         text = f"mentiondesk: NOT posted to {network}: {part.get('reason')}. The customer has not seen this reply."
-    _note_once(job, key, "noted", text)
+    _note_once(job, key, "noted", text, part)
 
 
 def _note_retrying(job: Outgoing, key: str, result: Refused) -> None:
@@ -421,10 +421,11 @@ def _note_retrying(job: Outgoing, key: str, result: Refused) -> None:
     _note_once(job, key, "retry_noted", text)
 
 
-def _note_once(job: Outgoing, key: str, flag: str, text: str) -> None:
+def _note_once(job: Outgoing, key: str, flag: str, text: str, part: Mapping[str, Any] | None = None) -> None:
     """An internal note on the ticket, once per part and kind (a crash between the note and its
     flag repeats the note, never the network post)."""
-    if (ledger.get(key) or {}).get(flag) or "comments" not in job.desk.FEATURES:
+    current = part if part is not None else ledger.get(key) or {}  # the caller's fresh read, else one here
+    if current.get(flag) or "comments" not in job.desk.FEATURES:
         return
     job.desk.add_comment(job.ticket, text)
     ledger.set_flag(key, flag)
