@@ -93,7 +93,7 @@ class _Pack:
     normalize: Callable[[str], str]
     cues: tuple[_Cue, ...]
     severity: re.Pattern[str] | None  # one pass: a named group per kind
-    categories: tuple[tuple[str, re.Pattern[str]], ...]
+    categories: re.Pattern[str] | None  # one named group per category, in the lexicon's order
     sarcasm_praise: re.Pattern[str] | None
     sarcasm_strong: re.Pattern[str]
     resolved: re.Pattern[str] | None
@@ -194,13 +194,14 @@ def _pack(lang: str) -> _Pack:
     if module is not None:
         cues += [_Cue(r, c, w, _compile(p, fold), n) for r, c, w, p, n in module.CUES]
     strong = module.SARCASM_STRONG if module is not None else "(?!)"
+    categories = "|".join(f"(?P<{name}>{p})" for name, p in module.CATEGORY_WORDS) if module else ""
     severity = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in module.SEVERITY) if module else ""
     return _Pack(
         lang=lang,
         normalize=normalize,
         cues=tuple(cues),
         severity=_compile(severity, fold) if severity else None,
-        categories=tuple((name, _compile(p, fold)) for name, p in module.CATEGORY_WORDS) if module else (),
+        categories=_compile(categories, fold) if categories else None,
         sarcasm_praise=_compile(module.SARCASM_PRAISE, fold) if module else None,
         sarcasm_strong=_compile(strong, fold),
         resolved=_compile(module.RESOLVED, fold) if module else None,
@@ -367,10 +368,12 @@ def _category(fired: list[_Cue], pack: _Pack, text: str) -> str:
     for name in CATEGORIES:
         if name in named:
             return name
-    for name, pattern in pack.categories:
-        if pattern.search(text):
-            return name
-    return "other"
+    if pack.categories is None:
+        return "other"
+    # One pass over the text (was one per category: ~10 µs a complaint); the first category named
+    # in CATEGORIES wins, whatever its place in the text.
+    found = {match.lastgroup for match in pack.categories.finditer(text)}
+    return next((name for name in CATEGORIES if name in found), "other")
 
 
 def sentiment_label(result: Score, band: float) -> str:
