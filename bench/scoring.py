@@ -45,7 +45,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from functions.core.mention import Author, Kind, Mention  # noqa: E402
-from functions.core.model import Model, train  # noqa: E402
+from functions.core.model import Features, Model, Training, train  # noqa: E402
 from functions.core.score import ScoringRules  # noqa: E402
 from functions.core.scoring import rule_view, score, sentiment_label  # noqa: E402
 
@@ -259,6 +259,12 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 # --- the learning loop, simulated (--feedback) ------------------------------------------------------
 
 CURVE = (0, 100, 500, 1000, 2000)
+TARGETS = {"airline": 0.82, "SentiRuEval": 0.62, "Turkish": 0.80}
+METRIC = {
+    "airline": "complaint F1",
+    "SentiRuEval": "macro-F1(pos,neg) official",
+    "Turkish": "accuracy (Pozitif/Negatif)",
+}
 
 
 def half(key: str) -> int:
@@ -282,15 +288,6 @@ def scorer_with(rules: ScoringRules, model: Model | None) -> Callable[[str], Ver
     return run
 
 
-def fit(name: str, items: list[Item], count: int, rules: ScoringRules) -> Model:
-    verdicts = items[:count]
-    examples = []
-    for item in verdicts:
-        _, f = rule_view(Mention("bench", "1", Kind.POST, "bench", Author("0"), item.text, None, MOMENT), rules)
-        examples.append((f, is_complaint(name, item)))
-    return train(examples, f"sim-{count}", sentiments=[desk_sentiment(item) for item in verdicts])
-
-
 def desk_sentiment(item: Item) -> str:
     """The desk's sentiment label in the simulation: the set's own (SentiRuEval: negative if any company
     is, else positive if any is, else neutral)."""
@@ -299,8 +296,61 @@ def desk_sentiment(item: Item) -> str:
     return item.gold
 
 
-def feedback(data: Path) -> None:
-    rules = ScoringRules()
+@dataclass
+class Simulation:
+    """One set cut for the learning loop: the verdict half in the simulation's seeded order (its first
+    2,000 are the desk's verdicts; the rest is the tuning split, trained on by no curve point and never
+    scored for the curve) and the scored half."""
+
+    name: str
+    short: str  # airline / SentiRuEval / Turkish
+    learn: list[Item]
+    scored: list[Item]
+    rules: ScoringRules
+    _examples: list[tuple[Features, bool]] | None = None
+
+    @classmethod
+    def of(cls, name: str, everything: list[Item], rules: ScoringRules) -> Simulation:
+        learn = [item for item in everything if half(item.key) == 0]
+        random.Random(14).shuffle(learn)  # noqa: S311 (a simulation's order)
+        scored = [item for item in everything if half(item.key) == 1]
+        return cls(name, name.split(" ", maxsplit=1)[0], learn, scored, rules)
+
+    @property
+    def tuning(self) -> list[Item]:
+        return self.learn[CURVE[-1] :]
+
+    def examples(self) -> list[tuple[Features, bool]]:
+        """The verdicts as the trainer sees them (features from the rules' view), computed once."""
+        if self._examples is None:
+            self._examples = [
+                (
+                    rule_view(
+                        Mention("bench", "1", Kind.POST, "bench", Author("0"), item.text, None, MOMENT), self.rules
+                    )[1],
+                    is_complaint(self.name, item),
+                )
+                for item in self.learn[: CURVE[-1]]
+            ]
+        return self._examples
+
+    def fit(self, count: int, knobs: Training) -> Model:
+        return train(
+            self.examples()[:count],
+            f"sim-{count}",
+            sentiments=[desk_sentiment(item) for item in self.learn[:count]],
+            knobs=knobs,
+        )
+
+    def figures(self, model: Model | None, items: list[Item]) -> dict[str, str]:
+        kind = "airline" if self.short == "airline" else self.name if self.short == "SentiRuEval" else "Turkish"
+        return {row[1]: row[2] for row in evaluate(kind, items, {"x": scorer_with(self.rules, model)})}
+
+    def figure(self, model: Model | None, items: list[Item]) -> float:
+        return float(self.figures(model, items)[METRIC[self.short]])
+
+
+def simulations(data: Path, rules: ScoringRules) -> list[Simulation]:
     sets: list[tuple[str, Callable[[], list[Item]]]] = [
         ("airline", lambda: load_airline(data / "twitter_us_airline_sentiment")),
         (
@@ -312,43 +362,106 @@ def feedback(data: Path) -> None:
         ),
         ("Turkish tweets", lambda: load_turkish(data / "turkish_tweetset")),
     ]
-    metric = {"airline": "complaint F1", "SentiRuEval": "macro-F1(pos,neg)", "Turkish": "accuracy"}
-    rows: list[list[str]] = []
-    last: tuple[Model, list[str]] | None = None
+    found = []
     for name, load in sets:
         try:
-            everything = load()
+            found.append(Simulation.of(name, load(), rules))
         except FileNotFoundError as error:
             print(f"{name}: missing {error.filename}", file=sys.stderr)
-            continue
-        learn = [item for item in everything if half(item.key) == 0]
-        random.Random(14).shuffle(learn)  # noqa: S311 (a simulation's order)
-        test = [item for item in everything if half(item.key) == 1]
-        short = name.split(" ")[0]
+    return found
+
+
+def feedback(data: Path) -> None:
+    """The learning curve on the scored halves, with the shipped training settings (`Training()`)."""
+    knobs = Training()
+    last: tuple[Model, list[str]] | None = None
+    texts: list[str] = []
+    for sim in simulations(data, ScoringRules()):
+        rows = []
         for count in CURVE:
-            model = fit(name, learn, count, rules) if count else None
-            figures = {
-                k: v
-                for *_, k, v in [
-                    (r[0], r[1], r[2])
-                    for r in evaluate(
-                        "airline" if short == "airline" else name if short == "SentiRuEval" else "Turkish",
-                        test,
-                        {"x": scorer_with(rules, model)},
-                    )
-                ]
-            }
-            label = next(k for k in figures if k.startswith(metric[short].split("(")[0]))
-            extra = ""
-            if short == "airline":
-                extra = f"P {figures['complaint precision']} R {figures['complaint recall']}"
-            rows.append([name, str(count) if count else "0 (rules)", label, figures[label], extra])
+            model = sim.fit(count, knobs) if count else None
+            figures = sim.figures(model, sim.scored)
+            extra = (
+                f"P {figures['complaint precision']} R {figures['complaint recall']}" if sim.short == "airline" else ""
+            )
+            rows.append(
+                [sim.name, str(count) if count else "0 (rules)", METRIC[sim.short], figures[METRIC[sim.short]], extra]
+            )
             if count == CURVE[-1] and model is not None:
-                last = (model, [item.text for item in test])
-        print(table(rows[-len(CURVE) :], ["set", "verdicts", "metric", f"n={len(test)}", "note"]), flush=True)
-    if last is None:
-        return
-    model, texts = last
+                last = (model, [item.text for item in sim.scored])
+        texts += [item.text for item in sim.scored]
+        print(table(rows, ["set", "verdicts", "metric", f"n={len(sim.scored)}", "note"]), flush=True)
+    if last is not None:
+        artifact(*last)
+        throughput(last[0], last[1], texts)
+
+
+PAIRS_MUST_EARN = 0.002  # mean tuning figure word pairs must add over the same settings without them
+
+
+def tune(data: Path) -> None:
+    """Choose the training settings on the tuning split: each candidate is trained on the first 2,000
+    verdicts and judged on the rest of the verdict half (never on the scored half). Stage 1: learning
+    rate, epochs, sentiment balance and word pairs at 2,000 verdicts, the best mean of the three sets'
+    figures (word pairs are dropped unless they add more than `PAIRS_MUST_EARN`: they cost a lookup per
+    word on every scored mention); stage 2, with those: how many sentiment labels before the sentiment
+    heads are learnt, the best mean over the curve's smaller points."""
+    sims = simulations(data, ScoringRules())
+    grid = [
+        Training(learning_rate=rate, epochs=epochs, sentiment_balance=balance, word_pairs=pairs)
+        for rate in (0.05, 0.1, 0.2, 0.4)
+        for epochs in (8, 16)
+        for balance in (0.0, 1.0)
+        for pairs in (True, False)
+        if not (epochs == 16 and rate == 0.4)
+    ]
+    print("tuning split: " + ", ".join(f"{sim.short} n={len(sim.tuning)}" for sim in sims))
+    rows = []
+    best: tuple[float, Training] | None = None
+    means: list[tuple[float, Training]] = []
+    for knobs in grid:
+        figures = [sim.figure(sim.fit(CURVE[-1], knobs), sim.tuning) for sim in sims]
+        mean = statistics.mean(figures)
+        means.append((mean, knobs))
+        rows.append(
+            [
+                f"{knobs.learning_rate}",
+                str(knobs.epochs),
+                f"{knobs.sentiment_balance}",
+                str(knobs.word_pairs),
+                *(f"{f:.3f}" for f in figures),
+                f"{mean:.4f}",
+            ]
+        )
+        if best is None or mean > best[0]:
+            best = (mean, knobs)
+        print(" | ".join(rows[-1]), flush=True)
+    assert best is not None
+    print(table(rows, ["learning rate", "epochs", "sentiment balance", "word pairs", *(s.short for s in sims), "mean"]))
+    chosen = best[1]
+    if chosen.word_pairs:  # pairs cost a table lookup per word on every scored mention: kept only if they earn it
+        without = replace(chosen, word_pairs=False)
+        if best[0] - next(m for m, k in means if k == without) <= PAIRS_MUST_EARN:
+            chosen = without
+    print(f"\nstage 1: {chosen}")
+    rows = []
+    for minimum in (100, 500, 1000, 10**9):
+        knobs = replace(chosen, min_sentiment=minimum)
+        figures = [
+            statistics.mean(sim.figure(sim.fit(count, knobs), sim.tuning) for count in CURVE[1:-1]) for sim in sims
+        ]
+        rows.append(
+            [
+                str(minimum) if minimum < 10**9 else "never",
+                *(f"{f:.3f}" for f in figures),
+                f"{statistics.mean(figures):.4f}",
+            ]
+        )
+        print(" | ".join(rows[-1]), flush=True)
+    print(table(rows, ["min sentiment labels", *(s.short for s in sims), "mean over 100/500/1,000"]))
+
+
+def artifact(model: Model, texts: list[str]) -> None:
     blob = model.to_bytes()
     loads = []
     for _ in range(7):
@@ -359,20 +472,30 @@ def feedback(data: Path) -> None:
         f"\nartifact (last set, 2,000 verdicts): {len(blob) / 1024:,.0f} KiB; load {statistics.median(loads):.1f} ms"
         " (median of 7)"
     )
-    live = Model.from_bytes(blob)  # what the ingest worker runs: the artifact, pruned
+    live = Model.from_bytes(blob)
     started = time.perf_counter()
-    live.probability(rule_view(Mention("bench", "1", Kind.POST, "bench", Author("0"), "x", None, MOMENT), rules)[1])
-    first = (time.perf_counter() - started) * 1000
-    cold = speed_with(texts, rules, live)  # the model's per-word cache fills on this pass
-    plain = warm = 0.0
-    for _ in range(3):  # alternated, best of three each: the machine is shared
-        plain = max(plain, speed_with(texts, rules, None))
-        warm = max(warm, speed_with(texts, rules, live))
-    print(f"first judgement after load: {first:.1f} ms")
-    print(
-        f"throughput: rules {plain:,.0f}/s; with the model, first pass {cold:,.0f}/s ({cold / plain:.2f}x),"
-        f" warm {warm:,.0f}/s ({warm / plain:.2f}x)"
+    live.probability(
+        rule_view(Mention("bench", "1", Kind.POST, "bench", Author("0"), texts[0], None, MOMENT), ScoringRules())[1]
     )
+    print(f"first judgement after load: {(time.perf_counter() - started) * 1000:.1f} ms")
+
+
+def throughput(model: Model, own: list[str], texts: list[str]) -> None:
+    """Mentions/s with the model loaded (the artifact, as the ingest worker loads it) against the rules
+    alone, same texts, same run, alternated and best of three each (the machine is shared): on the
+    model's own set's scored half and on all three sets' scored halves."""
+    rules = ScoringRules()
+    live = Model.from_bytes(model.to_bytes())
+    for label, batch in (("its own set", own), ("all three sets", texts)):
+        cold = speed_with(batch, rules, live)  # the model's per-word cache fills on this pass
+        plain = warm = 0.0
+        for _ in range(3):
+            plain = max(plain, speed_with(batch, rules, None))
+            warm = max(warm, speed_with(batch, rules, live))
+        print(
+            f"throughput on {label} ({len(batch):,} texts): rules {plain:,.0f}/s; with the model, first pass"
+            f" {cold:,.0f}/s ({cold / plain:.2f}x), warm {warm:,.0f}/s ({warm / plain:.2f}x)"
+        )
 
 
 def speed_with(texts: list[str], rules: ScoringRules, model: Model | None) -> float:
@@ -392,8 +515,12 @@ def main() -> None:
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--skip-speed", action="store_true", help="no throughput or import-time runs")
     parser.add_argument("--feedback", action="store_true", help="the learning curve from simulated desk verdicts")
+    parser.add_argument("--tune", action="store_true", help="choose the training settings on the tuning split")
     args = parser.parse_args()
     data = Path(args.data)
+    if args.tune:
+        tune(data)
+        return
     if args.feedback:
         feedback(data)
         return

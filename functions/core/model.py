@@ -37,16 +37,14 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import pairwise
+from typing import cast
 
 BITS = 20
 MASK = (1 << BITS) - 1
 MAGIC = b"MDM2"
 OLD_MAGIC = b"MDM1"
-EPOCHS = 8
-LEARNING_RATE = 0.2
-L2 = 1e-5
 PRUNE = 1e-3  # weights smaller than this are dropped from the artifact
 REASONS = 3  # how many of the strongest features a score names
 
@@ -87,9 +85,14 @@ def _word_slots(word: str) -> tuple[int, ...]:
     return (_slot("w:" + word), *(_slot("c:" + g) for g in sorted(grams)))
 
 
+_PAIR_MULTIPLIER = 0x9E3779B1
+_PAIR_OFFSET = 0x632BE5AB
+
+
 def _pair_slot(first: int, second: int) -> int:
-    """A word pair's slot, from its words' own slots: arithmetic, no string to build or hash."""
-    return ((first * 0x9E3779B1) ^ (second + 0x632BE5AB)) & MASK
+    """A word pair's slot, from its words' own slots: arithmetic, no string to build or hash (inlined in
+    `Model._logits`)."""
+    return ((first * _PAIR_MULTIPLIER) ^ (second + _PAIR_OFFSET)) & MASK
 
 
 @lru_cache(maxsize=4096)
@@ -124,11 +127,12 @@ class Features:
     rule_sentiment: float
     scale: float  # 1/sqrt(number of text slots)
 
-    def pairs(self) -> list[tuple[int, float]]:
+    def pairs(self, *, word_pairs: bool = True) -> list[tuple[int, float]]:
         """(slot, value) for every feature: what training walks."""
         found = [(s, self.scale) for w in self.words for s in _word_slots(w)]
-        ids = [_word_slots(w)[0] for w in self.words]
-        found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(ids)]
+        if word_pairs:
+            ids = [_word_slots(w)[0] for w in self.words]
+            found += [(_pair_slot(a, b), self.scale) for a, b in pairwise(ids)]
         found += [(_cue_slot(c), 1.0) for c in self.cues]
         found += [(RULE_LOGIT, self.rule_logit), (RULE_SENTIMENT, self.rule_sentiment), (BIAS, 1.0)]
         return found
@@ -183,64 +187,56 @@ class Model:
         table = {s: tuple(head.get(s, 0.0) for head in heads) for s in slots}
         return cls(version, table, meta=meta, heads=len(heads))
 
-    def _table(self) -> dict[int, tuple[float, ...]]:
-        return self.table
+    @cached_property
+    def _fixed(self) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+        """The weights every mention uses, looked up once: the rules' log-odds, their sentiment, the bias;
+        and the zero row of a slot the model does not know."""
+        zero = (0.0,) * self.heads
+        get = self.table.get
+        return get(RULE_LOGIT, zero), get(RULE_SENTIMENT, zero), get(BIAS, zero), zero
+
+    @cached_property
+    def _word_pairs(self) -> bool:
+        """Whether the model was trained on word pairs (else scoring skips their lookups)."""
+        return bool(self.meta.get("word_pairs", True))
 
     def _word(self, word: str) -> tuple[float, ...]:
         """The word's own slot, then, per head, the sum of its and its n-grams' weights (cached)."""
-        found = self._word_sums.get(word)
-        if found is None:
-            table = self.table
-            zero = (0.0,) * self.heads
-            slots = _word_slots(word)
-            sums = map(sum, zip(zero, *(table.get(s, zero) for s in slots), strict=True))
-            found = (slots[0], *sums)  # the slot is an int among the floats
-            if len(self._word_sums) < 200_000:
-                self._word_sums[word] = found
+        table = self.table
+        zero = self._fixed[3]
+        slots = _word_slots(word)
+        found = (slots[0], *map(sum, zip(zero, *(table.get(s, zero) for s in slots), strict=True)))
+        if len(self._word_sums) < 200_000:
+            self._word_sums[word] = found  # the slot is an int among the floats
         return found
 
     def _logits(
         self, f: Features
-    ) -> tuple[list[float], list[tuple[float, ...]], list[tuple[float, ...]], list[tuple[float, ...]]]:
+    ) -> tuple[list[float], list[tuple[float, ...]], list[tuple[float, ...] | None], list[tuple[float, ...] | None]]:
         """Each head's log-odds (complaint, then negative and positive if learnt), and what they were
-        summed from: the words (slot, then a weight per head), the pairs' and the cues' weights."""
-        table = self.table
-        zero = (0.0,) * self.heads
-        word, cached = self._word, self._word_sums.get
-        get = table.get
+        summed from: the words (slot, then a weight per head), the pairs' and the cues' weights (None:
+        a slot the model does not know). The hot path of a scored mention: one cached lookup per word,
+        one table lookup per pair and cue, sums in C."""
+        get = self.table.get
+        cached, word = self._word_sums.get, self._word
+        rule_row, sentiment_row, bias_row, zero = self._fixed
         words = [cached(w) or word(w) for w in f.words]
-        columns = list(zip(*words, strict=True)) or [(), *([()] * self.heads)]
-        pairs = [get(_pair_slot(a, b), zero) for a, b in pairwise(columns[0])]
-        cues = [get(_cue_slot(c), zero) for c in f.cues]
-        pair_sums = map(sum, zip(zero, *pairs, strict=True))
-        cue_sums = map(sum, zip(zero, *cues, strict=True))
+        pairs: list[tuple[float, ...] | None] = []
+        if self._word_pairs:
+            ids = cast("list[int]", [row[0] for row in words])  # each row starts with the word's slot
+            pairs = list(map(get, [((a * _PAIR_MULTIPLIER) ^ (b + _PAIR_OFFSET)) & MASK for a, b in pairwise(ids)]))
+        cues = list(map(get, map(_cue_slot, f.cues)))
+        word_sums = list(map(sum, zip(*words, strict=True))) if words else [0, *zero]
+        pair_sums = map(sum, zip(zero, *filter(None, pairs), strict=True))
+        cue_sums = map(sum, zip(zero, *filter(None, cues), strict=True))
         rule_logit, rule_sentiment, scale = f.rule_logit, f.rule_sentiment, f.scale
         logits = [
-            (sum(w) + p) * scale + c + lw * rule_logit + sw * rule_sentiment + b
+            (w + p) * scale + c + lw * rule_logit + sw * rule_sentiment + b
             for w, p, c, lw, sw, b in zip(
-                columns[1:],
-                pair_sums,
-                cue_sums,
-                get(RULE_LOGIT, zero),
-                get(RULE_SENTIMENT, zero),
-                get(BIAS, zero),
-                strict=True,
+                word_sums[1:], pair_sums, cue_sums, rule_row, sentiment_row, bias_row, strict=True
             )
         ]
         return logits, words, pairs, cues
-
-    def contributions(self, f: Features) -> list[tuple[float, str]]:
-        """Each named feature's share of the complaint log-odds (a word with its n-grams; a pair; a cue;
-        the rules)."""
-        _, words, pairs, cues = self._logits(f)
-        zero = (0.0,) * self.heads
-        scale = f.scale
-        named = [(row[1] * scale, w) for row, w in zip(words, f.words, strict=True)]
-        named += [(row[0] * scale, f"{a} {b}") for row, (a, b) in zip(pairs, pairwise(f.words), strict=True)]
-        named += [(row[0], cue) for row, cue in zip(cues, f.cues, strict=True)]
-        named.append((self.table.get(RULE_LOGIT, zero)[0] * f.rule_logit, "rules"))
-        named.append((self.table.get(RULE_SENTIMENT, zero)[0] * f.rule_sentiment, "sentiment"))
-        return named
 
     def probability(self, f: Features) -> float:
         return _sigmoid(self._logits(f)[0][0])
@@ -256,15 +252,26 @@ class Model:
         sentiment = round(_sigmoid(logits[2]) - _sigmoid(logits[1]), 3) if len(logits) == 3 else None
         if not complaint and not explain_clearance:
             return Judgement(round(probability, 3), complaint, (f"model:{self.version}",), sentiment)
-        # Each named feature's share of the complaint log-odds, by its index: words, pairs, cues, the
-        # rules, the rules' sentiment (only the strongest few are named: pairs' names cost a string).
+        reasons = self._strongest(f, words, pairs, cues, complaint)
+        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *reasons), sentiment)
+
+    def _strongest(
+        self,
+        f: Features,
+        words: list[tuple[float, ...]],
+        pairs: list[tuple[float, ...] | None],
+        cues: list[tuple[float, ...] | None],
+        complaint: bool,
+    ) -> list[str]:
+        """The few named features with the largest share of the complaint log-odds toward the decision
+        (a word with its n-grams, a pair, a cue, the rules, the rules' sentiment), as reasons. Shares are
+        ranked by index; only the strongest get a name (a pair's name costs a string)."""
         scale = f.scale
-        zero = (0.0,) * self.heads
-        rule_logit, rule_sentiment = self.table.get(RULE_LOGIT, zero)[0], self.table.get(RULE_SENTIMENT, zero)[0]
+        rule_row, sentiment_row, _, _ = self._fixed
         shares = [row[1] * scale for row in words]
-        shares += [row[0] * scale for row in pairs]
-        shares += [row[0] for row in cues]
-        shares += [rule_logit * f.rule_logit, rule_sentiment * f.rule_sentiment]
+        shares += [row[0] * scale if row else 0.0 for row in pairs]
+        shares += [row[0] if row else 0.0 for row in cues]
+        shares += [rule_row[0] * f.rule_logit, sentiment_row[0] * f.rule_sentiment]
         if complaint:
             strongest = heapq.nlargest(REASONS, ((c, i) for i, c in enumerate(shares) if c > 0))
         else:
@@ -280,8 +287,7 @@ class Model:
                 return f.cues[index - texts]
             return "rules" if index == texts + len(cues) else "sentiment"
 
-        reasons = tuple(f"model:{'+' if c > 0 else '-'}{name(i)}" for c, i in strongest)
-        return Judgement(round(probability, 3), complaint, (f"model:{self.version}", *reasons), sentiment)
+        return [f"model:{'+' if c > 0 else '-'}{name(i)}" for c, i in strongest]
 
     def to_bytes(self) -> bytes:
         """MDM2: a JSON header, the kept slots (uint32), then each head's weights (float32) in that order."""
@@ -332,13 +338,32 @@ class Model:
         )
 
 
-COMPLAINT_BALANCE = 1.0  # a missed complaint costs more than a needless ticket: the classes weigh alike
-SENTIMENT_BALANCE = 0.0  # the sentiment heads keep the desk's base rates: P(positive) - P(negative) is a sentiment
-MIN_SENTIMENT = 500  # verdicts with a sentiment label (and 10 of each side) before the sentiment heads are learnt
+@dataclass(frozen=True)
+class Training:
+    """How a model is trained. The defaults were chosen on the simulation's tuning split
+    (`bench/scoring.py --tune`: verdicts never trained on and never scored), not on the halves the
+    learning curve is scored on.
+
+    - complaint_balance: the complaint classes weighed alike (1) or at their rates (0): a missed
+      complaint costs more than a needless ticket;
+    - sentiment_balance: the same for the sentiment heads (0 keeps the desk's base rates, so that
+      P(positive) - P(negative) is a sentiment);
+    - min_sentiment: verdicts with a sentiment label (and 10 of each side) before the sentiment heads
+      are learnt;
+    - word_pairs: adjacent word pairs as features (one more lookup per word when scoring).
+    """
+
+    learning_rate: float = 0.1
+    epochs: int = 16
+    l2: float = 1e-5
+    complaint_balance: float = 1.0
+    sentiment_balance: float = 0.0
+    min_sentiment: int = 500
+    word_pairs: bool = True
 
 
 def _fit(
-    walked: Sequence[list[tuple[int, float]]], labels: Sequence[bool], epochs: int, seed: int, balance: float = 1.0
+    walked: Sequence[list[tuple[int, float]]], labels: Sequence[bool], knobs: Training, seed: int, balance: float
 ) -> dict[int, float]:
     """One head: AdaGrad on the log loss with L2, classes weighted toward balance (`balance` 1: fully,
     0: not at all), seeded order."""
@@ -351,7 +376,8 @@ def _fit(
     squares: dict[int, float] = {}
     order = list(range(len(labels)))
     shuffle = random.Random(seed).shuffle  # noqa: S311 (a training order, not a secret)
-    for _ in range(epochs):
+    rate, l2 = knobs.learning_rate, knobs.l2
+    for _ in range(knobs.epochs):
         shuffle(order)
         for index in order:
             label = labels[index]
@@ -360,10 +386,10 @@ def _fit(
             error = (_sigmoid(z) - (1.0 if label else 0.0)) * weight_of[label]
             for s, v in pairs:
                 w = weights.get(s, 0.0)
-                g = error * v + L2 * w
+                g = error * v + l2 * w
                 g2 = squares.get(s, 0.0) + g * g
                 squares[s] = g2
-                weights[s] = w - LEARNING_RATE * g / math.sqrt(g2 + 1e-12)
+                weights[s] = w - rate * g / math.sqrt(g2 + 1e-12)
     return weights
 
 
@@ -372,7 +398,7 @@ def train(
     version: str,
     *,
     sentiments: Sequence[str | None] | None = None,
-    epochs: int = EPOCHS,
+    knobs: Training = Training(),
     seed: int = 14,
 ) -> Model:
     """Fit the complaint head on labelled examples and, when enough of them carry the desk's sentiment
@@ -382,18 +408,18 @@ def train(
     negatives = len(examples) - positives
     if not positives or not negatives:
         raise ValueError("training needs verdicts of both kinds")
-    walked = [f.pairs() for f, _ in examples]
-    weights = _fit(walked, [y for _, y in examples], epochs, seed, COMPLAINT_BALANCE)
+    walked = [f.pairs(word_pairs=knobs.word_pairs) for f, _ in examples]
+    weights = _fit(walked, [y for _, y in examples], knobs, seed, knobs.complaint_balance)
     heads: tuple[dict[int, float], ...] = (weights,)
-    meta: dict[str, object] = {"verdicts": len(examples), "complaints": positives}
+    meta: dict[str, object] = {"verdicts": len(examples), "complaints": positives, "word_pairs": knobs.word_pairs}
     if sentiments is not None:
         rows = [(w, s) for w, s in zip(walked, sentiments, strict=True) if s in ("negative", "neutral", "positive")]
         sides = [sum(s == side for _, s in rows) for side in ("negative", "positive")]
-        if len(rows) >= MIN_SENTIMENT and all(10 <= n <= len(rows) - 10 for n in sides):
+        if len(rows) >= knobs.min_sentiment and all(10 <= n <= len(rows) - 10 for n in sides):
             sentiment_walked = [w for w, _ in rows]
             heads += (
-                _fit(sentiment_walked, [s == "negative" for _, s in rows], epochs, seed, SENTIMENT_BALANCE),
-                _fit(sentiment_walked, [s == "positive" for _, s in rows], epochs, seed, SENTIMENT_BALANCE),
+                _fit(sentiment_walked, [s == "negative" for _, s in rows], knobs, seed, knobs.sentiment_balance),
+                _fit(sentiment_walked, [s == "positive" for _, s in rows], knobs, seed, knobs.sentiment_balance),
             )
             meta["sentiment_labels"] = len(rows)
     return Model.of(version, heads, meta)

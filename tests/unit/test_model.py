@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from functions.core.model import Model, features, macro_f1, train
+from functions.core.model import Model, Training, features, macro_f1, train
 
 
 def test_it_learns_flat_complaints_and_its_artifact_loads_fast_and_the_same() -> None:
@@ -58,3 +58,21 @@ def test_an_old_artifact_is_refused_so_the_worker_stays_on_the_rules() -> None:
 
     with pytest.raises(ValueError, match="older feature hashing"):
         Model.from_bytes(b"MDM1" + b"\x00" * 16)
+
+
+def test_word_pairs_tell_word_order_apart_and_can_be_left_out() -> None:
+    things = [f"thing{i}" for i in range(40)]
+    examples = [(features(f"{t} not working", 0.3, 0.0, ()), True) for t in things] + [
+        (features(f"working, not {t}", 0.3, 0.0, ()), False) for t in things
+    ]
+    probe_complaint, probe_clear = (
+        features("gadget not working", 0.3, 0.0, ()),
+        features("working, not gadget", 0.3, 0.0, ()),
+    )
+    paired = Model.from_bytes(train(examples, "pairs").to_bytes())
+    assert paired.meta["word_pairs"] is True
+    assert paired.probability(probe_complaint) - paired.probability(probe_clear) > 0.3
+    single = Model.from_bytes(train(examples, "words", knobs=Training(word_pairs=False)).to_bytes())
+    assert single.meta["word_pairs"] is False
+    assert abs(single.probability(probe_complaint) - single.probability(probe_clear)) < 1e-6  # same words, same score
+    assert not any(" " in reason for reason in single.judge(probe_complaint, explain_clearance=True).reasons)
