@@ -1,7 +1,8 @@
 """Verdicts: a person's word on whether a mention was a complaint. Pure.
 
 Where they come from (`Source`), strongest first when two disagree about one mention:
-- `agent`: `POST /mentions/{id}/verdict`, an agent marking a mention by hand;
+- `agent`: `POST /mentions/{id}/verdict`, an agent marking a mention by hand (with a sentiment
+  label when the agent gives one);
 - `import`: `python -m functions.cli verdicts import`, a brand's history;
 - `desk`: the helpdesk's own "not a complaint / spam" signal on the mention's ticket (per brand:
   `helpdesk.not_complaint` in the brand file, default per vendor in `DEFAULT_SIGNALS`);
@@ -108,7 +109,7 @@ class Verdict:
     at: str  # ISO time
     text: str
     lang: str | None = None
-    sentiment: str | None = None  # the desk's own label, "negative" / "neutral" / "positive", if it gave one
+    sentiment: str | None = None  # the desk's or agent's label, "negative" / "neutral" / "positive", if given
 
 
 def text_key(brand: str, text: str) -> str:
@@ -119,6 +120,7 @@ YES = frozenset({"1", "yes", "y", "true", "complaint", "c"})
 NO = frozenset({"0", "no", "n", "false", "not_complaint", "not complaint", "not-complaint", "spam", "nc"})
 
 
+SENTIMENT_LABELS = ("negative", "neutral", "positive")  # what a verdict's `sentiment` holds
 SENTIMENTS = {
     "negative": "negative",
     "neg": "negative",

@@ -2,7 +2,8 @@
 
 - `from_ticket`: a ticket's status (swept or pushed) says "not a complaint" (the brand's signals) or
   solved (a complaint): every mention on the ticket that the scorer flagged gets that verdict;
-- `mark`: one stored mention labelled by an agent or an import; an agent's "this *is* a
+- `mark`: one stored mention labelled by an agent or an import (with the sentiment label, if one
+  was given); an agent's "this *is* a
   complaint" on a mention the scorer let through opens its ticket now (`open_missed`).
 """
 
@@ -46,8 +47,9 @@ def from_ticket(link: Link, state: DeskState, now: datetime) -> int:
     return written
 
 
-def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime) -> bool:
-    """One mention's verdict, with its text (what the trainer reads); False if a stronger one stands."""
+def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime, sentiment: str | None = None) -> bool:
+    """One mention's verdict, with its text (what the trainer reads) and, when a person gave one, its
+    sentiment label (negative/neutral/positive, for the sentiment heads); False if a stronger one stands."""
     mention = stored.mention
     verdict = Verdict(
         key=mention.identity,
@@ -57,6 +59,7 @@ def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime) 
         at=format_time(now),
         text=mention.text,
         lang=stored.score.lang,
+        sentiment=sentiment,
     )
     return verdicts.record(verdict)
 
