@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from functions.core.tickets import is_solved
+from functions.core.tickets import DeskState, is_solved
 
 
 class Source(IntEnum):
@@ -66,25 +66,6 @@ def parse_signals(raw: object) -> tuple[str, ...]:
 def signals_for(vendor: str, configured: Sequence[str] | None) -> tuple[str, ...]:
     """The brand's own signals, else its vendor's default."""
     return tuple(configured) if configured is not None else DEFAULT_SIGNALS.get(vendor, ())
-
-
-@dataclass(frozen=True)
-class DeskState:
-    """What a desk says about a ticket: its status word and, where the desk reports them, its tags,
-    resolution and spam flag."""
-
-    status: str
-    tags: tuple[str, ...] = ()
-    resolution: str | None = None
-    spam: bool = False
-
-    def signals(self) -> frozenset[str]:
-        found = {f"status:{self.status.strip().lower()}"} | {f"tag:{t.strip().lower()}" for t in self.tags}
-        if self.resolution:
-            found.add(f"resolution:{self.resolution.strip().lower()}")
-        if self.spam:
-            found.add("spam")
-        return frozenset(found)
 
 
 def desk_verdict(state: DeskState, signals: Sequence[str]) -> tuple[bool, Source] | None:

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from functions.core.mention import format_time
-from functions.core.verdicts import DeskState, Source, Verdict, desk_verdict
+from functions.core.tickets import DeskState
+from functions.core.verdicts import Source, Verdict, desk_verdict
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
