@@ -41,11 +41,19 @@ def from_ticket(link: Link, state: DeskState, now: datetime) -> int:
             continue
         if not (stored.score.complaint or identity == link.opened_by):
             continue  # a follow-up the scorer did not flag: the ticket's fate says nothing about it
+        if _already(identity, complaint, source):
+            continue  # the sweep reads a marked, still open ticket every 5 minutes: once is enough
         written += mark(stored, complaint, source, now)
     if written:
         log("verdict.recorded", brand=brand.slug, source=source.name.lower(), complaint=complaint, count=written)
         metric("VerdictsRecorded", dimensions={"source": source.name.lower()})
     return written
+
+
+def _already(identity: str, complaint: bool, source: Source) -> bool:
+    """The mention already has this very verdict from this source."""
+    found = verdicts.get(identity)
+    return found is not None and (found.complaint, found.source) == (complaint, source)
 
 
 def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime, sentiment: str | None = None) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -88,10 +88,10 @@ def _open(service: str, driver: Any, brand: str) -> tuple[Opened, Opened]:
     return first, second
 
 
-def _sweep(slug: str) -> None:
+def _sweep(slug: str, later: timedelta = timedelta(0)) -> None:
     brand = brands().get(slug)
     assert brand is not None
-    escalation.sweep_brand(brand, helpdesks.for_brand(brand), datetime.now(UTC))
+    escalation.sweep_brand(brand, helpdesks.for_brand(brand), datetime.now(UTC) + later)
 
 
 def _verdict(opened: Opened) -> tuple[bool, Source] | None:
@@ -127,6 +127,9 @@ def test_freshdesk_spam_or_a_tag_is_a_no_and_a_resolved_ticket_a_yes(
     _sweep("fdco")
     assert _verdict(spam) == (False, Source.DESK)
     assert _verdict(solved) == (True, Source.SOLVED)
+    first = verdicts.get(spam.identity)
+    _sweep("fdco", later=timedelta(minutes=5))  # still open and still spam: read again, not rewritten
+    assert verdicts.get(spam.identity) == first
     freshdesk.agent_updates(int(solved.ticket), status=5, tags=("not_complaint",))
     freshdesk.agent_updates(int(spam.ticket), status=5)
     _sweep("fdco")  # solved tickets are not swept again: the first reading stands
