@@ -45,6 +45,8 @@ PROXY_PORT = free_port()
 NOTIFY_PORT = free_port()
 SERVICE_PORT = free_port()  # chosen up front: RT's status scrip is told where to report
 ZENDESK_PORT = free_port()  # the zdco brand's Zendesk (a proxy in front of tests/servers/helpdesks/zendesk.py)
+# the fdco, zmco and jsco brands' desks: proxies in front of tests/servers/helpdesks/<vendor>.py
+DESK_PORTS = {f"{vendor}_port": free_port() for vendor in ("freshdesk", "zammad", "jira_sm")}
 NETWORK_API_PORT = free_port()  # where the brands' reply requests go (tests/replies/ contract servers)
 RT_REPLIES_PORT = free_port()  # RT's replies scrip (infra/rt/mentiondesk_replies.pl) posts here
 RT_REPLIES_URL = f"http://127.0.0.1:{RT_REPLIES_PORT}/helpdesk-replies/request_tracker"
@@ -72,6 +74,11 @@ OTHER_SECRETS = {
     "/mentiondesk/zdco/vk/confirmation": "zdco-conf",
     "/mentiondesk/zdco/zendesk/api-token": "zd-token",
     "/mentiondesk/zdco/zendesk/webhook-secret": ZENDESK_WEBHOOK_SECRET,
+    **{f"/mentiondesk/{slug}/vk/secret": f"{slug}-vk-secret" for slug in ("fdco", "zmco", "jsco")},
+    **{f"/mentiondesk/{slug}/vk/confirmation": f"{slug}-conf" for slug in ("fdco", "zmco", "jsco")},
+    "/mentiondesk/fdco/freshdesk/api-key": "fd-key",  # what tests/servers/helpdesks/<vendor>.py accept
+    "/mentiondesk/zmco/zammad/token": "zammad-token",
+    "/mentiondesk/jsco/jira/api-token": "jsm-token",
     **{
         f"/mentiondesk/{slug}/vk/{name}": token
         for slug in ("acme", "rtco", "zdco")
@@ -114,7 +121,8 @@ def _brands_document() -> dict[str, Any]:
             brand["networks"] = ACME_NETWORKS
         settings = brand.get("helpdesk", {}).get("settings", {})
         if "url" in settings:
-            settings["url"] = settings["url"].format(rt_port=RT_PORT, proxy_port=PROXY_PORT, zendesk_port=ZENDESK_PORT)
+            ports = {"rt_port": RT_PORT, "proxy_port": PROXY_PORT, "zendesk_port": ZENDESK_PORT, **DESK_PORTS}
+            settings["url"] = settings["url"].format(**ports)
         vk = brand.get("networks", {}).get("vk")
         if vk is not None and brand["slug"] in ("acme", "rtco", "zdco"):  # they answer through the VK contract server
             vk["settings"] = {**vk.get("settings", {}), "api": f"http://127.0.0.1:{NETWORK_API_PORT}"}

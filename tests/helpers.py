@@ -14,7 +14,14 @@ from functions import connectors
 from functions.runtime.settings import settings
 from tests.conftest import FIXTURES, READ_API_KEY, SECRETS
 
-BRAND_GROUPS = {"acme": 218000001, "rtco": 218000003, "zdco": 218000004}
+BRAND_GROUPS = {
+    "acme": 218000001,
+    "rtco": 218000003,
+    "zdco": 218000004,
+    "fdco": 218000005,
+    "zmco": 218000006,
+    "jsco": 218000007,
+}
 
 
 def brand_secrets(brand: str, network: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ from chalice.app import Blueprint, Response
 
 from functions.core import untrusted
 from functions.core.brands import Brand
-from functions.core.verdicts import DeskState
+from functions.core.tickets import DeskState
 from functions.core.webhooks import same_secret
 from functions.jobs import replies
 from functions.jobs.escalation import apply_status

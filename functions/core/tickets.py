@@ -2,9 +2,11 @@
 
 Adapters (`functions/helpdesks/<vendor>.py`) translate a `TicketDraft` into their API; callers
 branch on `FEATURES`, never on vendor names. The vocabulary: "priority", "tags", "custom_fields",
-"external_reference", "comments", "status", "idempotency_header", "reopen", "replies" (the adapter
-lists a ticket's comments with `comments(ticket)`, so agents' public replies can be posted back to
-the network: functions/jobs/replies.py).
+"external_reference", "comments", "status" (the adapter reads a ticket back with
+`ticket_state(ticket)`: its status word and, from the same read, whatever the desk reports that can
+mean "not a complaint": tags, resolution, spam flag; functions/jobs/escalation.py), "idempotency_header",
+"reopen", "replies" (the adapter lists a ticket's comments with `comments(ticket)`, so agents' public
+replies can be posted back to the network: functions/jobs/replies.py).
 
 An adapter whose desk pushes news of replies (a Zendesk webhook, a Jira webhook, a Zammad trigger,
 a Freshdesk rule, the RT scrip) also has, at module level: `REPLY_EVENT_SECRETS`, the brand's
@@ -71,6 +73,26 @@ class DeskComment:
 
 
 @dataclass(frozen=True)
+class DeskState:
+    """What a desk says about a ticket: its status word and, where the desk reports them, its tags
+    (Zendesk, Freshdesk and Zammad tags, Jira labels), resolution (Jira) and spam flag (Freshdesk).
+    The brand's "not a complaint" signals are looked for among them (functions.core.verdicts)."""
+
+    status: str
+    tags: tuple[str, ...] = ()
+    resolution: str | None = None
+    spam: bool = False
+
+    def signals(self) -> frozenset[str]:
+        found = {f"status:{self.status.strip().lower()}"} | {f"tag:{t.strip().lower()}" for t in self.tags}
+        if self.resolution:
+            found.add(f"resolution:{self.resolution.strip().lower()}")
+        if self.spam:
+            found.add("spam")
+        return frozenset(found)
+
+
+@dataclass(frozen=True)
 class TicketRef:
     vendor: str
     id: str
@@ -108,7 +130,14 @@ class Helpdesk(Protocol):
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None: ...
 
-    def ticket_status(self, ticket: TicketRef) -> str: ...
+    def ticket_status(self, ticket: TicketRef) -> str:
+        """Only called where FEATURES has "status": `ticket_state(ticket).status`."""
+        ...
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        """Only called where FEATURES has "status": the ticket's status with the tags, resolution and
+        spam flag its desk reports (the sweep turns them into verdicts, as a pushed event's)."""
+        ...
 
     def reopen(self, ticket: TicketRef) -> None:
         """Only called where FEATURES has "reopen"."""

@@ -1,7 +1,8 @@
 """Verdicts: a person's word on whether a mention was a complaint. Pure.
 
 Where they come from (`Source`), strongest first when two disagree about one mention:
-- `agent`: `POST /mentions/{id}/verdict`, an agent marking a mention by hand;
+- `agent`: `POST /mentions/{id}/verdict`, an agent marking a mention by hand (with a sentiment
+  label when the agent gives one);
 - `import`: `python -m functions.cli verdicts import`, a brand's history;
 - `desk`: the helpdesk's own "not a complaint / spam" signal on the mention's ticket (per brand:
   `helpdesk.not_complaint` in the brand file, default per vendor in `DEFAULT_SIGNALS`);
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from functions.core.tickets import is_solved
+from functions.core.tickets import DeskState, is_solved
 
 
 class Source(IntEnum):
@@ -67,25 +68,6 @@ def signals_for(vendor: str, configured: Sequence[str] | None) -> tuple[str, ...
     return tuple(configured) if configured is not None else DEFAULT_SIGNALS.get(vendor, ())
 
 
-@dataclass(frozen=True)
-class DeskState:
-    """What a desk says about a ticket: its status word and, where the desk reports them, its tags,
-    resolution and spam flag."""
-
-    status: str
-    tags: tuple[str, ...] = ()
-    resolution: str | None = None
-    spam: bool = False
-
-    def signals(self) -> frozenset[str]:
-        found = {f"status:{self.status.strip().lower()}"} | {f"tag:{t.strip().lower()}" for t in self.tags}
-        if self.resolution:
-            found.add(f"resolution:{self.resolution.strip().lower()}")
-        if self.spam:
-            found.add("spam")
-        return frozenset(found)
-
-
 def desk_verdict(state: DeskState, signals: Sequence[str]) -> tuple[bool, Source] | None:
     """(complaint, source) from a ticket's state: "no" on a configured signal, "yes" when solved
     without one, None while the ticket is open and unmarked."""
@@ -108,7 +90,7 @@ class Verdict:
     at: str  # ISO time
     text: str
     lang: str | None = None
-    sentiment: str | None = None  # the desk's own label, "negative" / "neutral" / "positive", if it gave one
+    sentiment: str | None = None  # the desk's or agent's label, "negative" / "neutral" / "positive", if given
 
 
 def text_key(brand: str, text: str) -> str:
@@ -119,6 +101,7 @@ YES = frozenset({"1", "yes", "y", "true", "complaint", "c"})
 NO = frozenset({"0", "no", "n", "false", "not_complaint", "not complaint", "not-complaint", "spam", "nc"})
 
 
+SENTIMENT_LABELS = ("negative", "neutral", "positive")  # what a verdict's `sentiment` holds
 SENTIMENTS = {
     "negative": "negative",
     "neg": "negative",

@@ -94,6 +94,11 @@ def field(body: Mapping[str, Any], vendor: str, *path: str) -> Any:
     return value
 
 
+def strings(value: Any) -> tuple[str, ...]:
+    """A desk's list of tags or labels; anything that is not a list of strings reads as none."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
 def base_url(settings: Mapping[str, Any], account_setting: str, template: str) -> str:
     """`url` when given (self-hosted, or a local contract server in tests), else the SaaS host
     built from the account name: `template.format(<settings[account_setting]>)`."""

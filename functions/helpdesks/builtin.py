@@ -13,7 +13,8 @@ from typing import Any
 
 from functions.core.mention import parse_time
 from functions.core.score import Priority
-from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef
+from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef
+from functions.helpdesks._common import strings
 from functions.stores import desk
 
 VENDOR = "builtin"
@@ -74,7 +75,12 @@ class BuiltinDesk:
         return item
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        return str(self._item(ticket)["status"])
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        """The status word (where this desk's "not a complaint" and "spam" live) and the ticket's tags."""
+        item = self._item(ticket)
+        return DeskState(str(item["status"]), strings(item.get("tags")))
 
     def comments(self, ticket: TicketRef) -> list[DeskComment]:
         return [comment_of(i, c) for i, c in enumerate(self._item(ticket).get("comments") or [])]

@@ -14,7 +14,8 @@ tests/servers/helpdesks/freshdesk.py, so keep it easy to change):
   [...], "total": n} (whole query in double quotes, values in single quotes); tags are the
   filterable field the notes are surest of. How soon a new ticket is searchable is unconfirmed;
 - note `POST /api/v2/tickets/{id}/notes` {body (HTML), private: true}; update `PUT
-  /api/v2/tickets/{id}`; read `GET /api/v2/tickets/{id}` → status (int; we return it as "2".."5");
+  /api/v2/tickets/{id}`; read `GET /api/v2/tickets/{id}` → status (int; we return it as "2".."5"),
+  `spam` (boolean) and `tags`, the sweep's verdict signals;
 - 429 with `Retry-After` (seconds) [confirmed KB]: handled by `runtime.http`;
 - replies (docs/helpdesk-replies.md): `GET /api/v2/tickets/{id}/conversations?page=&per_page=100`
   (oldest first, next page in `Link: <…>; rel="next"`) [secondary]; fields `private`, `incoming`,
@@ -44,6 +45,7 @@ from functions.core.score import Priority
 from functions.core.tickets import (
     DeskComment,
     DeskEventSignatureError,
+    DeskState,
     HelpdeskError,
     Requester,
     TicketDraft,
@@ -61,6 +63,7 @@ from functions.helpdesks._common import (
     numeric_id,
     requester_email,
     requester_name,
+    strings,
 )
 from functions.runtime import http
 
@@ -144,6 +147,11 @@ def conversation_comment(raw: Mapping[str, Any], me: int | None) -> DeskComment:
     )
 
 
+def ticket_state(body: Mapping[str, Any]) -> DeskState:
+    """`GET /tickets/{id}` → the status number (as text), the tags and the spam flag."""
+    return DeskState(str(field(body, VENDOR, "status")), strings(body.get("tags")), spam=body.get("spam") is True)
+
+
 class Freshdesk:
     VENDOR = VENDOR
     FEATURES = FEATURES
@@ -207,8 +215,10 @@ class Freshdesk:
         self._call("PUT", self._ticket_path(ticket), json={"status": STATUS_OPEN})
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        shown = json_object(self._call("GET", self._ticket_path(ticket)), VENDOR)
-        return str(field(shown, VENDOR, "status"))
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        return ticket_state(json_object(self._call("GET", self._ticket_path(ticket)), VENDOR))
 
     def me(self) -> int:
         """Our API key's agent id, asked once per instance: its conversations are ours."""

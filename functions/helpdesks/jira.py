@@ -8,7 +8,9 @@ request this adapter makes is validated against it by Prism in tests/integration
   rich text in v3 is Atlassian Document Format (`adf_doc`);
 - [confirmed] comment `POST /rest/api/3/issue/{key}/comment` (addComment) {"body": <ADF doc>};
 - [confirmed] edit `PUT /rest/api/3/issue/{key}` (editIssue) {"fields": {...}} → 204;
-- [confirmed] read `GET /rest/api/3/issue/{key}?fields=status` → fields.status.name;
+- [confirmed] read `GET /rest/api/3/issue/{key}?fields=status,resolution,labels` → fields.status.name,
+  fields.resolution (null or {name}) and fields.labels: the sweep's verdict signals (e.g. the
+  resolution "Not a complaint" or the label `not-complaint`; helpdesk-replies notes §3d);
 - [confirmed, spec of 2025-12] search `GET /rest/api/3/search/jql?jql=...&fields=&maxResults=`
   (searchAndReconsileIssuesUsingJql) → `SearchAndReconcileResults` {"issues": [{id, key}], isLast,
   nextPageToken}. The old `GET /rest/api/3/search` is deprecated and "currently being removed"
@@ -50,9 +52,9 @@ from urllib.parse import quote
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks import _replies
-from functions.helpdesks._common import field, json_object, key_label, label, priority_names
+from functions.helpdesks._common import field, json_object, key_label, label, priority_names, strings
 from functions.runtime import http
 
 VENDOR = "jira"
@@ -67,6 +69,8 @@ ADF_DEPTH = 40  # deeper ADF is not from Jira's editor; its text is dropped rath
 _ADF_BLOCKS = frozenset({"paragraph", "heading", "blockquote", "listItem", "codeBlock", "panel", "rule", "tableRow"})
 
 PRIORITY = {Priority.LOW: "Low", Priority.NORMAL: "Medium", Priority.HIGH: "High", Priority.URGENT: "Highest"}
+STATE_FIELDS = "status,resolution,labels"  # getIssue's `fields`: what `issue_state` reads
+SIGNAL_FIELDS = "resolution,labels"  # the same without the status (JSM reads that from its request)
 SEARCH_PATH = "/rest/api/3/search/jql"  # the old /rest/api/3/search is being removed (CHANGE-2046)
 SUMMARY_CHARS = 255
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -188,6 +192,19 @@ def status_name(body: Mapping[str, Any], vendor: str = VENDOR) -> str:
     return str(field(body, vendor, "fields", "status", "name"))
 
 
+def issue_signals(body: Mapping[str, Any]) -> tuple[tuple[str, ...], str | None]:
+    """getIssue's `IssueBean` → (labels, resolution name or None while unresolved)."""
+    fields = _replies.obj(body.get("fields"))
+    resolution = _replies.obj(fields.get("resolution")).get("name")
+    return strings(fields.get("labels")), str(resolution) if resolution else None
+
+
+def issue_state(body: Mapping[str, Any], vendor: str = VENDOR) -> DeskState:
+    """getIssue's `IssueBean` (with `fields=status,resolution,labels`) → what the issue says."""
+    labels, resolution = issue_signals(body)
+    return DeskState(status_name(body, vendor), labels, resolution)
+
+
 def issue_path(ticket: TicketRef) -> str:
     if not _ISSUE_KEY.match(ticket.id):
         raise HelpdeskError(f"not a Jira issue key: {ticket.id!r}")
@@ -213,6 +230,10 @@ class JiraSite:
 
     def ref(self, key: str, url: str | None = None) -> TicketRef:
         return TicketRef(self.vendor, key, url or f"{self.base}/browse/{key}")
+
+    def issue(self, ticket: TicketRef, fields: str) -> dict[str, Any]:
+        """getIssue with only `fields`."""
+        return json_object(self.call("GET", issue_path(ticket), params={"fields": fields}), self.vendor)
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         params = {"jql": key_jql(idempotency_key), "fields": "status", "maxResults": "1"}
@@ -282,8 +303,10 @@ class Jira:
         raise HelpdeskError("jira: reopen needs a workflow transition; FEATURES has no 'reopen'")
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        shown = self.site.call("GET", issue_path(ticket), params={"fields": "status"})
-        return status_name(json_object(shown, VENDOR))
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        return issue_state(self.site.issue(ticket, STATE_FIELDS))
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> Jira:

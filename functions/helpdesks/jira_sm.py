@@ -10,7 +10,9 @@ in docs/helpdesks.md but not kept; checked in tests against tests/servers/helpde
 - [confirmed] comment `POST /rest/servicedeskapi/request/{key}/comment` {body, public: false}
   (public false = internal note);
 - [confirmed] read `GET /rest/servicedeskapi/request/{key}` → currentStatus.status
-  (e.g. "Waiting for support");
+  (e.g. "Waiting for support"); a request names no resolution or labels, so the sweep also reads
+  the platform's `GET /rest/api/3/issue/{key}?fields=resolution,labels` for the verdict signals
+  (the resolution "Declined" or "Not a complaint", the label `not-complaint`): two reads per ticket;
 - priority is not a field of every request type [unconfirmed], so it is set right after creation
   with the platform `PUT /rest/api/3/issue/{key}` {"fields": {"priority": {"name"}}} [confirmed path];
   a failure there leaves the request at the project's default priority;
@@ -36,14 +38,16 @@ from typing import Any
 from urllib.parse import quote
 
 from functions.core.score import Priority
-from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks._common import field, json_object
 from functions.helpdesks.jira import (
     PRIORITY,
     REPLY_EVENT_HEADER,
     REPLY_EVENT_SECRETS,
+    SIGNAL_FIELDS,
     JiraSite,
     issue_path,
+    issue_signals,
     labels_for,
     reply_event,
     summary,
@@ -152,7 +156,13 @@ class JiraServiceManagement:
         raise HelpdeskError("jira_sm: reopen needs a workflow transition; FEATURES has no 'reopen'")
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        return request_status(json_object(self.site.call("GET", self._request_path(ticket)), VENDOR))
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        """The request's status (as JSM shows it) with the issue's labels and resolution."""
+        status = request_status(json_object(self.site.call("GET", self._request_path(ticket)), VENDOR))
+        labels, resolution = issue_signals(self.site.issue(ticket, SIGNAL_FIELDS))
+        return DeskState(status, labels, resolution)
 
 
 def create(settings: Mapping[str, Any], secrets: Mapping[str, str]) -> JiraServiceManagement:

@@ -5,7 +5,7 @@ Contract (RT 5.0 `lib/RT/REST2.pm`, checked against a real RT 5.0.3 in tests):
 - create `POST /ticket` JSON {Queue, Subject, Content, ContentType, Requestor, Priority,
   CustomFields} → 201 `{"id": "<n>"}` (a string);
 - search `GET /tickets?query=<TicketSQL>`; comment `POST /ticket/<n>/comment` (ContentType is
-  required for JSON); update `PUT /ticket/<n>`; read `GET /ticket/<n>` → `Status`.
+  required for JSON); update `PUT /ticket/<n>`; read `GET /ticket/<n>` → `Status` (also the verdict signal: `rejected`).
 - replies (docs/helpdesk-replies.md, [confirmed: live] on RT 5.0.3): `GET /ticket/<n>/history`
   (`page`/`per_page`, oldest first) — `Correspond` is a reply to the requestors, `Comment` internal;
   the text from `GET /transaction/<t>/attachments?fields=Content,ContentType,Headers` (plain text
@@ -33,7 +33,7 @@ from urllib.parse import quote
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks import _replies
 from functions.helpdesks._common import json_object, requester_email
 from functions.runtime import http
@@ -117,7 +117,11 @@ class RequestTracker:
         self._call("PUT", f"/ticket/{ticket.id}", json={"Status": "open"})
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        return str(self._call("GET", f"/ticket/{ticket.id}").json()["Status"])
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        """The status only: RT's "not a complaint" is a status (`rejected`), it has no tags or spam flag."""
+        return DeskState(str(self._call("GET", f"/ticket/{ticket.id}").json()["Status"]))
 
     def _history(self, ticket: TicketRef) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []

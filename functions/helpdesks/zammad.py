@@ -14,7 +14,9 @@ tests/servers/helpdesks/zammad.py, not against a live Zammad):
   with `GET /api/v1/tickets/search?query=tags:"md-..."`; the answer is read in both shapes seen in
   the docs (`{"tickets": [ids], ...}`, or a list of tickets with `expand=true`);
 - [unconfirmed] `?expand=true` on read names the state (`state: "new"`); without it we return
-  the numeric `state_id`.
+  the numeric `state_id`;
+- [confirmed] a ticket's tags are not in its read: `GET /api/v1/tags?object=Ticket&o_id={id}` →
+  {"tags": [...]}, a second read the sweep makes for the verdict signals (e.g. `not_complaint`).
 - replies (docs/helpdesk-replies.md): [confirmed] `GET /api/v1/ticket_articles/by_ticket/{id}`
   returns every article (no paging) with `internal`, `sender` (Agent/Customer/System),
   `created_by_id`, `content_type`, `body`; [confirmed] `GET /api/v1/users/me` is our token's user;
@@ -36,7 +38,7 @@ from typing import Any
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import DeskComment, HelpdeskError, TicketDraft, TicketRef, setting
+from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks import _replies
 from functions.helpdesks._common import (
     DEFAULT_REQUESTER_DOMAIN,
@@ -45,6 +47,7 @@ from functions.helpdesks._common import (
     numeric_id,
     priority_names,
     requester_email,
+    strings,
 )
 from functions.runtime import http
 
@@ -197,8 +200,14 @@ class Zammad:
         raise HelpdeskError("zammad: reopen is not offered; FEATURES has no 'reopen'")
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        shown = self._object(self._call("GET", f"/tickets/{self._ticket_id(ticket)}", params={"expand": "true"}))
-        return state_of(shown)
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        """The state from the ticket's read, its tags from the tags endpoint (the read has none)."""
+        number = self._ticket_id(ticket)
+        shown = self._object(self._call("GET", f"/tickets/{number}", params={"expand": "true"}))
+        tags = self._object(self._call("GET", "/tags", params={"object": "Ticket", "o_id": str(number)}))
+        return DeskState(state_of(shown), strings(tags.get("tags")))
 
     def me(self) -> int:
         """Our token's user id, asked once per instance: the articles it writes are ours."""

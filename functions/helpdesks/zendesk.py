@@ -13,7 +13,9 @@ checked in tests against tests/servers/helpdesks/zendesk.py, not against a live 
   reply within 2 hours; the `external_id` search covers the rest;
 - [paths confirmed, body shape unconfirmed] comment = `PUT /api/v2/tickets/{id}`
   {"ticket": {"comment": {"body", "public": false}}}; priority and status the same way;
-- [confirmed] read `GET /api/v2/tickets/{id}` → ticket.status new|open|pending|hold|solved|closed;
+- [confirmed] read `GET /api/v2/tickets/{id}` → ticket.status new|open|pending|hold|solved|closed and
+  ticket.tags (the sweep's verdict signals, e.g. `not_complaint`). A ticket marked as spam leaves
+  the normal reads [unconfirmed: it is deleted], so spam reaches us only as a pushed event;
 - [confirmed] 429 with `Retry-After` (seconds): handled by `runtime.http`;
 - replies (docs/helpdesk-replies.md): [confirmed] `GET /api/v2/tickets/{id}/comments?include=users`
   (oldest first, cursor pages `page[size]` ≤ 100 / `meta.has_more` / `links.next`; `public` false =
@@ -44,6 +46,7 @@ from functions.core.tickets import (
     DeskComment,
     DeskEventMalformedError,
     DeskEventSignatureError,
+    DeskState,
     HelpdeskError,
     TicketDraft,
     TicketRef,
@@ -61,6 +64,7 @@ from functions.helpdesks._common import (
     numeric_id,
     requester_email,
     requester_name,
+    strings,
 )
 from functions.runtime import http
 
@@ -111,6 +115,11 @@ def ticket_payload(
     if custom_field_id is not None:
         ticket["custom_fields"] = [{"id": custom_field_id, "value": idempotency_key}]
     return {"ticket": ticket}
+
+
+def ticket_state(body: Mapping[str, Any]) -> DeskState:
+    """`GET /tickets/{id}` → the status and the tags an agent's macro may have added."""
+    return DeskState(str(field(body, VENDOR, "ticket", "status")), strings(_replies.at(body, "ticket", "tags")))
 
 
 class Zendesk:
@@ -166,8 +175,10 @@ class Zendesk:
         self._update(ticket, {"status": "open"})
 
     def ticket_status(self, ticket: TicketRef) -> str:
-        shown = json_object(self._call("GET", self._ticket_path(ticket)), VENDOR)
-        return str(field(shown, VENDOR, "ticket", "status"))
+        return self.ticket_state(ticket).status
+
+    def ticket_state(self, ticket: TicketRef) -> DeskState:
+        return ticket_state(json_object(self._call("GET", self._ticket_path(ticket)), VENDOR))
 
     def me(self) -> str:
         """Our API user's id, asked once per instance: its comments are ours."""

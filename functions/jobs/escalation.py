@@ -2,8 +2,9 @@
 
 - `escalate_new_complaint`: called by the ticket worker when a ticket opens or grows (severity,
   reach, fast engagement);
-- `sweep` (every 5 minutes): reads each open ticket's status back from its helpdesk (solved
-  tickets are marked, so are their mentions), then escalates tickets whose first-response SLA is
+- `sweep` (every 5 minutes): reads each open ticket's state back from its helpdesk (solved
+  tickets are marked, so are their mentions; the status, tags, resolution and spam flag give
+  verdicts, functions.jobs.verdicts), then escalates tickets whose first-response SLA is
   at risk or breached. The first response is the brand's first public reply in the customer's
   thread on the network (functions/jobs/replies.py), not a status change.
 A reason is recorded on the ticket link *before* acting and forgotten if acting fails, so a
@@ -22,8 +23,7 @@ from functions.core.brands import Brand
 from functions.core.escalation import immediate_reasons, sla, sla_reason
 from functions.core.mention import NO_AUTHOR, Mention, parse_time
 from functions.core.score import Priority, Score
-from functions.core.tickets import Helpdesk, TicketRef, is_solved
-from functions.core.verdicts import DeskState
+from functions.core.tickets import DeskState, Helpdesk, TicketRef, is_solved
 from functions.jobs import verdicts
 from functions.notifiers import notify
 from functions.runtime.brands import brands
@@ -106,10 +106,13 @@ def apply_status(link: Link, status: str, now: datetime, state: DeskState | None
 
 
 def refresh_status(link: Link, desk: Helpdesk, now: datetime) -> Link:
-    """Poll the ticket's status from its helpdesk (for helpdesks that do not push events)."""
+    """Poll the ticket's state from its helpdesk (for helpdesks that do not push events): the status
+    and the tags, resolution or spam flag read with it, so a desk that never calls
+    `/helpdesk-events` still gives its "not a complaint" verdicts."""
     if link.ticket is None or "status" not in desk.FEATURES:
         return link
-    return apply_status(link, desk.ticket_status(link.ticket), now)
+    state = desk.ticket_state(link.ticket)
+    return apply_status(link, state.status, now, state)
 
 
 def sweep_brand(brand: Brand, desk: Helpdesk, now: datetime) -> int:

@@ -2,7 +2,8 @@
 
 - `from_ticket`: a ticket's status (swept or pushed) says "not a complaint" (the brand's signals) or
   solved (a complaint): every mention on the ticket that the scorer flagged gets that verdict;
-- `mark`: one stored mention labelled by an agent or an import; an agent's "this *is* a
+- `mark`: one stored mention labelled by an agent or an import (with the sentiment label, if one
+  was given); an agent's "this *is* a
   complaint" on a mention the scorer let through opens its ticket now (`open_missed`).
 """
 
@@ -12,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from functions.core.mention import format_time
-from functions.core.verdicts import DeskState, Source, Verdict, desk_verdict
+from functions.core.tickets import DeskState
+from functions.core.verdicts import Source, Verdict, desk_verdict
 from functions.runtime.brands import brands
 from functions.runtime.log import log, metric
 from functions.runtime.settings import settings
@@ -39,6 +41,8 @@ def from_ticket(link: Link, state: DeskState, now: datetime) -> int:
             continue
         if not (stored.score.complaint or identity == link.opened_by):
             continue  # a follow-up the scorer did not flag: the ticket's fate says nothing about it
+        if _already(identity, complaint, source):
+            continue  # the sweep reads a marked, still open ticket every 5 minutes: once is enough
         written += mark(stored, complaint, source, now)
     if written:
         log("verdict.recorded", brand=brand.slug, source=source.name.lower(), complaint=complaint, count=written)
@@ -46,8 +50,15 @@ def from_ticket(link: Link, state: DeskState, now: datetime) -> int:
     return written
 
 
-def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime) -> bool:
-    """One mention's verdict, with its text (what the trainer reads); False if a stronger one stands."""
+def _already(identity: str, complaint: bool, source: Source) -> bool:
+    """The mention already has this very verdict from this source."""
+    found = verdicts.get(identity)
+    return found is not None and (found.complaint, found.source) == (complaint, source)
+
+
+def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime, sentiment: str | None = None) -> bool:
+    """One mention's verdict, with its text (what the trainer reads) and, when a person gave one, its
+    sentiment label (negative/neutral/positive, for the sentiment heads); False if a stronger one stands."""
     mention = stored.mention
     verdict = Verdict(
         key=mention.identity,
@@ -57,6 +68,7 @@ def mark(stored: StoredMention, complaint: bool, source: Source, now: datetime) 
         at=format_time(now),
         text=mention.text,
         lang=stored.score.lang,
+        sentiment=sentiment,
     )
     return verdicts.record(verdict)
 

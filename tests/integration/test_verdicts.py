@@ -87,6 +87,32 @@ def test_the_verdict_route_is_brand_scoped_and_checks_its_input(service: str, dr
     assert verdict is not None and verdict.source is Source.AGENT and verdict.complaint is False
 
 
+def test_an_agents_verdict_can_carry_a_sentiment_label_for_the_sentiment_heads(service: str, driver: Any) -> None:
+    identity = _stored(service, driver)
+    for wrong in ("angry", "NEGATIVE", "-1", 1, True, ["negative"], {"label": "negative"}):
+        answer = _verdict(service, identity, {"complaint": False, "sentiment": wrong})
+        assert answer.status_code == 400
+        assert "sentiment must be one of negative, neutral, positive" in answer.json()["error"]
+    assert verdicts.get(identity) is None  # a refused body writes nothing
+    assert _verdict(service, identity, {"sentiment": "negative"}).status_code == 400  # complaint stays required
+    assert _verdict(service, identity, {"complaint": True, "sentiment": "neutral"}, key=None).status_code == 401
+    rtco = BRAND_READ_KEYS["rtco"]
+    assert _verdict(service, identity, {"complaint": True, "sentiment": "neutral"}, key=rtco).status_code == 403
+    assert _verdict(service, "acme#vk#nope", {"complaint": True, "sentiment": "neutral"}).status_code == 404
+
+    answer = _verdict(service, identity, {"complaint": True, "sentiment": "negative"}, key=BRAND_READ_KEYS["acme"])
+    assert answer.status_code == 200
+    assert answer.json() == {"ok": True, "mention": identity, "complaint": True, "sentiment": "negative"}
+    verdict = verdicts.get(identity)
+    assert verdict is not None and (verdict.complaint, verdict.source, verdict.sentiment) == (
+        True,
+        Source.AGENT,
+        "negative",
+    )
+    assert _verdict(service, identity, {"complaint": False, "sentiment": None}).json()["complaint"] is False
+    assert verdicts.get(identity).sentiment is None  # type: ignore[union-attr] # the latest agent's word, whole
+
+
 def test_marking_a_missed_complaint_opens_its_ticket_now(service: str, driver: Any) -> None:
     identity = _stored(service, driver, text=QUIET)
     assert desk_tickets() == []

@@ -15,7 +15,7 @@ import requests
 
 from functions import helpdesks
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskError, Requester, TicketDraft, TicketRef
+from functions.core.tickets import DeskState, HelpdeskError, Requester, TicketDraft, TicketRef
 from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
 
 VOCABULARY = {
@@ -273,6 +273,40 @@ def test_zammad_payload_and_answers() -> None:
     assert zammad.state_of({"state_id": 4}) == "4"
 
 
+def test_each_desk_reads_its_not_a_complaint_signals_with_the_status() -> None:
+    """What the sweep reads: Zendesk `ticket.tags`, Freshdesk `tags` and `spam`, Jira `fields.labels`
+    and `fields.resolution.name` (null while unresolved); anything else in those places reads as none."""
+    shown = {"ticket": {"id": 7, "status": "solved", "tags": ["network:vk", "not_complaint"]}}
+    assert zendesk.ticket_state(shown) == DeskState("solved", ("network:vk", "not_complaint"))
+    assert zendesk.ticket_state({"ticket": {"status": "open", "tags": None}}) == DeskState("open")
+    with pytest.raises(HelpdeskError, match=r"ticket\.status"):
+        zendesk.ticket_state({"ticket": {"tags": []}})
+
+    assert freshdesk.ticket_state({"id": 3, "status": 5, "spam": True, "tags": ["md-1"]}) == DeskState(
+        "5", ("md-1",), spam=True
+    )
+    assert freshdesk.ticket_state({"status": 4, "spam": "true", "tags": "not_complaint"}) == DeskState("4")
+    with pytest.raises(HelpdeskError, match="status"):
+        freshdesk.ticket_state({"spam": True})
+
+    resolved = {
+        "id": "10002",
+        "key": "SUP-1",
+        "fields": {
+            "status": {"name": "Done", "statusCategory": {"key": "done"}},
+            "resolution": {"id": "10003", "name": "Not a complaint"},
+            "labels": ["md-abc", "not-complaint", 7],
+        },
+    }
+    assert jira.issue_state(resolved) == DeskState("Done", ("md-abc", "not-complaint"), "Not a complaint")
+    open_issue = {"key": "SUP-2", "fields": {"status": {"name": "To Do"}, "resolution": None, "labels": []}}
+    assert jira.issue_state(open_issue) == DeskState("To Do")
+    assert jira.issue_signals({"key": "SUP-3", "fields": {"resolution": {"name": "Declined"}}}) == ((), "Declined")
+    assert jira.issue_signals({"key": "SUP-4"}) == ((), None)
+    assert _common.strings(["a", None, "b", {"c": 1}]) == ("a", "b")
+    assert _common.strings("a,b") == ()
+
+
 @pytest.mark.parametrize(
     ("vendor", "settings", "secrets", "message"),
     [
@@ -315,6 +349,7 @@ def test_ticket_ids_that_are_not_numbers_never_reach_a_url(
         lambda: desk.add_comment(ticket, "x"),
         lambda: desk.set_priority(ticket, Priority.HIGH),
         lambda: desk.ticket_status(ticket),
+        lambda: desk.ticket_state(ticket),
     ]
     if "reopen" in desk.FEATURES:
         acts.append(lambda: desk.reopen(ticket))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from functions.core.brands import BrandConfigError, parse_brands
+from functions.core.tickets import DeskState
 from functions.core.verdicts import (
     DEFAULT_SIGNALS,
     BadRow,
-    DeskState,
     ImportRow,
     Source,
     desk_verdict,

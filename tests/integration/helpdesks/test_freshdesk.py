@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.core.tickets import DeskState, HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import freshdesk
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
@@ -57,6 +57,17 @@ def test_open_find_note_prioritise_and_read_status(server: FreshdeskServer, key:
     assert desk.ticket_status(ticket) == "4"
     desk.reopen(ticket)
     assert desk.ticket_status(ticket) == "2"
+
+
+def test_the_state_carries_the_tags_and_the_spam_flag(server: FreshdeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    ours = tuple(server.tickets[int(ticket.id)]["tags"])
+    assert desk.ticket_state(ticket) == DeskState("2", ours)
+    server.agent_updates(int(ticket.id), spam=True)
+    assert desk.ticket_state(ticket) == DeskState("2", ours, spam=True)
+    server.agent_updates(int(ticket.id), status=5, tags=("not_complaint",), spam=False)
+    assert desk.ticket_state(ticket) == DeskState("5", (*ours, "not_complaint"))
 
 
 def test_unique_external_id_requester(server: FreshdeskServer, key: str, draft: Draft) -> None:

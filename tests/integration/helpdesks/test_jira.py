@@ -3,7 +3,9 @@
 Every request the adapter makes goes through `RecordingForwarder` to Prism, which validates it
 against tests/contracts/jira; each test asserts Prism found nothing wrong with our requests.
 Prism's answers are generated from the spec's schemas (keys like "string", no status), so what
-we read from them is tested in tests/unit/test_helpdesk_payloads.py with canned responses.
+we read from them is tested in tests/unit/test_helpdesk_payloads.py with canned responses, and the
+sweep's reading of a resolution and labels end to end against the JSM contract server, which
+answers the same platform getIssue (tests/integration/test_desk_verdicts.py).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ def test_every_call_is_valid_against_the_jira_spec(prism_front: RecordingForward
         desk.set_priority(ticket, priority)
     _assert_valid(prism_front, 4)
     with pytest.raises(HelpdeskError, match=r"fields\.status\.name"):
-        desk.ticket_status(ticket)  # a valid request; Prism's generated IssueBean has no status
-    _assert_valid(prism_front, 1)
+        desk.ticket_state(ticket)  # a valid request; Prism's generated IssueBean has no status
+    _assert_valid(prism_front, 1)  # `fields=status,resolution,labels` as getIssue takes it
     paths = [(e.method, e.path) for e in prism_front.seen]
     assert paths == [
         ("POST", "/rest/api/3/issue"),

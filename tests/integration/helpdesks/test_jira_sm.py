@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
-from functions.helpdesks import jira_sm
+from functions.core.tickets import DeskState, HelpdeskUnavailableError, TicketDraft, TicketRef
+from functions.helpdesks import jira, jira_sm
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
 from tests.servers.helpdesks.jira_sm import JiraServiceManagementServer, comment_created_push
@@ -65,6 +65,34 @@ def test_open_find_comment_prioritise_and_read_status(
         desk.set_priority(ticket, priority)
         assert server.requests["SUP-1"]["priority"] == expected
     assert desk.ticket_status(ticket) == "Waiting for support"
+
+
+def test_the_state_carries_the_resolution_and_labels_from_the_platform_issue(
+    server: JiraServiceManagementServer, key: str, draft: Draft
+) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    ours = (key_label(key), "network:vk", "category:delivery", "lang:en")
+    assert desk.ticket_state(ticket) == DeskState("Waiting for support", ours)
+    server.agent_updates(ticket.id, status="Declined", resolution="Declined", labels=("not-complaint",))
+    assert desk.ticket_state(ticket) == DeskState("Declined", (*ours, "not-complaint"), "Declined")
+    reads = [(e.method, e.path) for e in server.seen[-2:]]
+    assert reads == [("GET", f"/rest/servicedeskapi/request/{ticket.id}"), ("GET", f"/rest/api/3/issue/{ticket.id}")]
+    assert all(200 <= e.status < 300 for e in server.seen)
+
+
+def test_plain_jira_reads_the_same_platform_issue(server: JiraServiceManagementServer, key: str, draft: Draft) -> None:
+    """Prism's generated issues have no state (test_jira.py); this server answers getIssue as the
+    platform documents it, so the `jira` adapter's reading is checked here."""
+    created = _desk(server).open_ticket(draft(key), key)
+    settings = {"url": server.url, "email": server.email, "project_key": "SUP"}
+    desk = jira.create(settings, {"api_token": server.api_token})
+    ticket = TicketRef("jira", created.id)
+    server.agent_updates(created.id, status="Done", resolution="Not a complaint")
+    state = desk.ticket_state(ticket)
+    assert (state.status, state.resolution, state.tags[0]) == ("Done", "Not a complaint", key_label(key))
+    assert desk.ticket_status(ticket) == "Done"
+    assert server.seen[-1].method == "GET" and server.seen[-1].path == f"/rest/api/3/issue/{created.id}"
 
 
 def test_labels_can_be_set_after_creation(server: JiraServiceManagementServer, key: str, draft: Draft) -> None:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.core.tickets import DeskState, HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import zammad
 from functions.helpdesks._common import key_label
 from tests.integration.helpdesks import checks
@@ -49,6 +49,21 @@ def test_open_find_note_prioritise_and_read_status(server: ZammadServer, key: st
         desk.set_priority(ticket, priority)
         assert server.tickets[int(ticket.id)]["priority_id"] == expected
     assert desk.ticket_status(ticket) == "new"
+
+
+def test_the_state_carries_the_tags_from_the_tags_endpoint(server: ZammadServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    ours = (key_label(key), "network:vk", "category:delivery", "lang:en")
+    assert desk.ticket_state(ticket) == DeskState("new", ours)
+    server.agent_updates(int(ticket.id), state_id=4, tags=("not_complaint",))
+    assert desk.ticket_state(ticket) == DeskState("closed", (*ours, "not_complaint"))
+    assert [e.path for e in server.seen[-2:]] == [f"/api/v1/tickets/{ticket.id}", "/api/v1/tags"]
+    headers = {"Authorization": f"Token token={server.token}"}
+    url = f"{server.url}/api/v1/tags"
+    for params in ({"object": "User", "o_id": ticket.id}, {"object": "Ticket"}, {"object": "Ticket", "o_id": "x"}):
+        assert requests.get(url, params=params, headers=headers, timeout=5).status_code == 422, params
+    assert requests.get(url, params={"object": "Ticket", "o_id": ticket.id}, timeout=5).status_code == 401
 
 
 def test_an_install_with_an_urgent_priority(server: ZammadServer, key: str, draft: Draft) -> None:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from functions.core.score import Priority
-from functions.core.tickets import HelpdeskUnavailableError, TicketDraft
+from functions.core.tickets import DeskState, HelpdeskUnavailableError, TicketDraft
 from functions.helpdesks import zendesk
 from tests.integration.helpdesks import checks
 from tests.servers.helpdesks.zendesk import ZendeskServer, zendesk_comment_added_push
@@ -61,6 +61,15 @@ def test_open_find_comment_prioritise_and_read_status(server: ZendeskServer, key
     desk.reopen(ticket)
     assert desk.ticket_status(ticket) == "open"
     assert all(200 <= exchange.status < 300 for exchange in server.seen)
+
+
+def test_the_state_carries_the_tags(server: ZendeskServer, key: str, draft: Draft) -> None:
+    desk = _desk(server)
+    ticket = desk.open_ticket(draft(key), key)
+    assert desk.ticket_state(ticket) == DeskState("new", ("category:delivery", "lang:en", "network:vk"))
+    server.agent_updates(int(ticket.id), status="solved", tags=("not_complaint",))
+    state = desk.ticket_state(ticket)
+    assert state.status == "solved" and "not_complaint" in state.tags and not state.spam
 
 
 def test_a_lost_reply_is_found_not_duplicated(server: ZendeskServer, key: str, draft: Draft) -> None:

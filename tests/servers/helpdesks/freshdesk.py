@@ -7,7 +7,9 @@
   {cf_*: value}; errors are 400 {"description": "Validation failed", "errors": [{field, message, code}]}.
 - `GET /api/v2/search/tickets?query="tag:'<tag>'"` → {"results": [...], "total": n} (only the
   tag form, whole query in double quotes, as the notes describe);
-- `GET|PUT /api/v2/tickets/{id}`; `POST /api/v2/tickets/{id}/notes` {body, private} (201).
+- `GET|PUT /api/v2/tickets/{id}`; `POST /api/v2/tickets/{id}/notes` {body, private} (201). A ticket
+  shows `status`, `tags` and the `spam` boolean (an agent's "Mark as spam" or a `not_complaint` tag:
+  `agent_updates`).
 - `GET /api/v2/tickets/{id}/conversations?page=&per_page=` (per_page ≤ 100, default 30) → a list of
   conversations, oldest first, the next page in a `Link: <…>; rel="next"` header; `notes` holds
   them all: what the API key writes is by its agent (`GET /api/v2/agents/me`), tests add what people
@@ -128,12 +130,26 @@ class FreshdeskServer(ContractServer):
             "status": document.get("status", 2),
             "source": document.get("source", 2),
             "tags": list(document.get("tags", [])),
+            "spam": False,
             "custom_fields": dict(document.get("custom_fields", {})),
             "requester": {name: document[name] for name in (*given, "name") if name in document},
         }
         self.tickets[ticket_id] = stored
         self.notes[ticket_id] = []
         return Reply(201, stored)
+
+    def agent_updates(
+        self, ticket_id: int, status: int | None = None, tags: tuple[str, ...] = (), spam: bool | None = None
+    ) -> None:
+        """An agent in Freshdesk's UI: a new status (2-5), tags added, "Mark as spam"."""
+        with self.lock:
+            ticket = self.tickets[ticket_id]
+            if status is not None:
+                assert status in (2, 3, 4, 5), status
+                ticket["status"] = status
+            ticket["tags"] = [*ticket["tags"], *(t for t in tags if t not in ticket["tags"])]
+            if spam is not None:
+                ticket["spam"] = spam
 
     def _search(self, request: Request, _: re.Match[str]) -> Reply:
         query = request.param("query") or ""

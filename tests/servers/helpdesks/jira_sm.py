@@ -8,6 +8,10 @@ and issue edit, from the notes in docs/helpdesks.md (the JSM OpenAPI's RequestCr
 - `POST /rest/servicedeskapi/request` → 201 CustomerRequestDTO {issueId, issueKey, currentStatus,
   _links}; `GET /rest/servicedeskapi/request/{key}`; `POST .../request/{key}/comment` {body, public}.
 - `PUT /rest/api/3/issue/{key}` {"fields": {priority: {name}, labels}} → 204.
+- `GET /rest/api/3/issue/{key}?fields=<comma list>` (getIssue) → IssueBean {id, key, self, fields} with
+  only the fields asked for among `status` {name, statusCategory}, `resolution` (null or {id, name}),
+  `labels`, `priority` {name}, `summary`. The platform status is the request's status here. Agents
+  resolve (e.g. "Declined") and label requests in JSM's agent view: `agent_updates`.
 - `GET /rest/api/3/search/jql?jql=labels = "<label>" [ORDER BY created ASC]` → {"issues": [{id, key}],
   "isLast"} (only that JQL form; paging by `nextPageToken`, no `startAt`/`total`: Atlassian's spec).
 - `GET /rest/api/3/search` (the old search, CHANGE-2046) → 410 Gone, as Atlassian answers once it is
@@ -82,6 +86,7 @@ class JiraServiceManagementServer(ContractServer):
             ("POST", rf"/rest/servicedeskapi/request/{key}/comment", self._comment),
             ("GET", rf"/rest/servicedeskapi/request/{key}", self._show),
             ("PUT", rf"/rest/api/3/issue/{key}", self._edit),
+            ("GET", rf"/rest/api/3/issue/{key}", self._issue),
             ("GET", rf"/rest/api/3/issue/{key}/comment", self._comments),
             ("GET", r"/rest/api/3/myself", self._myself),
             ("GET", r"/rest/api/3/search/jql", self._search),
@@ -136,6 +141,7 @@ class JiraServiceManagementServer(ContractServer):
             "summary": values["summary"],
             "description": values.get("description"),
             "labels": self._labels(values.get("labels", []), "requestFieldValues.labels"),
+            "resolution": None,
             "priority": "Medium",
             "reporter": document.get("raiseOnBehalfOf"),
             "_links": {"web": f"{self.url}/servicedesk/customer/portal/1/{key}"},
@@ -145,7 +151,44 @@ class JiraServiceManagementServer(ContractServer):
         return Reply(201, stored)
 
     def _show(self, request: Request, match: re.Match[str]) -> Reply:
-        return Reply(200, self._request(match))
+        return Reply(200, {k: v for k, v in self._request(match).items() if k != "resolution"})
+
+    def agent_updates(
+        self,
+        key: str,
+        status: str | None = None,
+        category: str = "DONE",
+        resolution: str | None = None,
+        labels: tuple[str, ...] = (),
+    ) -> None:
+        """An agent in JSM's agent view: a transition (status and category, with a resolution), labels added."""
+        with self.lock:
+            stored = self.requests[key]
+            if status is not None:
+                stored["currentStatus"] = {"status": status, "statusCategory": category}
+            if resolution is not None:
+                stored["resolution"] = resolution
+            stored["labels"] = [*stored["labels"], *(label for label in labels if label not in stored["labels"])]
+
+    def _issue(self, request: Request, match: re.Match[str]) -> Reply:
+        stored = self._request(match)
+        unknown = set(request.query) - {"fields", "expand", "properties", "fieldsByKeys", "updateHistory"}
+        if unknown:
+            raise Rejected(400, f"unknown query parameters: {sorted(unknown)}")
+        wanted = [f for f in (request.param("fields") or "").split(",") if f]
+        status = stored["currentStatus"]
+        resolution = stored["resolution"]
+        fields = {
+            "status": {"name": status["status"], "statusCategory": {"key": status["statusCategory"].lower()}},
+            "resolution": {"id": "10001", "name": resolution} if resolution else None,
+            "labels": list(stored["labels"]),
+            "priority": {"name": stored["priority"]},
+            "summary": stored["summary"],
+        }
+        shown = {name: fields[name] for name in (wanted or fields) if name in fields}  # Jira skips unknown names
+        body = {"id": stored["issueId"], "key": stored["issueKey"]}
+        body["self"] = f"{self.url}/rest/api/3/issue/{stored['issueId']}"
+        return Reply(200, {**body, "fields": shown})
 
     def _comment(self, request: Request, match: re.Match[str]) -> Reply:
         stored = self._request(match)

@@ -7,6 +7,9 @@
 - `GET /api/v1/tickets/search?query=tags:"<tag>"` → {"tickets": [ids], "tickets_count": n, "assets"}
   (only that query form); `GET /api/v1/tickets/{id}[?expand=true]` (expand names the state);
   `PUT /api/v1/tickets/{id}`; `POST /api/v1/ticket_articles` {ticket_id, body, type, internal, ...}.
+- A ticket's read has no tags: `GET /api/v1/tags?object=Ticket&o_id={id}` → {"tags": [...]}
+  (api/ticket/tags.rst); an id it holds no tags for → {"tags": []} [unconfirmed]. Agents close
+  tickets and tag them in the UI: `agent_updates`.
 - `GET /api/v1/ticket_articles/by_ticket/{id}` → every article (a list, no paging) with `internal`,
   `sender` Agent/Customer/System, `created_by_id`, `created_by` (login); what the API writes is by
   the token's user (`GET /api/v1/users/me`), an agent. Tests add what people do in Zammad's UI
@@ -72,6 +75,7 @@ class ZammadServer(ContractServer):
             ("POST", r"/api/v1/ticket_articles", self._article),
             ("GET", r"/api/v1/ticket_articles/by_ticket/(\d+)", self._by_ticket),
             ("GET", r"/api/v1/users/me", self._me),
+            ("GET", r"/api/v1/tags", self._tags),
         ]
 
     def _ticket(self, ticket_id: int) -> dict[str, Any]:
@@ -127,6 +131,27 @@ class ZammadServer(ContractServer):
         with self.lock:
             customer = self._ticket(ticket_id)["customer_id"]
             return int(self._new_article(ticket_id, {"body": text, "type": "web", "internal": False}, customer)["id"])
+
+    def agent_updates(self, ticket_id: int, state_id: int | None = None, tags: tuple[str, ...] = ()) -> None:
+        """An agent in Zammad's UI: a new state (ids as seeded: 4 closed), tags added."""
+        with self.lock:
+            ticket = self._ticket(ticket_id)
+            if state_id is not None:
+                assert state_id in STATES, state_id
+                ticket["state_id"] = state_id
+            ticket["tags"] = [*ticket["tags"], *(t for t in tags if t not in ticket["tags"])]
+
+    def _tags(self, request: Request, _: re.Match[str]) -> Reply:
+        unknown = set(request.query) - {"object", "o_id"}
+        if unknown:
+            raise Rejected(422, f"unknown query parameters: {sorted(unknown)}")
+        if request.param("object") != "Ticket":
+            raise Rejected(422, f"this server keeps tags of tickets only, got object={request.param('object')!r}")
+        o_id = request.param("o_id") or ""
+        if not o_id.isdigit():
+            raise Rejected(422, f"o_id must be a ticket id, got {o_id!r}")
+        ticket = self.tickets.get(int(o_id))
+        return Reply(200, {"tags": list(ticket["tags"]) if ticket else []})
 
     def _by_ticket(self, request: Request, match: re.Match[str]) -> Reply:
         if request.query:

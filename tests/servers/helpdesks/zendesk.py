@@ -6,7 +6,8 @@
   `Idempotency-Key`: a replay with the same body returns the first 201 with
   `x-idempotency-lookup: hit`; the same key with another body is a 400.
 - `GET /api/v2/tickets?external_id=` → {"tickets": [...]} (not unique: every match, by id);
-- `GET|PUT /api/v2/tickets/{id}`: PUT {"ticket": {comment?, priority?, status?, tags?}};
+- `GET|PUT /api/v2/tickets/{id}`: PUT {"ticket": {comment?, priority?, status?, tags?}}; GET → {"ticket"}
+  with `status` and `tags` (where an agent's macro adds `not_complaint`: `agent_updates`);
 - `GET /api/v2/tickets/{id}/comments` → {"comments": [...], "users"?: [...], "meta", "links"}: oldest
   first, cursor pages (`page[size]` 1..100, `page[after]`), `include=users` sideloads the authors
   (`role` end-user|agent|admin); comments made through the API are by the authenticated user
@@ -110,6 +111,15 @@ class ZendeskServer(ContractServer):
             comment = self._stored_comment(body, public, author_id, "web")
             self.comments[ticket_id].append(comment)
             return int(comment["id"])
+
+    def agent_updates(self, ticket_id: int, status: str | None = None, tags: tuple[str, ...] = ()) -> None:
+        """An agent in Zendesk's UI: a new status, tags added (as a macro adds them)."""
+        with self.lock:
+            ticket = self.tickets[ticket_id]
+            if status is not None:
+                assert status in STATUSES, status
+                ticket["status"] = status
+            ticket["tags"] = sorted(set(ticket["tags"]) | set(tags))
 
     def agent_reply(self, ticket_id: int, body: str) -> int:
         """An agent's public reply typed in Zendesk's agent UI; its comment id."""
