@@ -64,7 +64,9 @@ CUES: tuple[Cue, ...] = (
         "product",
         1.8,
         r"\b(?:broken|damaged|defective|faulty|cracked|ripped|torn|smashed|doesn'?t work|does not work|not working"
-        r"|stopped working|won'?t (?:start|turn on|load|open|work|connect)|keeps? (?:crashing|freezing|failing)"
+        r"|stopped (?:working|pairing|charging|syncing|connecting|loading|responding|updating|printing|cooling"
+        r"|heating|draining)|won'?t (?:start|turn on|load|open|work|connect|pair|charge|sync|boot|update|print)"
+        r"|keeps? (?:crashing|freezing|failing|logging me out|restarting|rebooting|disconnecting|dropping)"
         r"|crash(?:es|ed|ing)|froze|frozen screen|is down|went down|outage|glitch\w*|buggy|error (?:message|code)"
         r"|malfunction\w*|broke|tim(?:es|ing) out|not loading|(?:isn'?t|is not|wasn'?t|aren'?t) (?:working|loading"
         r"|available)"
@@ -379,7 +381,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "request:advice": ("any ", "what ", "suggest"),
     "wait:asked": ("time", "x", "over and", "again and"),
     "wait:dm": ("dm", "direct", "inbox", "mail", "message"),
-    "question:own_status": ("my ", "our ", "when ", "what about"),
+    "question:own_status": ("my ", "our ", "when ", "what about", "any ", "status"),
     "problem:foreign_object": (" in ",),
     "problem:harm": ("cut", "burn", "scald", "broke", "chipped", "cracked", "injur", "hurt"),
 }
