@@ -375,8 +375,9 @@ CUES: tuple[Cue, ...] = (
 
 # Praise words that flip to irony when a problem is stated in the same post ("thanks for losing my bag").
 # A cue is only searched for when one of these substrings is in the lower-cased text (every match of
-# the cue contains one of them): cheap gates that keep the added cues from costing throughput.
+# the cue contains one of them): cheap gates that keep the cues from costing throughput.
 GATES: dict[str, tuple[str, ...]] = {
+    "wait:again": ("again", "time", "keep", "always", "usual"),
     "request:help": ("help",),
     "request:advice": ("any ", "what ", "suggest"),
     "wait:asked": ("time", "x", "over and", "again and"),

@@ -272,8 +272,20 @@ CUES: tuple[Cue, ...] = (
 )
 
 # A cue is only searched for when one of these substrings is in the lower-cased text (every match of
-# the cue contains one of them): cheap gates that keep the added cues from costing throughput.
+# the cue contains one of them): cheap gates that keep the cues from costing throughput.
 GATES: dict[str, tuple[str, ...]] = {
+    "wait:again": (
+        "опять",
+        "снова",
+        "очередн",
+        "каждый раз",
+        "который раз",
+        "вечно",
+        "постоянно",
+        "третий раз",
+        "второй раз",
+        "сколько можно",
+    ),
     "request:help": ("помогите", "подскажите"),
     "request:advice": ("посоветуйте",),
     "wait:asked": ("раз",),

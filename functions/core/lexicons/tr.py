@@ -263,6 +263,18 @@ CUES: tuple[Cue, ...] = (
 # the cue contains one of them; folded like the patterns): cheap gates that keep the added cues from
 # costing throughput.
 GATES: dict[str, tuple[str, ...]] = {
+    "wait:again": (
+        "yine",
+        "gene",
+        "tekrar tekrar",
+        "defalarca",
+        "her seferinde",
+        "kaçıncı",
+        "bir kez daha",
+        "üçüncü kez",
+        "ikinci kez",
+        "sürekli",
+    ),
     "request:help": ("yardım",),
     "request:advice": ("ne yap", "nasıl"),
     "wait:asked": ("kez", "kere", "defa", "sefer"),
