@@ -403,7 +403,7 @@ SARCASM_STRONG = r"\b(?:thanks? for nothing|thank you for nothing|yeah right|so 
 # "on time or cancelled?"): a cue after them is no stated problem.
 NEG_BEFORE = (
     r"(?:\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|weren'?t|don'?t|didn'?t|doesn'?t|won'?t|without|hardly|nothing|nor"
-    r"|zero|if|will (?:\w+ ){0,3}be)\W+(?:\w+\W+){0,2}|\bany\W+|\b(?:on time|clear|open|operating|running) or\W+)$"
+    r"|zero|if|will (?:\w+ ){0,4}be)\W+(?:\w+\W+){0,2}|\bany\W+|\b(?:on time|clear|open|operating|running) or\W+)$"
 )
 NEG_AFTER = r"^(?!)"
 # Problems explicitly denied or resolved: "no problem", "not an issue", "resolved", "all good now".
