@@ -23,6 +23,9 @@ shipped (non-commercial or unknown licences); each lives in its own folder with 
   not entity-aware, so each pair gets the tweet's label).
 - turkish_tweetset/tweetset.csv (cp1254) — Pozitif/Negatif accuracy (negative = a "negative" label).
 
+Complaint precision/recall on the last two too, per tweet: our complaint flag against a negative label
+for any company (SentiRuEval) or Negatif (Turkish), so the complaint precision is visible on all three.
+
 Split, fixed and deterministic: dev when int(sha256(key), 16) % 5 == 0, else test. The key is the
 tweet id (airline `tweet_id`), the row's `id` column (SentiRuEval: its `twitid` was rounded by the
 export and is not unique), or the 0-based data-row index as a string (Turkish set: no ids).
@@ -201,6 +204,10 @@ def evaluate(name: str, items: list[Item], scorers: dict[str, Callable[[str], Ve
     else:
         gold = [item.gold for item in items]
         metrics = {"accuracy (Pozitif/Negatif)": lambda v: accuracy(gold, [NEG if x[0] == NEG else POS for x in v])}
+    if name != "airline":  # a complaint per tweet: a negative label for any company (SentiRuEval), Negatif (Turkish)
+        wanted = [is_complaint(name, item) for item in items]
+        metrics["complaint precision"] = lambda v: prf(wanted, [x[1] for x in v])[0]
+        metrics["complaint recall"] = lambda v: prf(wanted, [x[1] for x in v])[1]
     for metric, compute in metrics.items():
         rows.append([name, metric, *(f"{compute(verdicts[who]):.3f}" for who in scorers)])
     return rows

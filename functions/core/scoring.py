@@ -192,7 +192,11 @@ def _pack(lang: str) -> _Pack:
     fold: Callable[[str], str] = (lambda s: s.translate(_TR_FOLD)) if key == "tr" else (lambda s: s.replace("ё", "е"))
     cues = [_Cue(r, c, w, _compile(p, fold), n, common.GATES.get(r, ())) for r, c, w, p, n in common.CUES]
     if module is not None:
-        cues += [_Cue(r, c, w, _compile(p, fold), n) for r, c, w, p, n in module.CUES]
+        gates: dict[str, tuple[str, ...]] = getattr(module, "GATES", {})
+        cues += [
+            _Cue(r, c, w, _compile(p, fold), n, tuple(fold(g) for g in gates.get(r, ())))
+            for r, c, w, p, n in module.CUES
+        ]
     strong = module.SARCASM_STRONG if module is not None else "(?!)"
     categories = "|".join(f"(?P<{name}>{p})" for name, p in module.CATEGORY_WORDS) if module else ""
     severity = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in module.SEVERITY) if module else ""
@@ -427,10 +431,11 @@ def _score(mention: Mention, rules: ScoringRules, model: Model | None, found: li
     pack = _pack(lang)
     normalized = pack.normalize(text)
 
+    present = normalized.__contains__  # a gate's substrings, tested without a generator per cue
     fired = [
         cue
         for cue in pack.cues
-        if (not cue.gate or any(part in normalized for part in cue.gate))
+        if (not cue.gate or any(map(present, cue.gate)))
         and cue.pattern is not None
         and (match := cue.pattern.search(normalized))
         and not (cue.negatable and _negated(pack, normalized, match))

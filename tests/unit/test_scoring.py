@@ -264,6 +264,112 @@ def test_turkish_negation_by_word_and_by_suffix() -> None:
     assert not run("fena değil, teşekkürler").complaint
 
 
+# --- quiet complaints: no angry word, still a complaint ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "reason"),
+    [
+        # a problem told flatly, then a plea for help
+        ("en", "The app logs me out every time I open it. Help!", "request:help"),
+        ("ru", "Интернет не открывает страницы со вчерашнего дня. Помогите!", "request:help"),
+        ("ru", "Приложение выкидывает при входе. Подскажите, что делать?", "request:help"),
+        ("tr", "İnternetim iki gündür çekmiyor, yardım edin!", "request:help"),
+        ("en", "My card reader stopped pairing after the update, any advice?", "request:advice"),
+        ("tr", "Uygulama açılmıyor, ne yapmalıyım?", "request:advice"),
+        # status questions about one's own payment, order, refund, delivery or service
+        ("en", "Did you get my payment? What about shipping?", "question:own_status"),
+        ("en", "When will the service be back?", "question:own_status"),
+        ("ru", "Вы получили мой платёж? А что с доставкой?", "question:own_status"),
+        ("ru", "Когда появится интернет в нашем доме?", "question:own_status"),
+        ("tr", "Ödemem ulaştı mı? Kargom ne zaman gelecek?", "question:own_status"),
+        ("tr", "İadem ne zaman yatırılacak?", "question:own_status"),
+        # asked again and again, ignored messages
+        ("en", "I've asked you 5 times, check your DMs.", "wait:asked"),
+        ("en", "Called support three times already and nothing changes", "wait:asked"),
+        ("ru", "Пишу вам уже пятый раз, проверьте личку.", "wait:asked"),
+        ("tr", "5 kez aradım, dm'den yazdım, mesajlarıma bakın.", "wait:asked"),
+        # harm stated as plain fact: a foreign object in food, an injury
+        ("en", "I found a piece of glass in my salad.", "problem:foreign_object"),
+        ("ru", "В салате был кусок стекла.", "problem:foreign_object"),
+        ("tr", "Yemeğin içinden cam parçası çıktı.", "problem:foreign_object"),
+        ("en", "I chipped my tooth on your granola bar.", "problem:harm"),
+        ("en", "My daughter was burned by the coffee lid.", "problem:harm"),
+        ("ru", "Порезал губу о край банки.", "problem:harm"),
+        ("tr", "Çorbayı içerken dilimi yaktım, çok sıcaktı.", "problem:harm"),
+    ],
+)
+def test_quiet_complaints_fire_their_cue(lang: str, text: str, reason: str) -> None:
+    result = run(text)
+    assert result.lang == lang
+    assert reason in result.reasons, result.reasons
+    assert result.complaint, result
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Can you help me plan a trip? Any suggestions?", "request:help"),
+        ("What should I do for my birthday?", "request:help"),
+        ("We have been to your shop many times, love it!", "wait:asked"),
+        ("When will you be back in Austin? Loved the show!", ""),
+        ("I found my glasses in the car, phew", "problem:foreign_object"),
+        ("I help people every day!", "request:help"),
+        ("Thanks again for your help!", "wait:again"),
+        ("Any delays to Denver this evening?", "problem:cancelled"),
+        ("Will my flight to Boston be cancelled tomorrow?", "problem:cancelled"),
+        ("Is the 9 am train on time or cancelled?", "problem:cancelled"),
+        ("Подскажите, что почитать на выходных?", "request:help"),
+        ("Когда придёт весна?", "question:own_status"),
+        ("Я три раза пересматривал этот фильм.", "wait:asked"),
+        ("Порезал хлеб новым ножом, отличный нож.", "problem:harm"),
+        ("Стеклянная бутылка из-под сока стоит на полке.", "problem:foreign_object"),
+        ("Tatilde ne yapmalıyım sizce?", "request:help"),
+        ("Bu filmi 3 kez izledim, bayıldım.", "wait:asked"),
+        ("Pizzanın üstünde taş fırın lezzeti vardı, harika.", "problem:foreign_object"),
+        ("Arkadaşlar yardım edin, en güzel kafe hangisi?", ""),
+    ],
+)
+def test_quiet_complaint_look_alikes_are_not_complaints(text: str, reason: str) -> None:
+    result = run(text)
+    assert not result.complaint, result
+    if reason:
+        assert reason not in result.reasons, result.reasons
+
+
+def test_weak_cues_add_to_a_stated_problem_but_are_not_enough_alone() -> None:
+    """ "any advice?" and "check your DMs" are no complaint by themselves; after a problem they add to it."""
+    for text, reason in (
+        ("Check your DMs, we sent you a gift code!", "wait:dm"),
+        ("Проверьте почту, там подарок!", "wait:dm"),
+        ("Mesajlarıma bakın, size bir sürprizim var!", "wait:dm"),
+        ("Tatilde ne yapmalıyım sizce?", "request:advice"),
+    ):
+        result = run(text)
+        assert reason in result.reasons and not result.complaint, (text, result)
+    alone = run("I've asked you 5 times.").complaint_probability
+    assert run("I've asked you 5 times, check your DMs.").complaint_probability > alone
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit"),
+    [
+        ("en", "found a piece of glass in my called you many times when will my any advice "),
+        ("ru", "пишу вам уже раз кусок стекла в салате когда придет мой подскажите, что "),
+        ("tr", "yemek içinden cam kez aradım dm mesaj ödeme ulaştı kargom yardım "),
+    ],
+)
+def test_the_new_cues_stay_linear_on_long_near_misses(lang: str, unit: str) -> None:
+    import time
+
+    text = unit * (200_000 // len(unit))
+    item = Mention("generic", "long", Kind.POST, "acme", Author("a"), text, lang, datetime.now(UTC))
+    score(Mention("generic", "w", Kind.POST, "acme", Author("a"), "warm up", lang, datetime.now(UTC)), RULES)
+    start = time.process_time()
+    score(item, RULES)
+    assert time.process_time() - start < 3.0
+
+
 # --- other languages -------------------------------------------------------------------------------
 
 

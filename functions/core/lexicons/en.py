@@ -17,6 +17,29 @@ _THING = (
     r"|tickets?|confirmation|reply|response|call ?back|email|stroller|car ?seat|shipment)"
 )
 
+# Repeated contact: "I've asked you 5 times", "called 3x", "tried no less than 8 times".
+_MANY = (
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|several|many|multiple|numerous|countless|so many"
+    r"|a dozen|a few|a million|a hundred)"
+)
+_CONTACTED = (
+    r"(?:asked|told|called|rang|phoned|e-?mailed|messaged|dm'?e?d|tweeted|contacted|tried|written|wrote|reached out"
+    r"|sent|requested|explained|complained|chatted)"
+)
+# Harm stated as fact: a foreign object in food, an injury.
+_FOREIGN = (
+    r"(?:glass|plastic|metal|hair|bug|insect|worm|cockroach|roach|fly|maggot|nail|screw|stone|rock|band-?aid"
+    r"|plaster|wire|bone|mou?ld|staple)"
+)
+_FOOD = (
+    r"(?:food|meal|pizza|burger|sandwich|salad|soup|drink|coffee|tea|order|bread|rice|cereal|yog(?:h)?urt|chicken"
+    r"|fries|dish|water|juice|milk|chocolate|wrap|taco|burrito|bowl|noodles|pasta|cake|snack|box|can|bottle)"
+)
+_BODY = (
+    r"(?:mouth|lips?|tongue|tooth|teeth|fingers?|hands?|arm|leg|foot|feet|head|back|knee|ankle|wrist|face|skin|gums?"
+    r"|throat|eye)"
+)
+
 CUES: tuple[Cue, ...] = (
     # a problem stated as fact
     (
@@ -41,7 +64,9 @@ CUES: tuple[Cue, ...] = (
         "product",
         1.8,
         r"\b(?:broken|damaged|defective|faulty|cracked|ripped|torn|smashed|doesn'?t work|does not work|not working"
-        r"|stopped working|won'?t (?:start|turn on|load|open|work|connect)|keeps? (?:crashing|freezing|failing)"
+        r"|stopped (?:working|pairing|charging|syncing|connecting|loading|responding|updating|printing|cooling"
+        r"|heating|draining)|won'?t (?:start|turn on|load|open|work|connect|pair|charge|sync|boot|update|print)"
+        r"|keeps? (?:crashing|freezing|failing|logging me out|restarting|rebooting|disconnecting|dropping)"
         r"|crash(?:es|ed|ing)|froze|frozen screen|is down|went down|outage|glitch\w*|buggy|error (?:message|code)"
         r"|malfunction\w*|broke|tim(?:es|ing) out|not loading|(?:isn'?t|is not|wasn'?t|aren'?t) (?:working|loading"
         r"|available)"
@@ -161,6 +186,24 @@ CUES: tuple[Cue, ...] = (
         True,
     ),
     (
+        "problem:foreign_object",
+        "product",
+        2.2,
+        rf"\b(?:found|there (?:was|were|is)|had|got|bit into|with) (?:a |an |some |the )?"
+        rf"(?:(?:piece|pieces|shard|bits?) of )?{_FOREIGN}s? in (?:my|our|the|his|her) (?:\w+ )?{_FOOD}s?\b",
+        False,
+    ),
+    (
+        "problem:harm",
+        "product",
+        2.0,
+        rf"\b(?:cut|burn(?:ed|t)|scald(?:ed)?|broke|chipped|cracked|injured|hurt) (?:my|his|her|our|their) {_BODY}\b"
+        r"|\b(?:i|he|she|we|my (?:son|daughter|kid|child|baby|wife|husband|mother|father|mom|dad)) (?:was|were|got"
+        r"|have been|has been) (?:injured|hurt|burned|burnt|scalded|cut)\b"
+        r"|\b(?:i|he|she|we) (?:injured|hurt|burned|burnt|scalded|cut) (?:myself|himself|herself|ourselves)\b",
+        False,
+    ),
+    (
         "tone:angry",
         "",
         1.2,
@@ -181,7 +224,7 @@ CUES: tuple[Cue, ...] = (
         rf"|full\s+)?{_UNIT}\b"
         rf"|\b{_NUM}\+?\s*{_UNIT}\s+(?:later|now|already|and counting|on hold|wait|waiting|delay\w*|late|ago)\b"
         r"|\ball (?:day|night|morning|afternoon|week)\b|\bsince (?:yesterday|last|monday|tuesday|wednesday|thursday"
-        r"|friday|saturday|sunday|this morning|\d)|\b(?:hours|days|weeks|ages|forever)\b"
+        r"|friday|saturday|sunday|this morning|\d)|\b(?:hours|days|weeks|ages(?! \d)|forever)\b"
         rf"|\b(?:delay\w*|wait\w*|hold|stuck|sitting|sat|late|behind|spent|spending"
         rf"|wasted)\s+(?:\w+\s+)?(?:for\s+)?{_NUM}\+?\s*{_UNIT}"
         r"|\b\d+\s*h(?:ou)?rs?\s*\d+\s*min",
@@ -191,12 +234,48 @@ CUES: tuple[Cue, ...] = (
         "wait:again",
         "",
         1.0,
-        r"\b(?:again|once again|yet again|every (?:single )?time|(?:second|third|fourth|\d+(?:st|nd|rd|th)) time"
+        r"\b(?:(?<!thanks )(?<!thank you )(?<!thank )again|once again|yet again|every (?:single )?time"
+        r"|(?:second|third|fourth|\d+(?:st|nd|rd|th)) time"
         r"|keeps? (?:happening|getting)|always (?:late|delayed|broken|cancell?ed)|as usual)\b",
         False,
     ),
     ("wait:waiting", "", 1.0, r"\b(?:waiting|waited|wait time|how long|took forever|still no|yet another)\b", True),
+    (
+        "wait:asked",
+        "service",
+        1.5,
+        rf"\b{_CONTACTED} (?:\w+ ){{0,3}}?(?:no less than |at least |over |more than )?{_MANY} ?(?:times|x)\b"
+        rf"|\b{_MANY} (?:times|x) (?:now|already|today|this week|and (?:still|no|nothing|counting))\b"
+        r"|\b(?:over and over|time and (?:time )?again|again and again)\b",
+        False,
+    ),
+    # "check your DMs": not enough alone, adds to another cue
+    (
+        "wait:dm",
+        "service",
+        1.0,
+        r"\b(?:check|see|read|answer|open|look at|respond to|reply to) (?:my|your|the) (?:dms?|direct messages?|inbox"
+        r"|e-?mails?|messages?)\b",
+        False,
+    ),
     # requests
+    # a problem told flatly, then "Help!" / "please help?" as its own sentence
+    (
+        "request:help",
+        "",
+        1.2,
+        r"(?:^|[.!?:;)]\s*|\s[-–—]+\s*|\s-|\s{2,})(?:(?:please|pls|plz)\s+)?help(?:\s+(?:me|us|please|pls|plz))?\s*[!?]",
+        False,
+    ),
+    # "any advice?", "what should I do?": weaker, a problem must be stated too
+    (
+        "request:advice",
+        "",
+        0.9,
+        r"\bany (?:advice|suggestions?|ideas|tips)\s*\?|\bwhat (?:should|can|do) (?:i|we) do\b|\bhow do you suggest\b"
+        r"|\bwhat are my options\b",
+        False,
+    ),
     (
         "request:refund",
         "billing",
@@ -225,6 +304,21 @@ CUES: tuple[Cue, ...] = (
         False,
     ),
     # questions addressed to the brand
+    # about the customer's own payment, order, refund, delivery or service
+    (
+        "question:own_status",
+        "",
+        1.3,
+        r"\b(?:did|have|has) (?:you|u|y'?all|anyone|someone) (?:\w+ )?(?:get|got|gotten|received?|process(?:ed)?"
+        r"|see|seen|look(?:ed)? at) (?:my|our) (?:payment|money|transfer|e-?mail|message|dm|request|claim|form"
+        r"|application|documents?|return|order|refund|complaint|ticket)\b"
+        r"|\bwhen (?:will|is|are|do|does|can|should) (?:i|we|my \w+|our \w+|it|the \w+|[\w']+)\s+(?:be back|come back"
+        r"|be back online|be restored|be fixed|be working|work again|get (?:my|our|it|a refund)|receive|arrive|ship"
+        r"|be shipped|be refunded|be delivered|be credited|hear back)\b"
+        r"|\bwhat about (?:my|our|the) (?:shipping|delivery|refund|order|bags?|luggage|money|payment|compensation"
+        r"|voucher)\b|\bany (?:news|update|word|info) (?:on|about) (?:my|our)\b|\bstatus of (?:my|our)\b",
+        False,
+    ),
     ("question:where", "delivery", 2.3, r"\bwhere(?:'s|\s+is|\s+are|\s+the hell is)\s+(?:my|our|the)\b", False),
     (
         "question:why",
@@ -280,6 +374,19 @@ CUES: tuple[Cue, ...] = (
 )
 
 # Praise words that flip to irony when a problem is stated in the same post ("thanks for losing my bag").
+# A cue is only searched for when one of these substrings is in the lower-cased text (every match of
+# the cue contains one of them): cheap gates that keep the cues from costing throughput.
+GATES: dict[str, tuple[str, ...]] = {
+    "wait:again": ("again", "time", "keep", "always", "usual"),
+    "request:help": ("help",),
+    "request:advice": ("any ", "what ", "suggest"),
+    "wait:asked": ("time", "x", "over and", "again and"),
+    "wait:dm": ("dm", "direct", "inbox", "mail", "message"),
+    "question:own_status": ("my ", "our ", "when ", "what about", "any ", "status"),
+    "problem:foreign_object": (" in ",),
+    "problem:harm": ("cut", "burn", "scald", "broke", "chipped", "cracked", "injur", "hurt"),
+}
+
 SARCASM_PRAISE = (
     r"\b(?:thanks? (?:a lot|so much|again|for (?:nothing|ruining|losing|making|the (?:great|wonderful|amazing)|leaving"
     r"|cancel\w*|delay\w*|charging|wasting|keeping|nothing))|thank you (?:for (?:nothing|ruining|losing|making|leaving"
@@ -292,9 +399,11 @@ SARCASM_PRAISE = (
 # Unambiguous irony, even without a stated problem.
 SARCASM_STRONG = r"\b(?:thanks? for nothing|thank you for nothing|yeah right|so much for|gotta love how)\b"
 
+# Negations, and hypotheticals ("if my flight is cancelled", "any delays?", "will we be delayed?",
+# "on time or cancelled?"): a cue after them is no stated problem.
 NEG_BEFORE = (
-    r"\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|weren'?t|don'?t|didn'?t|doesn'?t|won'?t|without|hardly|nothing|nor|zero)"
-    r"\W+(?:\w+\W+){0,2}$"
+    r"(?:\b(?:not|never|no|isn'?t|wasn'?t|aren'?t|weren'?t|don'?t|didn'?t|doesn'?t|won'?t|without|hardly|nothing|nor"
+    r"|zero|if|will (?:\w+ ){0,4}be)\W+(?:\w+\W+){0,2}|\bany\W+|\b(?:on time|clear|open|operating|running) or\W+)$"
 )
 NEG_AFTER = r"^(?!)"
 # Problems explicitly denied or resolved: "no problem", "not an issue", "resolved", "all good now".

@@ -14,6 +14,18 @@ from functions.core.lexicons import Cue
 _NUM = r"(?:\d+|bir|iki|üç|dört|beş|altı|yedi|on|kaç|birkaç)"
 _UNIT = r"(?:dakika|saat|gün|hafta|ay|sene|yıl)\w*"
 
+# Repeated contact: "5 kez aradım", "kaç kere yazdım".
+_MANY = r"(?:\d+|iki|üç|dört|beş|altı|yedi|sekiz|dokuz|on|yirmi|kaç|birkaç|defalarca|onlarca|yüzlerce|bin)"
+# Harm stated as fact: a foreign object in food, an injury.
+_FOOD = (
+    r"(?:yemek|yemeğ|ekmeğ|tavuğ|pizza|hamburger|burger|salata|çorba|ekmek|tavuk|döner|dürüm|içecek|kahve|çay|sipariş|ürün|süt|yoğurt"
+    r"|çikolata|pilav|lahmacun|tost|sandviç|makarna|köfte|kek|pasta|bisküvi|cips|konserve|paket|kutu)"
+)
+_FOREIGN = (
+    r"(?:cam|kıl|saç|böcek|hamam ?böceği|taş|plastik|metal|tel|çivi|sinek|solucan|kurt|kurtçuk|naylon|vida|zımba"
+    r"|kemik)"
+)
+
 CUES: tuple[Cue, ...] = (
     (
         "problem:not_arrived",
@@ -91,6 +103,24 @@ CUES: tuple[Cue, ...] = (
         True,
     ),
     (
+        "problem:foreign_object",
+        "product",
+        2.2,
+        rf"\b{_FOOD}\w*\s+(?:\w+\s+){{0,3}}{_FOREIGN}(?: (?:parçası|parçaları|teli))?\s+(?:çıktı|çıkması|çıkıyor|vardı"
+        r"|buldu\w*|bulundu)\b",
+        False,
+    ),
+    (
+        "problem:harm",
+        "product",
+        2.0,
+        r"\b(?:elimi|parmağımı|ağzımı|dilimi|dudağımı|ayağımı|bacağımı|kolumu|başımı|dizimi|damağımı)\s+(?:\w+\s+)?"
+        r"(?:kestim|kesti|yaktım|yaktı|yaraladım|yaraladı|incittim|kırdım|kırdı|burktum)\b"
+        r"|\bdişim\w* (?:kırıldı|kırdı|çatladı)|\bdişimi kırdı\w*"
+        r"|\b(?:çocuğum|oğlum|kızım|eşim|annem|babam)\w* (?:\w+ )?(?:yaralandı|yandı)\b",
+        False,
+    ),
+    (
         "tone:angry",
         "",
         1.2,
@@ -123,7 +153,44 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:bekliyorum|bekliyoruz|bekledim|bekletiyorsunuz|bekletildik|bekletildim|beklemekten)",
         True,
     ),
+    (
+        "wait:asked",
+        "service",
+        1.5,
+        rf"\b{_MANY}\s+(?:kez|kere|defa|sefer|kez daha)\s+(?:\w+\s+)?(?:aradım|aradık|arıyorum|yazdım|yazdık|yazıyorum"
+        r"|sordum|mail attım|mesaj attım|dm attım|başvurdum|ulaştım|bildirdim|şikayet ettim|talep ettim|söyledim"
+        r"|anlattım)\b"
+        r"|\b(?:kaç kez|kaç kere|kaç defa)\s+(?:\w+\s+)?(?:aradım|yazdım|sordum|başvurdum|ulaştım|bildirdim|söyledim)",
+        False,
+    ),
+    # "DM'e bakın": not enough alone, adds to another cue
+    (
+        "wait:dm",
+        "service",
+        1.0,
+        r"\b(?:dm|özel mesaj|direkt mesaj|mesajlarım|mail\w*|e-?posta\w*)\w*\s+(?:kutunuza |kutunuzu |\w+ )?(?:bakın"
+        r"|bakar mısınız|bakarmısınız|kontrol edin|okuyun)\b"
+        r"|\b(?:dm|özel|özelden|dmden)(?:'?den)?\s+(?:yazdım|mesaj attım|ulaştım)\b",
+        False,
+    ),
     # requests
+    # a problem told flatly, then "yardım edin"
+    (
+        "request:help",
+        "",
+        1.2,
+        r"\byardım (?:edin|eder misiniz|edermisiniz)\b|\byardımcı olur musunuz\b",
+        False,
+    ),
+    # "ne yapmalıyım?": weaker, a problem must be stated too
+    (
+        "request:advice",
+        "",
+        0.9,
+        r"\bne yapmalıyım\b|\bne yapmam (?:lazım|gerekiyor)\b|\bne yapacağımı (?:bilmiyorum|şaşırdım)"
+        r"|\bnasıl (?:bir yol izlemeliyim|yapmalıyım)|\bne yapabilirim\s*\?",
+        False,
+    ),
     (
         "request:refund",
         "billing",
@@ -149,6 +216,17 @@ CUES: tuple[Cue, ...] = (
         False,
     ),
     # questions addressed to the brand
+    # about the customer's own payment, order, refund, delivery or service
+    (
+        "question:own_status",
+        "",
+        1.3,
+        r"\b(?:ödeme\w*|param\w*|havale\w*|iade\w*|başvuru\w*|mail\w*)\s+(?:\w+\s+)?(?:ulaştı mı|geçti mi|yattı mı"
+        r"|alındı mı|gördünüz mü|elinize ulaştı mı|geldi mi)"
+        r"|\b(?:siparişim|kargom|paketim|iadem|param|siparişimiz|kargomuz)\w*\s+(?:ne zaman|ne durumda|nerede kaldı"
+        r"|ne oldu)|\bne zaman (?:gönderilecek|kargolanacak|kargoya verilecek|yatırılacak|geri gelecek|ulaşacak)\b",
+        False,
+    ),
     ("question:where", "delivery", 2.3, r"\b(?:nerede|nerde|neredesiniz|nerdesiniz|nereye gitti)\b", False),
     ("question:why", "", 1.4, r"\b(?:neden|niye|niçin|ne biçim|bu ne (?:rezalet|hizmet|biçim|saygısızlık))\b", False),
     (
@@ -180,6 +258,42 @@ CUES: tuple[Cue, ...] = (
         False,
     ),
 )
+
+# A cue is only searched for when one of these substrings is in the lower-cased text (every match of
+# the cue contains one of them; folded like the patterns): cheap gates that keep the added cues from
+# costing throughput.
+GATES: dict[str, tuple[str, ...]] = {
+    "wait:again": (
+        "yine",
+        "gene",
+        "tekrar tekrar",
+        "defalarca",
+        "her seferinde",
+        "kaçıncı",
+        "bir kez daha",
+        "üçüncü kez",
+        "ikinci kez",
+        "sürekli",
+    ),
+    "request:help": ("yardım",),
+    "request:advice": ("ne yap", "nasıl"),
+    "wait:asked": ("kez", "kere", "defa", "sefer"),
+    "wait:dm": ("dm", "özel", "mesaj", "mail", "posta"),
+    "question:own_status": (
+        "ödeme",
+        "para",
+        "havale",
+        "iade",
+        "başvuru",
+        "mail",
+        "sipariş",
+        "kargo",
+        "paket",
+        "ne zaman",
+    ),
+    "problem:foreign_object": ("çıktı", "çıkması", "çıkıyor", "vardı", "buldu", "bulundu"),
+    "problem:harm": ("kest", "yakt", "yarala", "incitt", "kırd", "burkt", "dişim", "yandı"),
+}
 
 SARCASM_PRAISE = (
     r"\b(?:aferin\w*|bravo|helal olsun|tebrikler|teşekkürler|teşekkür ederim|sağ olun|sağolun|harika|mükemmel|süper"
