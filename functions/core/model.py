@@ -116,7 +116,7 @@ RULE_SENTIMENT = _slot("n:rule_sentiment")
 BIAS = _slot("n:bias")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Features:
     """One mention: its words (each with its character n-grams) and word pairs, scaled together to unit
     length, the rules' cues as indicators, and the rules' log-odds and sentiment as numbers."""
@@ -143,7 +143,7 @@ def features(
 ) -> Features:
     words = tuple(tokens(text, normalized=normalized))
     count = 5 * len(words)  # about a word, its n-grams and a pair each: unit length, without counting them
-    cues = tuple(c for c in (_cue(r) for r in reasons) if c is not None)
+    cues = tuple(c for c in map(_cue, reasons) if c is not None) if reasons else ()
     p = min(max(rule_probability, 1e-3), 1 - 1e-3)
     scale = 1.0 / math.sqrt(count) if count else 0.0
     return Features(words, cues, math.log(p / (1 - p)) / 4, rule_sentiment, scale)
@@ -156,7 +156,7 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     probability: float
     complaint: bool
@@ -227,8 +227,10 @@ class Model:
             pairs = list(map(get, [((a * _PAIR_MULTIPLIER) ^ (b + _PAIR_OFFSET)) & MASK for a, b in pairwise(ids)]))
         cues = list(map(get, map(_cue_slot, f.cues)))
         word_sums = list(map(sum, zip(*words, strict=True))) if words else [0, *zero]
-        pair_sums = map(sum, zip(zero, *filter(None, pairs), strict=True))
-        cue_sums = map(sum, zip(zero, *filter(None, cues), strict=True))
+        found = [row for row in pairs if row]  # most pairs are not in the model
+        pair_sums = map(sum, zip(zero, *found, strict=True)) if found else zero
+        found = [row for row in cues if row]
+        cue_sums = map(sum, zip(zero, *found, strict=True)) if found else zero
         rule_logit, rule_sentiment, scale = f.rule_logit, f.rule_sentiment, f.scale
         logits = [
             (w + p) * scale + c + lw * rule_logit + sw * rule_sentiment + b
@@ -353,8 +355,8 @@ class Training:
     - word_pairs: adjacent word pairs as features (one more lookup per word when scoring).
     """
 
-    learning_rate: float = 0.1
-    epochs: int = 16
+    learning_rate: float = 0.05
+    epochs: int = 32
     l2: float = 1e-5
     complaint_balance: float = 1.0
     sentiment_balance: float = 0.0

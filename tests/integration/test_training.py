@@ -5,6 +5,7 @@ with; a worse challenger is refused and the champion stays; the CLI runs it on d
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from tests.helpers import deliver, mentions_stored, vk_body
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 THINGS = ["oven", "phone", "router", "parcel", "card", "app", "kettle", "bike", "tv", "laptop", "printer", "lamp"]
 # Flat complaints with no angry word, which the rules miss; and chatter that shares their words.
-COMPLAINTS = ["my {} stopped working after a week, please help", "the {} I bought came with a crack, any advice?"]
+COMPLAINTS = ["the {} door will not close properly since the update", "the {} I bought came with a crack, any advice?"]
 CHATTER = ["just got my new {} from acme, loving it", "does the {} come in blue? asking for a friend"]
 
 
@@ -97,7 +98,7 @@ def test_cli_train_says_what_happened(aws: str, capsys: pytest.CaptureFixture[st
 
 def test_verdicts_with_the_desks_sentiment_teach_the_model_that_label_space(aws: str) -> None:
     kinds = (
-        ("the {} I bought came with a crack, any advice? #{}", True, "negative"),
+        ("the {} door will not close properly since the update #{}", True, "negative"),
         ("does the {} come in blue? asking for a friend #{}", False, "neutral"),
         ("just got my new {} from acme, loving it #{}", False, "positive"),
     )
@@ -134,3 +135,15 @@ def test_a_champion_in_an_old_artifact_format_does_not_block_training(aws: str) 
         verdicts.record(verdict)
     outcome = training.train_brand("acme", NOW)
     assert outcome.promoted and outcome.champion is None, outcome
+
+
+def test_a_long_history_trains_on_its_newest_verdicts(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cap keeps a run within the scheduled function's time: the oldest verdicts are left out."""
+    everything = _verdicts()
+    for age, verdict in enumerate(everything):  # the first verdicts are the newest
+        verdicts.record(replace(verdict, at=(NOW - timedelta(minutes=age)).isoformat()))
+    monkeypatch.setattr(training, "MAX_VERDICTS", 60)
+    outcome = training.train_brand("acme", NOW)
+    assert outcome.verdicts == 60
+    kept = training.newest(list(verdicts.for_brand("acme")), 60)
+    assert {v.key for v in kept} == {v.key for v in everything[:60]}
