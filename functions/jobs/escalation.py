@@ -23,7 +23,7 @@ from functions.core.brands import Brand
 from functions.core.escalation import immediate_reasons, sla, sla_reason
 from functions.core.mention import NO_AUTHOR, Mention, parse_time
 from functions.core.score import Priority, Score
-from functions.core.tickets import DeskState, Helpdesk, TicketRef, is_solved
+from functions.core.tickets import DeskState, Helpdesk, HelpdeskError, HelpdeskUnavailableError, TicketRef, is_solved
 from functions.jobs import verdicts
 from functions.notifiers import notify
 from functions.runtime.brands import brands
@@ -119,7 +119,14 @@ def sweep_brand(brand: Brand, desk: Helpdesk, now: datetime) -> int:
     """Status back and SLA escalations for one brand's open tickets; returns escalations raised."""
     raised = 0
     for found in tickets.open_links(brand.slug):
-        link = refresh_status(found, desk, now)
+        try:
+            link = refresh_status(found, desk, now)
+        except HelpdeskUnavailableError:
+            raise  # the desk is down: the whole brand waits for the next sweep
+        except HelpdeskError as error:  # this ticket alone (deleted as spam, unreadable): not the others
+            log("escalation.ticket_unreadable", level="warning", brand=brand.slug, link=found.key, error=str(error))
+            metric("TicketsUnreadable", dimensions={"brand": brand.slug})
+            continue
         if link.solved or link.responded or link.ticket is None or not link.posted_at:
             continue
         priority = Priority(link.priority or Priority.NORMAL.value)

@@ -191,3 +191,17 @@ def test_builtin_a_not_complaint_tag_is_a_no_and_a_solved_ticket_a_yes(service: 
     _sweep("acme")
     assert _verdict(tagged) == (False, Source.DESK)
     assert _verdict(solved) == (True, Source.SOLVED)
+
+
+def test_a_ticket_the_desk_deleted_does_not_stop_the_sweep_of_the_others(
+    service: str, driver: Any, zendesk: ZendeskServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Zendesk deletes a ticket marked as spam: its read is a 404 from then on. The sweep reads every
+    other ticket of the brand all the same (it used to stop at the 404, on every run)."""
+    deleted, marked = _open(service, driver, "zdco")
+    del zendesk.tickets[int(deleted.ticket)]
+    zendesk.agent_updates(int(marked.ticket), status="solved", tags=("not_complaint",))
+    _sweep("zdco")
+    assert _verdict(marked) == (False, Source.DESK)
+    assert _verdict(deleted) is None
+    assert '"escalation.ticket_unreadable"' in capsys.readouterr().out
