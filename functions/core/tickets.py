@@ -130,10 +130,6 @@ class Helpdesk(Protocol):
 
     def set_priority(self, ticket: TicketRef, priority: Priority) -> None: ...
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        """Only called where FEATURES has "status": `ticket_state(ticket).status`."""
-        ...
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         """Only called where FEATURES has "status": the ticket's status with the tags, resolution and
         spam flag its desk reports (the sweep turns them into verdicts, as a pushed event's)."""

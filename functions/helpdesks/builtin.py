@@ -74,9 +74,6 @@ class BuiltinDesk:
             raise HelpdeskError(f"builtin ticket {ticket.id} does not exist")
         return item
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         """The status word (where this desk's "not a complaint" and "spam" live) and the ticket's tags."""
         item = self._item(ticket)

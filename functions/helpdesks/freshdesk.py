@@ -214,9 +214,6 @@ class Freshdesk:
     def reopen(self, ticket: TicketRef) -> None:
         self._call("PUT", self._ticket_path(ticket), json={"status": STATUS_OPEN})
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         return ticket_state(json_object(self._call("GET", self._ticket_path(ticket)), VENDOR))
 

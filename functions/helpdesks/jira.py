@@ -302,9 +302,6 @@ class Jira:
         """Not offered (no "reopen" in FEATURES): reopening is a workflow transition per project."""
         raise HelpdeskError("jira: reopen needs a workflow transition; FEATURES has no 'reopen'")
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         return issue_state(self.site.issue(ticket, STATE_FIELDS))
 

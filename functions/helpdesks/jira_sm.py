@@ -155,9 +155,6 @@ class JiraServiceManagement:
         """Not offered (no "reopen" in FEATURES): reopening is a workflow transition per project."""
         raise HelpdeskError("jira_sm: reopen needs a workflow transition; FEATURES has no 'reopen'")
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         """The request's status (as JSM shows it) with the issue's labels and resolution."""
         status = request_status(json_object(self.site.call("GET", self._request_path(ticket)), VENDOR))

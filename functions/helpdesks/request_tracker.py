@@ -116,9 +116,6 @@ class RequestTracker:
     def reopen(self, ticket: TicketRef) -> None:
         self._call("PUT", f"/ticket/{ticket.id}", json={"Status": "open"})
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         """The status only: RT's "not a complaint" is a status (`rejected`), it has no tags or spam flag."""
         return DeskState(str(self._call("GET", f"/ticket/{ticket.id}").json()["Status"]))

@@ -199,9 +199,6 @@ class Zammad:
         """Not offered (no "reopen" in FEATURES): state ids and names differ per install."""
         raise HelpdeskError("zammad: reopen is not offered; FEATURES has no 'reopen'")
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         """The state from the ticket's read, its tags from the tags endpoint (the read has none)."""
         number = self._ticket_id(ticket)

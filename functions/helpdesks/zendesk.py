@@ -174,9 +174,6 @@ class Zendesk:
     def reopen(self, ticket: TicketRef) -> None:
         self._update(ticket, {"status": "open"})
 
-    def ticket_status(self, ticket: TicketRef) -> str:
-        return self.ticket_state(ticket).status
-
     def ticket_state(self, ticket: TicketRef) -> DeskState:
         return ticket_state(json_object(self._call("GET", self._ticket_path(ticket)), VENDOR))
 

@@ -57,7 +57,7 @@ def test_adapter_opens_finds_comments_and_prioritises(rt: RequestTrackerServer) 
     assert any(t["Type"] == "Comment" for t in rt.history(ticket.id))
     desk.set_priority(ticket, Priority.URGENT)
     assert rt.get(f"/ticket/{ticket.id}")["Priority"] == "95"
-    assert desk.ticket_status(ticket) == "new"
+    assert desk.ticket_state(ticket).status == "new"
 
 
 def test_basic_auth_works_and_bad_credentials_are_a_permanent_error(rt: RequestTrackerServer) -> None:

@@ -52,11 +52,11 @@ def test_open_find_note_prioritise_and_read_status(server: FreshdeskServer, key:
     for priority, expected in [(Priority.LOW, 1), (Priority.NORMAL, 2), (Priority.HIGH, 3), (Priority.URGENT, 4)]:
         desk.set_priority(ticket, priority)
         assert server.tickets[int(ticket.id)]["priority"] == expected
-    assert desk.ticket_status(ticket) == "2"
+    assert desk.ticket_state(ticket).status == "2"
     server.tickets[int(ticket.id)]["status"] = 4  # an agent resolved it
-    assert desk.ticket_status(ticket) == "4"
+    assert desk.ticket_state(ticket).status == "4"
     desk.reopen(ticket)
-    assert desk.ticket_status(ticket) == "2"
+    assert desk.ticket_state(ticket).status == "2"
 
 
 def test_the_state_carries_the_tags_and_the_spam_flag(server: FreshdeskServer, key: str, draft: Draft) -> None:

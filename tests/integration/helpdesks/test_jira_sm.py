@@ -64,7 +64,7 @@ def test_open_find_comment_prioritise_and_read_status(
     ]:
         desk.set_priority(ticket, priority)
         assert server.requests["SUP-1"]["priority"] == expected
-    assert desk.ticket_status(ticket) == "Waiting for support"
+    assert desk.ticket_state(ticket).status == "Waiting for support"
 
 
 def test_the_state_carries_the_resolution_and_labels_from_the_platform_issue(
@@ -91,7 +91,7 @@ def test_plain_jira_reads_the_same_platform_issue(server: JiraServiceManagementS
     server.agent_updates(created.id, status="Done", resolution="Not a complaint")
     state = desk.ticket_state(ticket)
     assert (state.status, state.resolution, state.tags[0]) == ("Done", "Not a complaint", key_label(key))
-    assert desk.ticket_status(ticket) == "Done"
+    assert desk.ticket_state(ticket).status == "Done"
     assert server.seen[-1].method == "GET" and server.seen[-1].path == f"/rest/api/3/issue/{created.id}"
 
 

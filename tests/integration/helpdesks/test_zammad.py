@@ -48,7 +48,7 @@ def test_open_find_note_prioritise_and_read_status(server: ZammadServer, key: st
     for priority, expected in [(Priority.LOW, 1), (Priority.NORMAL, 2), (Priority.HIGH, 3), (Priority.URGENT, 3)]:
         desk.set_priority(ticket, priority)
         assert server.tickets[int(ticket.id)]["priority_id"] == expected
-    assert desk.ticket_status(ticket) == "new"
+    assert desk.ticket_state(ticket).status == "new"
 
 
 def test_the_state_carries_the_tags_from_the_tags_endpoint(server: ZammadServer, key: str, draft: Draft) -> None:

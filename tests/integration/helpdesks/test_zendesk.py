@@ -57,9 +57,9 @@ def test_open_find_comment_prioritise_and_read_status(server: ZendeskServer, key
     ]:
         desk.set_priority(ticket, priority)
         assert server.tickets[int(ticket.id)]["priority"] == expected
-    assert desk.ticket_status(ticket) == "new"
+    assert desk.ticket_state(ticket).status == "new"
     desk.reopen(ticket)
-    assert desk.ticket_status(ticket) == "open"
+    assert desk.ticket_state(ticket).status == "open"
     assert all(200 <= exchange.status < 300 for exchange in server.seen)
 
 
