@@ -413,10 +413,12 @@ def tune(data: Path) -> None:
     sets' figures. Word pairs are dropped unless they add more than `PAIRS_MUST_EARN` (they cost a
     lookup per word on every scored mention). The sentiment heads stay unbalanced: balanced ones lost
     on every earlier grid, by 0.02 to 0.04. Stage 2, with those: how many sentiment labels before the
-    sentiment heads are learnt, by the best mean over the curve's smaller points."""
+    sentiment heads are learnt, by the best mean over the curve's smaller points. Stage 3: the complaint
+    threshold at 0.5, or chosen on out-of-fold predictions of the verdicts themselves (as the trainer
+    does for a brand), at 2,000 verdicts."""
     sims = simulations(data, ScoringRules())
     grid = [
-        Training(learning_rate=rate, epochs=epochs, word_pairs=pairs)
+        Training(learning_rate=rate, epochs=epochs, word_pairs=pairs, threshold_folds=0)  # stage 3 adds the folds
         for rate in (0.05, 0.1, 0.2)
         for epochs in (8, 16, 32)
         for pairs in (True, False)
@@ -464,6 +466,20 @@ def tune(data: Path) -> None:
         )
         print(" | ".join(rows[-1]), flush=True)
     print(table(rows, ["min sentiment labels", *(s.short for s in sims), "mean over 100/500/1,000"]))
+    rows = []
+    for folds in (0, 4):
+        knobs = replace(chosen, threshold_folds=folds)
+        models = [sim.fit(CURVE[-1], knobs) for sim in sims]
+        figures = [sim.figure(model, sim.tuning) for sim, model in zip(sims, models, strict=True)]
+        rows.append(
+            [
+                "0.5" if not folds else f"from {folds} folds of the verdicts",
+                *(f"{f:.3f} (t {m.threshold})" for f, m in zip(figures, models, strict=True)),
+                f"{statistics.mean(figures):.4f}",
+            ]
+        )
+        print(" | ".join(rows[-1]), flush=True)
+    print(table(rows, ["complaint threshold (stage 3)", *(s.short for s in sims), "mean"]))
 
 
 def artifact(model: Model, texts: list[str]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import time
+from dataclasses import replace
 
-from functions.core.model import Model, Training, features, macro_f1, train
+from functions.core.model import Features, Model, Training, choose_threshold, features, macro_f1, train
 
 
 def test_it_learns_flat_complaints_and_its_artifact_loads_fast_and_the_same() -> None:
@@ -76,3 +78,32 @@ def test_word_pairs_tell_word_order_apart_and_can_be_left_out() -> None:
     assert single.meta["word_pairs"] is False
     assert abs(single.probability(probe_complaint) - single.probability(probe_clear)) < 1e-6  # same words, same score
     assert not any(" " in reason for reason in single.judge(probe_complaint, explain_clearance=True).reasons)
+
+
+def _desk_line_at(line: float, count: int, rnd: random.Random) -> list[tuple[Features, bool]]:
+    """Posts the text cannot tell apart; the desk calls complaints those the rules rate above `line`."""
+    posts = []
+    for i in range(count):
+        rule_probability = rnd.uniform(0.02, 0.98)
+        posts.append((features(f"post number {i % 7}", rule_probability, 0.0, ()), rule_probability > line))
+    return posts
+
+
+def test_the_threshold_from_folds_follows_the_desks_own_line() -> None:
+    rnd = random.Random(3)  # noqa: S311 (test data, not a secret)
+    verdicts, fresh = _desk_line_at(0.8, 400, rnd), _desk_line_at(0.8, 400, rnd)
+    labels = [y for _, y in verdicts]
+    walked = [f.pairs() for f, _ in verdicts]
+    threshold = choose_threshold(walked, labels, Training(), 14, minimum=30)
+    model = train(verdicts, "v1")
+    assert model.threshold == 0.5  # 75 complaints: too few for the folds at the shipped minimum
+
+    def figure(at: float) -> float:
+        return macro_f1([y for _, y in fresh], [model.probability(f) >= at for f, _ in fresh])
+
+    assert threshold != 0.5 and figure(threshold) > figure(0.5) + 0.05
+    assert choose_threshold(walked, labels, Training(threshold_folds=0), 14, minimum=30) == 0.5
+    moved = Model.from_bytes(replace(model, threshold=threshold).to_bytes())
+    assert moved.threshold == threshold and moved.judge(fresh[0][0]).complaint == (
+        model.probability(fresh[0][0]) >= threshold
+    )
