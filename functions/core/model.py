@@ -16,7 +16,8 @@ the returned sentiment.
 
 Training (`train`) is AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order
 (complaint classes weighted to balance; the sentiment heads at the labels' own rates): pure Python,
-a few seconds for thousands of verdicts, deterministic. The artifact (`Model.to_bytes`, MDM2) keeps
+a few seconds for thousands of verdicts, deterministic. The complaint threshold is the brand's own,
+chosen on out-of-fold predictions of its verdicts once there are enough (`choose_threshold`). The artifact (`Model.to_bytes`, MDM2) keeps
 the slots where any head's weight is not negligible (uint32) and one float32 column per head,
 zlib-compressed, with a JSON header; loading builds one table of per-slot weight tuples.
 
