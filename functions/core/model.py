@@ -17,9 +17,11 @@ the returned sentiment.
 Training (`train`) is AdaGrad on the log loss with L2, a fixed number of epochs in a seeded order
 (complaint classes weighted to balance; the sentiment heads at the labels' own rates): pure Python,
 a few seconds for thousands of verdicts, deterministic. The complaint threshold is the brand's own,
-chosen on out-of-fold predictions of its verdicts once there are enough (`choose_threshold`). The artifact (`Model.to_bytes`, MDM2) keeps
-the slots where any head's weight is not negligible (uint32) and one float32 column per head,
-zlib-compressed, with a JSON header; loading builds one table of per-slot weight tuples.
+chosen on out-of-fold predictions of its verdicts once there are enough (`choose_threshold`).
+
+The artifact (`Model.to_bytes`, MDM2) keeps the slots where any head's weight is not negligible
+(uint32) and one float32 column per head, zlib-compressed, with a JSON header; loading builds one
+table of per-slot weight tuples.
 
 `Model.judge` gives the complaint probability, the sentiment if learnt, and the reasons an agent
 reads: `model:<version>` and, for a complaint or a clearance worth explaining, the words and cues
