@@ -35,7 +35,7 @@ import requests
 from functions.core.score import Priority
 from functions.core.tickets import DeskComment, DeskState, HelpdeskError, TicketDraft, TicketRef, setting
 from functions.helpdesks import _replies
-from functions.helpdesks._common import json_object, requester_email
+from functions.helpdesks._common import field, json_object, requester_email
 from functions.runtime import http
 
 VENDOR = "request_tracker"
@@ -60,6 +60,12 @@ def _number(ticket: TicketRef) -> str:
     if not ticket.id.isascii() or not ticket.id.isdigit():
         raise HelpdeskError(f"request_tracker ticket ids are numbers, got {ticket.id!r}")
     return ticket.id
+
+
+def ticket_state(body: Mapping[str, Any]) -> DeskState:
+    """`GET /ticket/{id}` → the status only: RT's "not a complaint" is a status (`rejected`); it has
+    no tags or spam flag. A body without a status means the contract changed (a permanent error)."""
+    return DeskState(str(field(body, VENDOR, "Status")))
 
 
 class RequestTracker:
@@ -98,14 +104,14 @@ class RequestTracker:
             "Priority": PRIORITY[draft.priority],
             "CustomFields": {self.field: idempotency_key},
         }
-        created = self._call("POST", "/ticket", json=payload).json()
-        return self._ref(str(created["id"]))
+        created = json_object(self._call("POST", "/ticket", json=payload), VENDOR)
+        return self._ref(str(field(created, VENDOR, "id")))
 
     def find_ticket(self, idempotency_key: str) -> TicketRef | None:
         query = f"'CF.{{{self.field}}}' = {_ticketsql_literal(idempotency_key)}"
-        found = self._call("GET", f"/tickets?query={quote(query)}&orderby=id&order=ASC").json()
+        found = json_object(self._call("GET", f"/tickets?query={quote(query)}&orderby=id&order=ASC"), VENDOR)
         items = found.get("items") or []
-        return self._ref(str(items[0]["id"])) if items else None
+        return self._ref(str(field(items[0], VENDOR, "id"))) if isinstance(items, list) and items else None
 
     def add_comment(self, ticket: TicketRef, text: str) -> None:
         self._call("POST", f"/ticket/{ticket.id}/comment", json={"Content": text, "ContentType": "text/plain"})
@@ -117,8 +123,7 @@ class RequestTracker:
         self._call("PUT", f"/ticket/{ticket.id}", json={"Status": "open"})
 
     def ticket_state(self, ticket: TicketRef) -> DeskState:
-        """The status only: RT's "not a complaint" is a status (`rejected`), it has no tags or spam flag."""
-        return DeskState(str(self._call("GET", f"/ticket/{ticket.id}").json()["Status"]))
+        return ticket_state(json_object(self._call("GET", f"/ticket/{_number(ticket)}"), VENDOR))
 
     def _history(self, ticket: TicketRef) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []

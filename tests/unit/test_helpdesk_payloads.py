@@ -16,7 +16,7 @@ import requests
 from functions import helpdesks
 from functions.core.score import Priority
 from functions.core.tickets import DeskState, HelpdeskError, Requester, TicketDraft, TicketRef
-from functions.helpdesks import _common, freshdesk, jira, jira_sm, zammad, zendesk
+from functions.helpdesks import _common, freshdesk, jira, jira_sm, request_tracker, zammad, zendesk
 
 VOCABULARY = {
     "priority",
@@ -305,6 +305,11 @@ def test_each_desk_reads_its_not_a_complaint_signals_with_the_status() -> None:
     assert jira.issue_signals({"key": "SUP-4"}) == ((), None)
     assert _common.strings(["a", None, "b", {"c": 1}]) == ("a", "b")
     assert _common.strings("a,b") == ()
+
+    # RT: the status only (its "not a complaint" is the status `rejected`); a body without one is permanent
+    assert request_tracker.ticket_state({"id": 5, "Status": "rejected", "Queue": {"id": "1"}}) == DeskState("rejected")
+    with pytest.raises(HelpdeskError, match="no Status"):
+        request_tracker.ticket_state({"id": 5, "Status": None})
 
 
 @pytest.mark.parametrize(
