@@ -389,6 +389,11 @@ CV_MIN_PER_CLASS = 500
 THRESHOLDS = tuple(round(0.3 + 0.025 * i, 3) for i in range(17))  # 0.3 .. 0.7
 
 
+def _score_with(weights: dict[int, float], walked: list[tuple[int, float]]) -> float:
+    """P(yes) of one example under one head's weights, while they are being fitted."""
+    return _sigmoid(sum(weights.get(s, 0.0) * v for s, v in walked))
+
+
 def _fit(
     walked: Sequence[list[tuple[int, float]]], labels: Sequence[bool], knobs: Training, seed: int, balance: float
 ) -> dict[int, float]:
@@ -409,8 +414,7 @@ def _fit(
         for index in order:
             label = labels[index]
             pairs = walked[index]
-            z = sum(weights.get(s, 0.0) * v for s, v in pairs)
-            error = (_sigmoid(z) - (1.0 if label else 0.0)) * weight_of[label]
+            error = (_score_with(weights, pairs) - (1.0 if label else 0.0)) * weight_of[label]
             for s, v in pairs:
                 w = weights.get(s, 0.0)
                 g = error * v + l2 * w
@@ -418,10 +422,6 @@ def _fit(
                 squares[s] = g2
                 weights[s] = w - rate * g / math.sqrt(g2 + 1e-12)
     return weights
-
-
-def _score_with(weights: dict[int, float], walked: list[tuple[int, float]]) -> float:
-    return _sigmoid(sum(weights.get(s, 0.0) * v for s, v in walked))
 
 
 def choose_threshold(
